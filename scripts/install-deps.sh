@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs, by name from Debian's registry, every package Hearth needs to build,
+# run and test. Does nothing for packages already present, so it is cheap to rerun.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config
+  libboost1.81-dev
+  libprotobuf-dev protobuf-compiler
+  libssl-dev openssl
+  libsqlite3-dev
+  libgtest-dev libgmock-dev
+  python3 python3-websockets python3-protobuf
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+echo "installing: ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing packages and not root; run as root or install them: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
