@@ -1,0 +1,292 @@
+// Option table, config file, environment and flag parsing for `hearthd`.
+#include "app/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <stdexcept>
+
+namespace hearth::app {
+namespace {
+
+struct option {
+  const char* name;
+  const char* help;
+  bool is_flag;  // takes no value (boolean switch)
+  std::function<void(config&, const std::string&)> set;
+};
+
+template <typename T>
+T parse_number(const std::string& name, const std::string& text) {
+  T value{};
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end) {
+    throw std::invalid_argument("--" + name + ": not a valid number: " + text);
+  }
+  return value;
+}
+
+double parse_double(const std::string& name, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size() && value >= 0) {
+      return value;
+    }
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument("--" + name + ": not a valid number: " + text);
+}
+
+bool parse_bool(const std::string& name, const std::string& text) {
+  if (text.empty() || text == "true" || text == "1" || text == "yes" || text == "on") {
+    return true;
+  }
+  if (text == "false" || text == "0" || text == "no" || text == "off") {
+    return false;
+  }
+  throw std::invalid_argument("--" + name + ": expected true or false: " + text);
+}
+
+template <typename T, typename Field>
+option number_option(const char* name, const char* help, Field field) {
+  return {name, help, false, [name, field](config& c, const std::string& v) {
+            field(c) = parse_number<T>(name, v);
+          }};
+}
+
+template <typename Field>
+option millis_option(const char* name, const char* help, Field field) {
+  return {name, help, false, [name, field](config& c, const std::string& v) {
+            field(c) = std::chrono::milliseconds(parse_number<std::int64_t>(name, v));
+          }};
+}
+
+const std::vector<option>& options() {
+  static const std::vector<option> table = {
+      {"listen", "HOST:PORT to listen on (default 127.0.0.1:8443; port 0 picks one)", false,
+       [](config& c, const std::string& v) {
+         const auto colon = v.rfind(':');
+         if (colon == std::string::npos) {
+           throw std::invalid_argument("--listen: expected HOST:PORT: " + v);
+         }
+         auto host = v.substr(0, colon);
+         if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+           host = host.substr(1, host.size() - 2);
+         }
+         c.net.listen_host = host;
+         c.net.listen_port = parse_number<std::uint16_t>("listen", v.substr(colon + 1));
+       }},
+      {"data-dir", "directory for the signing key and data (default ./hearth-data)", false,
+       [](config& c, const std::string& v) { c.data_dir = v; }},
+      {"tls-cert", "PEM certificate chain file (enables wss)", false,
+       [](config& c, const std::string& v) { c.net.tls_cert_file = v; }},
+      {"tls-key", "PEM private key file", false,
+       [](config& c, const std::string& v) { c.net.tls_key_file = v; }},
+      {"insecure-plaintext", "serve plain ws without TLS (loopback development only)", true,
+       [](config& c, const std::string& v) {
+         c.net.insecure_plaintext = parse_bool("insecure-plaintext", v);
+       }},
+      {"allowed-origin", "an extra allowed browser Origin, exact match (repeatable)", false,
+       [](config& c, const std::string& v) { c.net.allowed_origins.push_back(v); }},
+      number_option<unsigned>("threads", "network threads (default 1)",
+                              [](config& c) -> unsigned& { return c.net.threads; }),
+      number_option<std::size_t>("max-message-bytes",
+                                 "largest inbound WebSocket message (default 65536)",
+                                 [](config& c) -> std::size_t& { return c.net.max_message_bytes; }),
+      number_option<std::size_t>(
+          "max-outbound-queue-bytes",
+          "per-connection outbound queue; beyond it the client is closed (default 1048576)",
+          [](config& c) -> std::size_t& { return c.net.max_outbound_queue_bytes; }),
+      millis_option("hello-timeout-ms", "time allowed before Hello (default 10000)",
+                    [](config& c) -> std::chrono::milliseconds& { return c.net.hello_timeout; }),
+      millis_option("write-timeout-ms", "deadline for one write to a client (default 10000)",
+                    [](config& c) -> std::chrono::milliseconds& { return c.net.write_timeout; }),
+      millis_option("ping-interval-ms", "application ping interval (default 25000)",
+                    [](config& c) -> std::chrono::milliseconds& { return c.net.ping_interval; }),
+      millis_option("pong-timeout-ms", "pong deadline after a ping (default 10000)",
+                    [](config& c) -> std::chrono::milliseconds& { return c.net.pong_timeout; }),
+      millis_option("shutdown-grace-ms", "time given to close handshakes on SIGTERM (default 5000)",
+                    [](config& c) -> std::chrono::milliseconds& { return c.net.shutdown_grace; }),
+      {"rate-per-second", "sustained client messages per second per connection (default 20)",
+       false,
+       [](config& c, const std::string& v) {
+         c.net.rate_per_second = parse_double("rate-per-second", v);
+       }},
+      {"rate-burst", "burst of client messages above the rate (default 60)", false,
+       [](config& c, const std::string& v) { c.net.rate_burst = parse_double("rate-burst", v); }},
+      number_option<std::uint32_t>(
+          "rate-strikes", "throttled messages tolerated before closing (default 50)",
+          [](config& c) -> std::uint32_t& { return c.net.rate_strikes; }),
+      number_option<std::size_t>("history-events", "room replay history, events (default 1000)",
+                                 [](config& c) -> std::size_t& { return c.net.history_events; }),
+      number_option<std::size_t>("history-bytes", "room replay history, bytes (default 1048576)",
+                                 [](config& c) -> std::size_t& { return c.net.history_bytes; }),
+      number_option<std::size_t>(
+          "direct-history-events", "per-member direct replay history, events (default 200)",
+          [](config& c) -> std::size_t& { return c.net.direct_history_events; }),
+      number_option<std::size_t>(
+          "direct-history-bytes", "per-member direct replay history, bytes (default 262144)",
+          [](config& c) -> std::size_t& { return c.net.direct_history_bytes; }),
+      number_option<std::int64_t>(
+          "reconnect-grace-ms", "how long a dropped member stays 'reconnecting' (default 15000)",
+          [](config& c) -> std::int64_t& { return c.net.room.reconnect_grace; }),
+      number_option<std::uint32_t>(
+          "max-members", "members present or reconnecting per room (default 50)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_members; }),
+      number_option<std::uint32_t>(
+          "max-chat-bytes", "longest chat message in UTF-8 bytes (default 4000)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_chat_bytes; }),
+      {"token-issuer", "required token issuer (default hearthd)", false,
+       [](config& c, const std::string& v) { c.net.token_issuer = v; }},
+      {"token-audience", "required token audience (default hearth)", false,
+       [](config& c, const std::string& v) { c.net.token_audience = v; }},
+      number_option<std::int64_t>(
+          "token-leeway-seconds", "tolerated clock skew for exp/nbf (default 30)",
+          [](config& c) -> std::int64_t& { return c.net.token_leeway_seconds; }),
+      number_option<std::size_t>("max-token-bytes", "longest accepted token (default 4096)",
+                                 [](config& c) -> std::size_t& { return c.net.max_token_bytes; }),
+      {"log-level", "debug, info, warn or error (default info)", false,
+       [](config& c, const std::string& v) {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error") {
+           throw std::invalid_argument("--log-level: expected debug, info, warn or error");
+         }
+         c.log_level = v;
+       }},
+      {"port-file", "write the bound port to this file once listening", false,
+       [](config& c, const std::string& v) { c.port_file = v; }},
+  };
+  return table;
+}
+
+const option* find_option(const std::string& name) {
+  for (const auto& o : options()) {
+    if (name == o.name) {
+      return &o;
+    }
+  }
+  return nullptr;
+}
+
+std::string trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string::npos) {
+    return {};
+  }
+  const auto last = s.find_last_not_of(" \t\r");
+  return s.substr(first, last - first + 1);
+}
+
+void apply_file(config& c, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw std::invalid_argument("cannot read config file " + path);
+  }
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    line = trim(line.substr(0, line.find('#')));
+    if (line.empty()) {
+      continue;
+    }
+    const auto eq = line.find('=');
+    const auto key = trim(line.substr(0, eq));
+    const auto value = eq == std::string::npos ? std::string() : trim(line.substr(eq + 1));
+    const option* o = find_option(key);
+    if (o == nullptr) {
+      throw std::invalid_argument(path + ":" + std::to_string(number) + ": unknown setting " +
+                                  key);
+    }
+    o->set(c, value);
+  }
+}
+
+void apply_environment(config& c) {
+  for (const auto& o : options()) {
+    std::string name = "HEARTH_";
+    for (const char* p = o.name; *p != '\0'; ++p) {
+      name += *p == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
+    }
+    if (const char* value = std::getenv(name.c_str())) {
+      o.set(c, value);
+    }
+  }
+}
+
+}  // namespace
+
+std::string serve_help() {
+  std::string out =
+      "usage: hearthd [--config FILE] [options]\n"
+      "       hearthd mint-token --data-dir DIR --room ROOM --role ROLE --subject ID --name NAME "
+      "[--ttl SECONDS]\n\n"
+      "Every option can also be set in the config file (name = value) or as an environment\n"
+      "variable HEARTH_NAME (upper case, dashes as underscores). Flags win over the\n"
+      "environment, which wins over the file.\n\n"
+      "  --config FILE                 read settings from FILE\n"
+      "  --help                        print this help\n";
+  for (const auto& o : options()) {
+    std::string left = std::string("  --") + o.name + (o.is_flag ? "" : " VALUE");
+    left.resize(std::max<std::size_t>(left.size() + 1, 32), ' ');
+    out += left + o.help + "\n";
+  }
+  return out;
+}
+
+parse_outcome parse_serve_config(const std::vector<std::string>& args) {
+  config c;
+  try {
+    // The file first, wherever --config appears, so flags override it.
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--help" || args[i] == "-h") {
+        std::cout << serve_help();
+        return {std::nullopt, 0};
+      }
+      if (args[i] == "--config") {
+        if (i + 1 >= args.size()) {
+          throw std::invalid_argument("--config needs a file");
+        }
+        apply_file(c, args[i + 1]);
+      }
+    }
+    apply_environment(c);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      std::string arg = args[i];
+      if (arg == "--config") {
+        ++i;
+        continue;
+      }
+      if (arg.rfind("--", 0) != 0) {
+        throw std::invalid_argument("unexpected argument: " + arg);
+      }
+      std::string value;
+      bool has_value = false;
+      if (const auto eq = arg.find('='); eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+        arg = arg.substr(0, eq);
+        has_value = true;
+      }
+      const option* o = find_option(arg.substr(2));
+      if (o == nullptr) {
+        throw std::invalid_argument("unknown option " + arg + " (see --help)");
+      }
+      if (!has_value && !o->is_flag) {
+        if (i + 1 >= args.size()) {
+          throw std::invalid_argument(arg + " needs a value");
+        }
+        value = args[++i];
+      }
+      o->set(c, value);
+    }
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "hearthd: " << e.what() << "\n";
+    return {std::nullopt, 2};
+  }
+  return {std::move(c), 0};
+}
+
+}  // namespace hearth::app

@@ -1,0 +1,30 @@
+// hearthd configuration: defaults, then a config file, then HEARTH_* environment
+// variables, then command-line flags, each overriding the one before.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/settings.hpp"
+
+namespace hearth::app {
+
+struct config {
+  net::settings net;
+  std::string data_dir = "./hearth-data";
+  std::string port_file;  // when set, the bound port is written there once listening
+  std::string log_level = "info";
+};
+
+struct parse_outcome {
+  std::optional<config> value;  // empty: stop (help printed or error)
+  int exit_code = 0;
+};
+
+// `args` excludes the program name. Prints --help or errors to stdout/stderr.
+parse_outcome parse_serve_config(const std::vector<std::string>& args);
+
+std::string serve_help();
+
+}  // namespace hearth::app

@@ -1,0 +1,79 @@
+// hearthd: the Hearth server. `hearthd [options]` serves; `hearthd mint-token`
+// prints a token signed with the data directory's key.
+#include <google/protobuf/stubs/logging.h>
+
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+#include "app/mint_token.hpp"
+#include "auth/signing_key.hpp"
+#include "net/server.hpp"
+#include "telemetry/log.hpp"
+
+namespace {
+
+using hearth::telemetry::level;
+
+// Protobuf logs parse failures with field names; route them to our logger
+// without their text so no message content can reach the logs.
+void protobuf_log(google::protobuf::LogLevel lvl, const char*, int, const std::string&) {
+  if (lvl >= google::protobuf::LOGLEVEL_ERROR) {
+    hearth::telemetry::log(level::debug, "protobuf_diagnostic", {});
+  }
+}
+
+level parse_level(const std::string& name) {
+  if (name == "debug") {
+    return level::debug;
+  }
+  if (name == "warn") {
+    return level::warn;
+  }
+  if (name == "error") {
+    return level::error;
+  }
+  return level::info;
+}
+
+int serve(const std::vector<std::string>& args) {
+  auto parsed = hearth::app::parse_serve_config(args);
+  if (!parsed.value) {
+    return parsed.exit_code;
+  }
+  auto& config = *parsed.value;
+  hearth::telemetry::set_min_level(parse_level(config.log_level));
+  try {
+    auto key = hearth::auth::signing_key::load_or_create(config.data_dir);
+    hearth::net::server server(config.net, std::move(key));
+    const auto port = server.bind();
+    if (!config.port_file.empty()) {
+      // Written to a temporary name and renamed, so readers never see half a file.
+      const auto tmp = config.port_file + ".tmp";
+      std::ofstream(tmp) << port << "\n";
+      std::rename(tmp.c_str(), config.port_file.c_str());
+    }
+    server.run();
+  } catch (const std::exception& e) {
+    hearth::telemetry::log(level::error, "startup_failed", {{"error", std::string_view(e.what())}});
+    std::cerr << "hearthd: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  google::protobuf::SetLogHandler(&protobuf_log);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args.front() == "mint-token") {
+    return hearth::app::mint_token_command({args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args.front() == "serve") {
+    args.erase(args.begin());
+  }
+  return serve(args);
+}

@@ -1,0 +1,46 @@
+// What the room core asks the shell to do after a command: deliver events to
+// audiences, reply to the caller, close connections. Timers are read from
+// room::next_wake() after every call.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+#include "hearth/v1/envelope.pb.h"
+
+namespace hearth::core {
+
+enum class audience_kind : std::uint8_t {
+  room_stream,    // everyone joined; carries a room seq
+  direct,         // one member's direct stream; carries that member's direct seq
+  everyone_but,   // ephemeral, unsequenced: everyone joined except `member`
+};
+
+struct audience {
+  audience_kind kind = audience_kind::room_stream;
+  member_id member = 0;  // for direct and everyone_but
+};
+
+struct room_event {
+  audience to;
+  v1::Event event;  // fully stamped (room id, seq or direct seq, server time)
+};
+
+struct close_request {
+  connection_id connection = 0;
+  v1::CloseCode code = v1::CLOSE_CODE_UNSPECIFIED;
+  std::string reason;  // short, no user content
+};
+
+struct effects {
+  std::vector<room_event> events;   // in delivery order
+  std::vector<close_request> closes;
+  std::optional<v1::Reply> reply;   // to the calling connection (request id set by the shell)
+};
+
+v1::Reply error_reply(v1::ErrorCode code, std::string message, bool temporary = false);
+
+}  // namespace hearth::core

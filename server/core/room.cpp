@@ -1,0 +1,288 @@
+// The room core: membership, presence with a reconnect grace period, chat.
+#include "core/room.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace hearth::core {
+namespace {
+
+v1::Reply join_reply(const member& m, std::uint32_t head, const std::string& room_id) {
+  v1::Reply reply;
+  auto* join = reply.mutable_join();
+  join->set_room_id(room_id);
+  join->set_member_id(m.id);
+  join->set_head_seq(head);
+  join->set_direct_head_seq(m.direct_seq);
+  return reply;
+}
+
+v1::Event presence_event(member_id id, v1::Presence presence) {
+  v1::Event e;
+  auto* p = e.mutable_member_presence();
+  p->set_member_id(id);
+  p->set_presence(presence);
+  return e;
+}
+
+v1::Event left_event(member_id id, v1::LeaveReason reason) {
+  v1::Event e;
+  auto* left = e.mutable_member_left();
+  left->set_member_id(id);
+  left->set_reason(reason);
+  return e;
+}
+
+}  // namespace
+
+room::room(std::string id, room_limits limits) : id_(std::move(id)), limits_(limits) {}
+
+effects room::join(connection_id conn, const identity& who, time_ms now) {
+  effects out;
+  if (who.room != id_) {
+    out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "token is not valid for this room");
+    return out;
+  }
+  if (who.role == v1::ROLE_UNSPECIFIED || who.subject.empty()) {
+    out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "token grants no role");
+    return out;
+  }
+  if (roster_.find_by_connection(conn) != nullptr) {
+    out.reply = error_reply(v1::ERROR_CODE_ALREADY_JOINED, "connection already joined");
+    return out;
+  }
+
+  member* m = roster_.find_by_subject(who.subject);
+  const bool active = m != nullptr && m->presence != v1::PRESENCE_LEFT;
+  if (!active && roster_.active_count() >= limits_.max_members) {
+    out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED, "room is full");
+    return out;
+  }
+
+  if (m == nullptr) {
+    m = &roster_.add(who, now);
+    roster_.bind(*m, conn);
+    v1::Event e;
+    *e.mutable_member_joined()->mutable_member() = to_wire(*m);
+    emit_room(out, std::move(e), now);
+  } else if (m->presence == v1::PRESENCE_LEFT) {
+    m->who = who;
+    m->presence = v1::PRESENCE_PRESENT;
+    m->joined_at = now;
+    roster_.bind(*m, conn);
+    v1::Event e;
+    *e.mutable_member_joined()->mutable_member() = to_wire(*m);
+    emit_room(out, std::move(e), now);
+  } else {
+    // Same identity again: the newer connection wins, without presence flapping.
+    if (m->connection) {
+      out.closes.push_back({*m->connection, v1::CLOSE_CODE_REPLACED,
+                            "replaced by a newer connection of the same identity"});
+    }
+    roster_.bind(*m, conn);
+    if (m->presence == v1::PRESENCE_RECONNECTING) {
+      m->presence = v1::PRESENCE_PRESENT;
+      emit_room(out, presence_event(m->id, v1::PRESENCE_PRESENT), now);
+    }
+  }
+  out.reply = join_reply(*m, seq_, id_);
+  return out;
+}
+
+effects room::disconnect(connection_id conn, time_ms now) {
+  effects out;
+  member* m = roster_.find_by_connection(conn);
+  if (m == nullptr) {
+    return out;
+  }
+  roster_.unbind(*m);
+  m->presence = v1::PRESENCE_RECONNECTING;
+  m->grace_deadline = now + limits_.reconnect_grace;
+  emit_room(out, presence_event(m->id, v1::PRESENCE_RECONNECTING), now);
+  return out;
+}
+
+effects room::handle(connection_id conn, const v1::ClientMessage& message, time_ms now) {
+  member* m = roster_.find_by_connection(conn);
+  if (m == nullptr) {
+    effects out;
+    out.reply = error_reply(v1::ERROR_CODE_NOT_JOINED, "join the room first");
+    return out;
+  }
+  switch (message.command_case()) {
+    case v1::ClientMessage::kSendChat:
+      return send_chat(*m, message.send_chat(), now);
+    case v1::ClientMessage::kTyping: {
+      effects out;
+      v1::Event e;
+      e.mutable_typing()->set_member_id(m->id);
+      e.mutable_typing()->set_active(message.typing().active());
+      emit_ephemeral(out, m->id, std::move(e), now);
+      return out;
+    }
+    case v1::ClientMessage::kLeaveRoom:
+      return leave(*m, now);
+    case v1::ClientMessage::kHello:
+    case v1::ClientMessage::kJoinRoom:
+    case v1::ClientMessage::kPong:
+    case v1::ClientMessage::COMMAND_NOT_SET:
+      break;
+  }
+  effects out;
+  out.reply = error_reply(v1::ERROR_CODE_UNKNOWN_COMMAND, "not a room command");
+  return out;
+}
+
+effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
+  effects out;
+  auto& seen = dedupe_[from.id];
+  if (chat.client_msg_id() != 0) {
+    auto it = std::find_if(seen.begin(), seen.end(),
+                           [&](const auto& entry) { return entry.first == chat.client_msg_id(); });
+    if (it != seen.end()) {
+      out.reply.emplace();
+      *out.reply->mutable_chat() = it->second;
+      out.reply->mutable_chat()->set_duplicate(true);
+      return out;
+    }
+  }
+  if (chat.text().empty()) {
+    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "chat text is empty");
+    return out;
+  }
+  if (chat.text().size() > limits_.max_chat_bytes) {
+    out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED, "chat text is too long");
+    return out;
+  }
+  const v1::ChatScope scope =
+      chat.scope() == v1::CHAT_SCOPE_UNSPECIFIED ? v1::CHAT_SCOPE_ROOM : chat.scope();
+  if (scope != v1::CHAT_SCOPE_ROOM && scope != v1::CHAT_SCOPE_FACILITATORS) {
+    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "unknown chat scope");
+    return out;
+  }
+  // Observers watch; they may write to the facilitators but not to the room.
+  if (scope == v1::CHAT_SCOPE_ROOM && from.who.role == v1::ROLE_OBSERVER) {
+    out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "observers cannot chat to the room");
+    return out;
+  }
+
+  v1::Event e;
+  auto* message = e.mutable_chat();
+  message->set_from_member_id(from.id);
+  message->set_text(chat.text());
+  message->set_scope(scope);
+  message->set_sent_at_ms(static_cast<std::uint64_t>(now));
+
+  v1::ChatResult result;
+  if (scope == v1::CHAT_SCOPE_ROOM) {
+    remember_chat(*message);
+    emit_room(out, std::move(e), now);
+    result.set_seq(seq_);
+  } else {
+    auto staff = roster_.facilitators();
+    if (staff.empty() || (staff.size() == 1 && staff.front()->id == from.id)) {
+      out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no other facilitator is in the room",
+                              /*temporary=*/true);
+      return out;
+    }
+    for (member* f : staff) {
+      if (f->id != from.id) {
+        emit_direct(out, *f, e, now);
+      }
+    }
+    emit_direct(out, from, std::move(e), now);  // the sender's own copy
+    result.set_direct_seq(from.direct_seq);
+  }
+
+  if (chat.client_msg_id() != 0) {
+    seen.emplace_back(chat.client_msg_id(), result);
+    while (seen.size() > limits_.dedupe_window) {
+      seen.pop_front();
+    }
+  }
+  out.reply.emplace();
+  *out.reply->mutable_chat() = result;
+  return out;
+}
+
+effects room::leave(member& m, time_ms now) {
+  effects out;
+  roster_.unbind(m);
+  m.presence = v1::PRESENCE_LEFT;
+  emit_room(out, left_event(m.id, v1::LEAVE_REASON_LEFT), now);
+  out.reply.emplace();
+  out.reply->mutable_leave();
+  return out;
+}
+
+effects room::wake(time_ms now) {
+  effects out;
+  for (member* m : roster_.expired_graces(now)) {
+    m->presence = v1::PRESENCE_LEFT;
+    emit_room(out, left_event(m->id, v1::LEAVE_REASON_GRACE_EXPIRED), now);
+  }
+  return out;
+}
+
+std::optional<time_ms> room::next_wake() const { return roster_.earliest_grace_deadline(); }
+
+v1::RoomSnapshot room::snapshot() const {
+  v1::RoomSnapshot snap;
+  snap.set_room_id(id_);
+  for (const member* m : roster_.active_members()) {
+    *snap.add_members() = to_wire(*m);
+  }
+  for (const auto& chat : recent_chat_) {
+    *snap.add_recent_chat() = chat;
+  }
+  return snap;
+}
+
+std::uint32_t room::direct_head(member_id id) const {
+  const member* m = roster_.find(id);
+  return m == nullptr ? 0 : m->direct_seq;
+}
+
+std::optional<member_id> room::member_of(connection_id conn) {
+  const member* m = roster_.find_by_connection(conn);
+  return m == nullptr ? std::nullopt : std::optional<member_id>(m->id);
+}
+
+void room::emit_room(effects& out, v1::Event event, time_ms now) {
+  event.set_room_id(id_);
+  event.set_seq(++seq_);
+  event.set_server_time_ms(static_cast<std::uint64_t>(now));
+  out.events.push_back({{audience_kind::room_stream, 0}, std::move(event)});
+}
+
+void room::emit_direct(effects& out, member& to, v1::Event event, time_ms now) {
+  event.set_room_id(id_);
+  event.set_direct_seq(++to.direct_seq);
+  event.set_server_time_ms(static_cast<std::uint64_t>(now));
+  out.events.push_back({{audience_kind::direct, to.id}, std::move(event)});
+}
+
+void room::emit_ephemeral(effects& out, member_id except, v1::Event event, time_ms now) {
+  event.set_room_id(id_);
+  event.set_server_time_ms(static_cast<std::uint64_t>(now));
+  out.events.push_back({{audience_kind::everyone_but, except}, std::move(event)});
+}
+
+v1::Member room::to_wire(const member& m) const {
+  v1::Member wire;
+  wire.set_member_id(m.id);
+  wire.set_display_name(m.who.display_name);
+  wire.set_role(m.who.role);
+  wire.set_presence(m.presence);
+  wire.set_joined_at_ms(static_cast<std::uint64_t>(m.joined_at));
+  return wire;
+}
+
+void room::remember_chat(const v1::ChatMessage& chat) {
+  recent_chat_.push_back(chat);
+  while (recent_chat_.size() > limits_.recent_chat) {
+    recent_chat_.pop_front();
+  }
+}
+
+}  // namespace hearth::core

@@ -1,0 +1,71 @@
+// The room core: a deterministic state machine for one room. It takes commands
+// with the current time and returns effects (events with audiences, a reply,
+// connections to close); it never does I/O or reads a clock. The shell calls it
+// only from the room's executor.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/effects.hpp"
+#include "core/roster.hpp"
+
+namespace hearth::core {
+
+class room {
+ public:
+  room(std::string id, room_limits limits);
+
+  const std::string& id() const { return id_; }
+
+  // A connection carrying `who` joins. Policy for a second connection of the
+  // same identity: the newer connection replaces the older one, which is
+  // closed with CLOSE_CODE_REPLACED; presence does not flap. On success the
+  // reply is a JoinResult with member_id and head positions filled in; the
+  // shell adds epoch and snapshot or replay.
+  effects join(connection_id conn, const identity& who, time_ms now);
+
+  // The transport of `conn` dropped without a LeaveRoom: its member becomes
+  // "reconnecting" until the grace deadline. Unknown or replaced connections
+  // are ignored.
+  effects disconnect(connection_id conn, time_ms now);
+
+  // A command from a joined connection (SendChat, Typing, LeaveRoom).
+  effects handle(connection_id conn, const v1::ClientMessage& message, time_ms now);
+
+  // Timers: the shell calls wake() at or after next_wake().
+  effects wake(time_ms now);
+  std::optional<time_ms> next_wake() const;
+
+  v1::RoomSnapshot snapshot() const;
+  std::uint32_t head_seq() const { return seq_; }
+  std::uint32_t direct_head(member_id m) const;
+  std::optional<member_id> member_of(connection_id conn);
+
+  // No member present or reconnecting: the shell may retire the room.
+  bool empty() const { return roster_.active_count() == 0; }
+
+ private:
+  effects send_chat(member& from, const v1::SendChat& chat, time_ms now);
+  effects leave(member& m, time_ms now);
+
+  // Stamp and append events.
+  void emit_room(effects& out, v1::Event event, time_ms now);
+  void emit_direct(effects& out, member& to, v1::Event event, time_ms now);
+  void emit_ephemeral(effects& out, member_id except, v1::Event event, time_ms now);
+
+  v1::Member to_wire(const member& m) const;
+  void remember_chat(const v1::ChatMessage& chat);
+
+  std::string id_;
+  room_limits limits_;
+  roster roster_;
+  std::uint32_t seq_ = 0;
+  std::deque<v1::ChatMessage> recent_chat_;
+  // Per member: recent client_msg_ids and the result they produced.
+  std::unordered_map<member_id, std::deque<std::pair<std::uint64_t, v1::ChatResult>>> dedupe_;
+};
+
+}  // namespace hearth::core

@@ -1,0 +1,103 @@
+// The people of one room.
+#include "core/roster.hpp"
+
+namespace hearth::core {
+
+bool is_facilitator(v1::Role role) {
+  return role == v1::ROLE_FACILITATOR || role == v1::ROLE_CO_FACILITATOR;
+}
+
+member* roster::find_by_subject(const std::string& subject) {
+  auto it = by_subject_.find(subject);
+  return it == by_subject_.end() ? nullptr : find(it->second);
+}
+
+member* roster::find_by_connection(connection_id conn) {
+  auto it = by_connection_.find(conn);
+  return it == by_connection_.end() ? nullptr : find(it->second);
+}
+
+member* roster::find(member_id id) {
+  auto it = members_.find(id);
+  return it == members_.end() ? nullptr : &it->second;
+}
+
+const member* roster::find(member_id id) const {
+  auto it = members_.find(id);
+  return it == members_.end() ? nullptr : &it->second;
+}
+
+member& roster::add(const identity& who, time_ms now) {
+  const member_id id = next_id_++;
+  member& m = members_[id];
+  m.id = id;
+  m.who = who;
+  m.joined_at = now;
+  by_subject_[who.subject] = id;
+  return m;
+}
+
+void roster::bind(member& m, connection_id conn) {
+  unbind(m);
+  m.connection = conn;
+  by_connection_[conn] = m.id;
+}
+
+void roster::unbind(member& m) {
+  if (m.connection) {
+    by_connection_.erase(*m.connection);
+    m.connection.reset();
+  }
+}
+
+std::uint32_t roster::active_count() const {
+  std::uint32_t n = 0;
+  for (const auto& [id, m] : members_) {
+    if (m.presence != v1::PRESENCE_LEFT) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+std::vector<const member*> roster::active_members() const {
+  std::vector<const member*> out;
+  for (const auto& [id, m] : members_) {
+    if (m.presence != v1::PRESENCE_LEFT) {
+      out.push_back(&m);
+    }
+  }
+  return out;
+}
+
+std::vector<member*> roster::facilitators() {
+  std::vector<member*> out;
+  for (auto& [id, m] : members_) {
+    if (m.presence != v1::PRESENCE_LEFT && is_facilitator(m.who.role)) {
+      out.push_back(&m);
+    }
+  }
+  return out;
+}
+
+std::optional<time_ms> roster::earliest_grace_deadline() const {
+  std::optional<time_ms> earliest;
+  for (const auto& [id, m] : members_) {
+    if (m.presence == v1::PRESENCE_RECONNECTING && (!earliest || m.grace_deadline < *earliest)) {
+      earliest = m.grace_deadline;
+    }
+  }
+  return earliest;
+}
+
+std::vector<member*> roster::expired_graces(time_ms now) {
+  std::vector<member*> out;
+  for (auto& [id, m] : members_) {
+    if (m.presence == v1::PRESENCE_RECONNECTING && m.grace_deadline <= now) {
+      out.push_back(&m);
+    }
+  }
+  return out;
+}
+
+}  // namespace hearth::core

@@ -1,0 +1,55 @@
+// The people of one room: identity, presence and which connection is theirs.
+// Members are never erased while the room lives, so member ids stay stable
+// across leave and rejoin.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace hearth::core {
+
+struct member {
+  member_id id = 0;
+  identity who;
+  v1::Presence presence = v1::PRESENCE_PRESENT;
+  time_ms joined_at = 0;
+  std::optional<connection_id> connection;  // set while present
+  time_ms grace_deadline = 0;               // meaningful while reconnecting
+  std::uint32_t direct_seq = 0;             // head of this member's direct stream
+};
+
+class roster {
+ public:
+  member* find_by_subject(const std::string& subject);
+  member* find_by_connection(connection_id conn);
+  member* find(member_id id);
+  const member* find(member_id id) const;
+
+  // Adds a new member with the next id.
+  member& add(const identity& who, time_ms now);
+
+  void bind(member& m, connection_id conn);
+  void unbind(member& m);
+
+  // Present or reconnecting.
+  std::uint32_t active_count() const;
+  std::vector<const member*> active_members() const;
+  std::vector<member*> facilitators();
+
+  // Earliest grace deadline among reconnecting members.
+  std::optional<time_ms> earliest_grace_deadline() const;
+  std::vector<member*> expired_graces(time_ms now);
+
+ private:
+  std::map<member_id, member> members_;  // ordered: roster order is join order
+  std::unordered_map<std::string, member_id> by_subject_;
+  std::unordered_map<connection_id, member_id> by_connection_;
+  member_id next_id_ = 1;
+};
+
+}  // namespace hearth::core

@@ -1,0 +1,40 @@
+// Plain vocabulary shared by the room core and the shell that drives it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "hearth/v1/room.pb.h"
+
+namespace hearth::core {
+
+// Milliseconds on the server clock (Unix epoch based, never stepping backwards:
+// the shell derives it from the steady clock). The core never reads a clock.
+using time_ms = std::int64_t;
+
+// A transport connection, numbered by the shell; unique for the process' life.
+using connection_id = std::uint64_t;
+
+// A person in one room; stable for the room's life, never reused.
+using member_id = std::uint32_t;
+
+// Who a connection is, as established by its verified token.
+struct identity {
+  std::string subject;       // never leaves the server
+  std::string display_name;  // shown to the room, never logged
+  std::string room;          // the one room the token admits to
+  v1::Role role = v1::ROLE_PARTICIPANT;
+};
+
+bool is_facilitator(v1::Role role);
+
+// Every limit the core enforces; the shell fills them from configuration.
+struct room_limits {
+  std::uint32_t max_members = 50;          // present or reconnecting at once
+  std::uint32_t max_chat_bytes = 4000;     // UTF-8 bytes per chat message
+  time_ms reconnect_grace = 15'000;        // dropped members stay "reconnecting" this long
+  std::uint32_t recent_chat = 50;          // room chat messages kept for snapshots
+  std::uint32_t dedupe_window = 64;        // client_msg_ids remembered per member
+};
+
+}  // namespace hearth::core

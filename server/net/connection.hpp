@@ -1,0 +1,37 @@
+// What a room sees of a connection: a sink for encoded messages. Implemented by
+// the WebSocket session; every method is safe to call from any executor.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/types.hpp"
+#include "hearth/v1/errors.pb.h"
+#include "wire/frame_codec.hpp"
+
+namespace hearth::net {
+
+class room_runner;
+
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  virtual ~connection() = default;
+  connection() = default;
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  virtual core::connection_id id() const = 0;
+
+  // Queues bytes for sending. Over the outbound limit the connection is closed
+  // as a slow consumer instead.
+  virtual void deliver(wire::shared_bytes bytes) = 0;
+
+  // Sends Disconnect{code, reason} and closes the WebSocket with `code`.
+  virtual void close(v1::CloseCode code, std::string reason) = 0;
+
+  // The room no longer counts this connection as joined (join refused, left,
+  // or room retired): commands must find a room again.
+  virtual void released_by(const std::shared_ptr<room_runner>& runner) = 0;
+};
+
+}  // namespace hearth::net

@@ -1,0 +1,188 @@
+// HTTP front door: health, metrics and the WebSocket upgrade checks.
+#include "net/http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <algorithm>
+
+#include "net/ws_session.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace hearth::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using error_code = boost::system::error_code;
+
+constexpr std::string_view ws_path = "/v1/ws";
+constexpr std::string_view subprotocol = "hearth.v1";
+constexpr std::uint32_t header_limit = 8 * 1024;
+constexpr std::uint64_t body_limit = 1024;
+constexpr auto read_timeout = std::chrono::seconds(15);
+
+// True when the comma-separated Sec-WebSocket-Protocol list names ours.
+bool offers_subprotocol(std::string_view header) {
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    auto item = header.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
+      item.remove_prefix(1);
+    }
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
+      item.remove_suffix(1);
+    }
+    if (item == subprotocol) {
+      return true;
+    }
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+http::response<http::string_body> text_response(const upgrade_request& req, http::status status,
+                                                std::string body) {
+  http::response<http::string_body> res{status, req.version()};
+  res.set(http::field::server, "hearthd/" HEARTH_VERSION);
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive() && status == http::status::ok);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+template <typename Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
+ public:
+  http_session(Stream&& stream, session_context& context)
+      : stream_(std::move(stream)), context_(context) {}
+
+  void run() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      do_read();
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(read_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](error_code ec) {
+                                if (!ec) {
+                                  self->do_read();
+                                }
+                              });
+    }
+  }
+
+ private:
+  void do_read() {
+    parser_.emplace();
+    parser_->header_limit(header_limit);
+    parser_->body_limit(body_limit);
+    beast::get_lowest_layer(stream_).expires_after(read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](error_code ec, std::size_t) {
+                       self->on_read(ec);
+                     });
+  }
+
+  void on_read(error_code ec) {
+    if (ec) {
+      return;  // malformed, oversize or closed: drop the connection
+    }
+    upgrade_request req = parser_->release();
+    if (beast::websocket::is_upgrade(req)) {
+      upgrade(std::move(req));
+      return;
+    }
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      return respond(text_response(req, http::status::method_not_allowed, "GET only\n"));
+    }
+    if (req.target() == "/healthz") {
+      return respond(text_response(req, http::status::ok, "ok\n"));
+    }
+    if (req.target() == "/metrics") {
+      auto res = text_response(req, http::status::ok, telemetry::global_metrics().render());
+      res.set(http::field::content_type, "text/plain; version=0.0.4");
+      return respond(std::move(res));
+    }
+    if (req.target() == ws_path) {
+      return respond(text_response(req, http::status::upgrade_required,
+                                   "WebSocket endpoint; subprotocol hearth.v1\n"));
+    }
+    respond(text_response(req, http::status::not_found, "not found\n"));
+  }
+
+  void upgrade(upgrade_request req) {
+    auto refuse = [&](http::status status, std::string body) {
+      telemetry::global_metrics().handshakes_refused.fetch_add(1, std::memory_order_relaxed);
+      auto res = text_response(req, status, std::move(body));
+      res.keep_alive(false);
+      respond(std::move(res));
+    };
+    if (req.target() != ws_path) {
+      return refuse(http::status::not_found, "WebSocket endpoint is /v1/ws\n");
+    }
+    const auto origin = req.find(http::field::origin);
+    if (origin != req.end()) {
+      const auto& allowed = context_.allowed_origins;
+      if (std::find(allowed.begin(), allowed.end(), origin->value()) == allowed.end()) {
+        return refuse(http::status::forbidden, "origin not allowed\n");
+      }
+    }
+    if (!offers_subprotocol(req[http::field::sec_websocket_protocol])) {
+      return refuse(http::status::bad_request,
+                    "missing or unsupported WebSocket subprotocol; supported: hearth.v1\n");
+    }
+    if (context_.shutting_down.load()) {
+      return refuse(http::status::service_unavailable, "shutting down\n");
+    }
+    beast::get_lowest_layer(stream_).expires_never();  // the WebSocket has its own timeouts
+    start_ws_session(std::move(stream_), std::move(req), context_);
+  }
+
+  void respond(http::response<http::string_body> res) {
+    auto owned = std::make_shared<http::response<http::string_body>>(std::move(res));
+    http::async_write(stream_, *owned,
+                      [self = this->shared_from_this(), owned](error_code ec, std::size_t) {
+                        if (ec || !owned->keep_alive()) {
+                          self->shutdown();
+                          return;
+                        }
+                        self->do_read();
+                      });
+  }
+
+  void shutdown() {
+    error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send,
+                                                       ignored);
+  }
+
+  Stream stream_;
+  session_context& context_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+}  // namespace
+
+void start_http_session(asio::ip::tcp::socket socket, session_context& context) {
+  auto session = std::make_shared<http_session<beast::tcp_stream>>(
+      beast::tcp_stream(std::move(socket)), context);
+  session->run();
+}
+
+void start_https_session(asio::ip::tcp::socket socket, asio::ssl::context& tls,
+                         session_context& context) {
+  auto session = std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
+      beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), tls), context);
+  session->run();
+}
+
+}  // namespace hearth::net

@@ -1,0 +1,17 @@
+// Serves plain HTTP on a fresh connection (/healthz, /metrics) and hands
+// WebSocket upgrades on /v1/ws, after the origin and subprotocol checks, to a
+// ws_session.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "net/session_context.hpp"
+
+namespace hearth::net {
+
+void start_http_session(boost::asio::ip::tcp::socket socket, session_context& context);
+void start_https_session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls,
+                         session_context& context);
+
+}  // namespace hearth::net

@@ -1,0 +1,61 @@
+// Room lookup and lifetime.
+#include "net/room_directory.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/asio/strand.hpp>
+#include <stdexcept>
+
+#include "net/room_runner.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace hearth::net {
+
+std::string random_epoch() {
+  std::array<unsigned char, 8> raw{};
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
+    throw std::runtime_error("no randomness for a room epoch");
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (const unsigned char c : raw) {
+    out += hex[c >> 4U];
+    out += hex[c & 0xFU];
+  }
+  return out;
+}
+
+room_directory::room_directory(boost::asio::any_io_executor executor, const settings& config,
+                               const server_clock& clock)
+    : executor_(std::move(executor)), config_(config), clock_(clock) {}
+
+std::shared_ptr<room_runner> room_directory::acquire_for_join(const std::string& room_id) {
+  std::lock_guard lock(mutex_);
+  auto& slot = rooms_[room_id];
+  if (!slot) {
+    slot = std::make_shared<room_runner>(room_id, random_epoch(),
+                                         boost::asio::make_strand(executor_), config_, clock_,
+                                         *this);
+    telemetry::global_metrics().rooms_open.fetch_add(1);
+  }
+  slot->pending_joins.fetch_add(1);
+  return slot;
+}
+
+bool room_directory::retire(const room_runner& runner) {
+  std::lock_guard lock(mutex_);
+  auto it = rooms_.find(runner.room_id());
+  if (it == rooms_.end() || it->second.get() != &runner || runner.pending_joins.load() != 0) {
+    return false;
+  }
+  rooms_.erase(it);
+  telemetry::global_metrics().rooms_open.fetch_sub(1);
+  return true;
+}
+
+std::size_t room_directory::size() const {
+  std::lock_guard lock(mutex_);
+  return rooms_.size();
+}
+
+}  // namespace hearth::net

@@ -1,0 +1,43 @@
+// Finds or creates the runner of a room; retires runners of empty rooms. The
+// map is the only state shared across threads here, behind one mutex.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "net/clock.hpp"
+#include "net/settings.hpp"
+
+namespace hearth::net {
+
+class room_runner;
+
+class room_directory {
+ public:
+  room_directory(boost::asio::any_io_executor executor, const settings& config,
+                 const server_clock& clock);
+
+  // Returns the live runner for `room_id`, creating it (with a fresh epoch) if
+  // needed, and counts a pending join on it so it is not retired meanwhile.
+  std::shared_ptr<room_runner> acquire_for_join(const std::string& room_id);
+
+  // Called on the runner's strand when its room is empty and no join is pending.
+  // Returns true if the runner was removed (it must then refuse further work).
+  bool retire(const room_runner& runner);
+
+  std::size_t size() const;
+
+ private:
+  boost::asio::any_io_executor executor_;
+  const settings& config_;
+  const server_clock& clock_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<room_runner>> rooms_;
+};
+
+std::string random_epoch();
+
+}  // namespace hearth::net

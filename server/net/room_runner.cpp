@@ -1,0 +1,229 @@
+// One room's runner: the only place a room's state is touched, on its strand.
+#include "net/room_runner.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "net/room_directory.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace hearth::net {
+namespace asio = boost::asio;
+
+room_runner::room_runner(std::string room_id, std::string epoch, strand_type strand,
+                         const settings& config, const server_clock& clock,
+                         room_directory& directory)
+    : room_id_(room_id),
+      epoch_(std::move(epoch)),
+      strand_(std::move(strand)),
+      config_(config),
+      clock_(clock),
+      directory_(directory),
+      room_(std::move(room_id), config.room),
+      history_(config.history_events, config.history_bytes),
+      timer_(strand_) {}
+
+void room_runner::join(std::shared_ptr<connection> conn, core::identity who,
+                       v1::JoinRoom request, std::uint32_t request_id) {
+  asio::post(strand_, [self = shared_from_this(), conn = std::move(conn), who = std::move(who),
+                       request = std::move(request), request_id] {
+    self->pending_joins.fetch_sub(1);
+    self->do_join(conn, who, request, request_id);
+  });
+}
+
+void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage message) {
+  asio::post(strand_, [self = shared_from_this(), conn = std::move(conn),
+                       message = std::move(message)] {
+    if (self->retired_) {
+      self->send_reply(conn, core::error_reply(v1::ERROR_CODE_NOT_JOINED, "join the room first"),
+                       message.request_id());
+      return;
+    }
+    auto fx = self->room_.handle(conn->id(), message, self->clock_.now());
+    const bool leaving = message.has_leave_room() && fx.reply && fx.reply->has_leave();
+    self->apply(fx, conn, message.request_id());
+    if (leaving) {
+      self->joined_.erase(conn->id());
+      conn->released_by(self);
+    }
+    self->retire_if_empty();
+  });
+}
+
+void room_runner::disconnect(std::shared_ptr<connection> conn) {
+  asio::post(strand_, [self = shared_from_this(), conn = std::move(conn)] {
+    if (self->joined_.erase(conn->id()) == 0 || self->retired_) {
+      return;
+    }
+    auto fx = self->room_.disconnect(conn->id(), self->clock_.now());
+    self->apply(fx, nullptr, 0);
+  });
+}
+
+void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::identity& who,
+                          const v1::JoinRoom& request, std::uint32_t request_id) {
+  if (retired_) {
+    send_reply(conn,
+               core::error_reply(v1::ERROR_CODE_INTERNAL, "room is restarting; retry", true),
+               request_id);
+    conn->released_by(shared_from_this());
+    return;
+  }
+  auto fx = room_.join(conn->id(), who, clock_.now());
+  auto reply = std::move(fx.reply);
+  fx.reply.reset();
+  // The join's own events reach the members already here; the newcomer gets
+  // the state including them through its snapshot or replay.
+  apply(fx, nullptr, 0);
+  if (!reply || !reply->has_join()) {
+    if (reply) {
+      send_reply(conn, std::move(*reply), request_id);
+    }
+    conn->released_by(shared_from_this());
+    retire_if_empty();
+    return;
+  }
+
+  auto* result = reply->mutable_join();
+  result->set_epoch(epoch_);
+  const bool recovered = request.has_resume() && can_replay(result->member_id(), request.resume());
+  result->set_recovered(recovered);
+  if (!recovered) {
+    *result->mutable_snapshot() = room_.snapshot();
+  }
+  const auto member = result->member_id();
+  send_reply(conn, std::move(*reply), request_id);
+  if (recovered) {
+    replay(conn, member, request.resume());
+  }
+  joined_[conn->id()] = conn;
+}
+
+bool room_runner::can_replay(std::uint32_t member, const v1::ResumePosition& from) const {
+  if (from.epoch() != epoch_ || !history_.covers(from.last_seq(), room_.head_seq())) {
+    return false;
+  }
+  const auto direct_head = room_.direct_head(member);
+  if (from.last_direct_seq() == direct_head) {
+    return true;
+  }
+  auto it = direct_history_.find(member);
+  return it != direct_history_.end() && it->second.covers(from.last_direct_seq(), direct_head);
+}
+
+void room_runner::replay(const std::shared_ptr<connection>& conn, std::uint32_t member,
+                         const v1::ResumePosition& from) {
+  for (auto& bytes : history_.after(from.last_seq())) {
+    conn->deliver(std::move(bytes));
+  }
+  auto it = direct_history_.find(member);
+  if (it != direct_history_.end()) {
+    for (auto& bytes : it->second.after(from.last_direct_seq())) {
+      conn->deliver(std::move(bytes));
+    }
+  }
+}
+
+void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& caller,
+                        std::uint32_t request_id) {
+  for (auto& event : fx.events) {
+    fan_out(event);
+  }
+  for (auto& close : fx.closes) {
+    auto it = joined_.find(close.connection);
+    if (it != joined_.end()) {
+      auto victim = std::move(it->second);
+      joined_.erase(it);
+      victim->close(close.code, std::move(close.reason));
+    }
+  }
+  if (fx.reply && caller) {
+    send_reply(caller, std::move(*fx.reply), request_id);
+  }
+  rearm_timer();
+}
+
+void room_runner::send_reply(const std::shared_ptr<connection>& conn, v1::Reply reply,
+                             std::uint32_t request_id) {
+  if (reply.has_error()) {
+    telemetry::global_metrics().count_error(reply.error().code());
+  }
+  if (request_id == 0) {
+    return;  // the client asked for no reply
+  }
+  reply.set_request_id(request_id);
+  v1::ServerMessage message;
+  *message.mutable_reply() = std::move(reply);
+  conn->deliver(wire::encode(message));
+}
+
+void room_runner::fan_out(core::room_event& event) {
+  v1::ServerMessage message;
+  *message.mutable_event() = std::move(event.event);
+  // Serialized once; the same bytes go to every recipient and into history.
+  auto bytes = wire::encode(message);
+  switch (event.to.kind) {
+    case core::audience_kind::room_stream:
+      history_.append(message.event().seq(), bytes);
+      for (auto& [id, conn] : joined_) {
+        conn->deliver(bytes);
+      }
+      break;
+    case core::audience_kind::direct: {
+      auto ring = direct_history_.try_emplace(event.to.member, config_.direct_history_events,
+                                              config_.direct_history_bytes);
+      ring.first->second.append(message.event().direct_seq(), bytes);
+      for (auto& [id, conn] : joined_) {
+        if (room_.member_of(id) == event.to.member) {
+          conn->deliver(bytes);
+        }
+      }
+      break;
+    }
+    case core::audience_kind::everyone_but:
+      for (auto& [id, conn] : joined_) {
+        if (room_.member_of(id) != event.to.member) {
+          conn->deliver(bytes);
+        }
+      }
+      break;
+  }
+}
+
+void room_runner::rearm_timer() {
+  const auto wake = room_.next_wake();
+  if (wake == armed_for_) {
+    return;
+  }
+  armed_for_ = wake;
+  if (!wake) {
+    timer_.cancel();
+    return;
+  }
+  const auto delay = std::chrono::milliseconds(std::max<core::time_ms>(0, *wake - clock_.now()));
+  timer_.expires_after(delay);
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) {
+      self->on_timer();
+    }
+  });
+}
+
+void room_runner::on_timer() {
+  armed_for_.reset();
+  if (retired_) {
+    return;
+  }
+  auto fx = room_.wake(clock_.now());
+  apply(fx, nullptr, 0);
+  retire_if_empty();
+}
+
+void room_runner::retire_if_empty() {
+  if (!retired_ && room_.empty() && joined_.empty() && directory_.retire(*this)) {
+    retired_ = true;
+    timer_.cancel();
+  }
+}
+
+}  // namespace hearth::net

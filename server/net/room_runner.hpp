@@ -1,0 +1,75 @@
+// Drives one room core on its own strand: stamps nothing itself (the core does),
+// but serializes each event once, keeps the replay history, hands the same bytes
+// to every recipient and arms the room's single timer. All private members are
+// touched only on strand_.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/history.hpp"
+#include "core/room.hpp"
+#include "net/clock.hpp"
+#include "net/connection.hpp"
+#include "net/settings.hpp"
+
+namespace hearth::net {
+
+class room_directory;
+
+class room_runner : public std::enable_shared_from_this<room_runner> {
+ public:
+  using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+
+  room_runner(std::string room_id, std::string epoch, strand_type strand, const settings& config,
+              const server_clock& clock, room_directory& directory);
+
+  const std::string& room_id() const { return room_id_; }
+  strand_type& strand() { return strand_; }
+
+  // Each of these may be called from any thread; it hops to the room's strand.
+  void join(std::shared_ptr<connection> conn, core::identity who, v1::JoinRoom request,
+            std::uint32_t request_id);
+  void command(std::shared_ptr<connection> conn, v1::ClientMessage message);
+  void disconnect(std::shared_ptr<connection> conn);
+
+  // Joins announced by the directory but not yet run; guarded by the directory's mutex.
+  std::atomic<int> pending_joins{0};
+
+ private:
+  void do_join(const std::shared_ptr<connection>& conn, const core::identity& who,
+               const v1::JoinRoom& request, std::uint32_t request_id);
+  void apply(core::effects& fx, const std::shared_ptr<connection>& caller,
+             std::uint32_t request_id);
+  void send_reply(const std::shared_ptr<connection>& conn, v1::Reply reply,
+                  std::uint32_t request_id);
+  void fan_out(core::room_event& event);
+  void replay(const std::shared_ptr<connection>& conn, std::uint32_t member,
+              const v1::ResumePosition& from);
+  bool can_replay(std::uint32_t member, const v1::ResumePosition& from) const;
+  void rearm_timer();
+  void on_timer();
+  void retire_if_empty();
+
+  std::string room_id_;
+  std::string epoch_;
+  strand_type strand_;
+  const settings& config_;
+  const server_clock& clock_;
+  room_directory& directory_;
+  core::room room_;
+  core::history_ring history_;
+  std::unordered_map<core::member_id, core::history_ring> direct_history_;
+  std::unordered_map<core::connection_id, std::shared_ptr<connection>> joined_;
+  boost::asio::steady_timer timer_;
+  std::optional<core::time_ms> armed_for_;
+  bool retired_ = false;
+};
+
+}  // namespace hearth::net

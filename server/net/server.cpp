@@ -1,0 +1,179 @@
+// Wiring of the network shell and its life cycle.
+#include "net/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "net/http_session.hpp"
+#include "net/room_directory.hpp"
+#include "net/session_context.hpp"
+#include "net/session_registry.hpp"
+#include "telemetry/log.hpp"
+
+namespace hearth::net {
+namespace asio = boost::asio;
+using error_code = boost::system::error_code;
+using telemetry::level;
+
+namespace {
+
+// Mozilla "intermediate": TLS 1.2 and 1.3 only, ECDHE key exchange, AEAD ciphers.
+constexpr const char* tls12_ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+std::unique_ptr<asio::ssl::context> make_tls(const settings& config) {
+  auto tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  SSL_CTX* native = tls->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  if (SSL_CTX_set_cipher_list(native, tls12_ciphers) != 1 ||
+      SSL_CTX_set1_groups_list(native, "X25519:P-256:P-384") != 1) {
+    throw std::runtime_error("TLS: cannot set ciphers or groups");
+  }
+  tls->use_certificate_chain_file(config.tls_cert_file);
+  tls->use_private_key_file(config.tls_key_file, asio::ssl::context::pem);
+  return tls;
+}
+
+}  // namespace
+
+struct server::impl {
+  impl(settings c, auth::signing_key k)
+      : config(std::move(c)),
+        key(std::move(k)),
+        ioc(static_cast<int>(std::max(1U, config.threads))),
+        rooms(ioc.get_executor(), config, clock),
+        context{config, key, rooms, clock, registry, {}, {}, {}},
+        acceptor(asio::make_strand(ioc)),
+        signals(ioc, SIGTERM, SIGINT),
+        shutdown_timer(ioc) {}
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(ioc),
+                          [this](error_code ec, asio::ip::tcp::socket socket) {
+                            if (ec) {
+                              if (ec == asio::error::operation_aborted) {
+                                return;
+                              }
+                              telemetry::log(level::warn, "accept_failed",
+                                             {{"error", std::string_view(ec.message())}});
+                            } else if (tls) {
+                              start_https_session(std::move(socket), *tls, context);
+                            } else {
+                              start_http_session(std::move(socket), context);
+                            }
+                            accept();
+                          });
+  }
+
+  void begin_shutdown(int signal_number) {
+    telemetry::log(level::info, "shutdown", {{"signal", std::int64_t{signal_number}}});
+    context.shutting_down.store(true);
+    error_code ignored;
+    acceptor.close(ignored);
+    registry.close_all(v1::CLOSE_CODE_GOING_AWAY, "server shutting down");
+    shutdown_deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
+    poll_drained();
+  }
+
+  // Waits for connections to finish their close handshakes, up to the grace.
+  void poll_drained() {
+    if (registry.size() == 0 || std::chrono::steady_clock::now() >= shutdown_deadline) {
+      ioc.stop();
+      return;
+    }
+    shutdown_timer.expires_after(std::chrono::milliseconds(20));
+    shutdown_timer.async_wait([this](error_code ec) {
+      if (!ec) {
+        poll_drained();
+      }
+    });
+  }
+
+  settings config;
+  auth::signing_key key;
+  server_clock clock;
+  asio::io_context ioc;
+  session_registry registry;
+  room_directory rooms;
+  session_context context;
+  std::unique_ptr<asio::ssl::context> tls;
+  asio::ip::tcp::acceptor acceptor;
+  asio::signal_set signals;
+  asio::steady_timer shutdown_timer;
+  std::chrono::steady_clock::time_point shutdown_deadline;
+};
+
+server::server(settings config, auth::signing_key key)
+    : impl_(std::make_unique<impl>(std::move(config), std::move(key))) {}
+
+server::~server() = default;
+
+std::uint16_t server::bind() {
+  auto& s = *impl_;
+  const bool has_tls = !s.config.tls_cert_file.empty() || !s.config.tls_key_file.empty();
+  if (has_tls) {
+    s.tls = make_tls(s.config);
+  } else if (!s.config.insecure_plaintext) {
+    throw std::runtime_error(
+        "no TLS certificate configured: give --tls-cert and --tls-key, or "
+        "--insecure-plaintext for loopback development");
+  }
+  const auto address = asio::ip::make_address(s.config.listen_host);
+  const asio::ip::tcp::endpoint endpoint(address, s.config.listen_port);
+  s.acceptor.open(endpoint.protocol());
+  s.acceptor.set_option(asio::socket_base::reuse_address(true));
+  s.acceptor.bind(endpoint);
+  s.acceptor.listen(asio::socket_base::max_listen_connections);
+  const auto port = s.acceptor.local_endpoint().port();
+
+  // The server's own origin is always allowed, as a browser would spell it.
+  const std::string scheme = has_tls ? "https://" : "http://";
+  const std::string host =
+      address.is_v6() ? "[" + s.config.listen_host + "]" : s.config.listen_host;
+  s.context.allowed_origins.push_back(scheme + host + ":" + std::to_string(port));
+  if (address.is_loopback()) {
+    s.context.allowed_origins.push_back(scheme + "localhost:" + std::to_string(port));
+  }
+  for (const auto& origin : s.config.allowed_origins) {
+    s.context.allowed_origins.push_back(origin);
+  }
+  telemetry::log(level::info, "listening",
+                 {{"host", std::string_view(s.config.listen_host)},
+                  {"port", std::uint64_t{port}},
+                  {"tls", has_tls}});
+  return port;
+}
+
+void server::run() {
+  auto& s = *impl_;
+  s.signals.async_wait([&s](error_code ec, int signal_number) {
+    if (!ec) {
+      s.begin_shutdown(signal_number);
+    }
+  });
+  s.accept();
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < s.config.threads; ++i) {
+    threads.emplace_back([&s] { s.ioc.run(); });
+  }
+  s.ioc.run();
+  for (auto& t : threads) {
+    t.join();
+  }
+  telemetry::log(level::info, "stopped", {});
+}
+
+}  // namespace hearth::net

@@ -1,0 +1,33 @@
+// The network shell as a whole: io_context and its threads, the listener, TLS,
+// rooms and connections, and graceful shutdown on SIGTERM/SIGINT.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "auth/signing_key.hpp"
+#include "net/settings.hpp"
+
+namespace hearth::net {
+
+class server {
+ public:
+  server(settings config, auth::signing_key key);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds the listener (throws on failure: start-up only) and returns the bound
+  // port, which differs from the configured one when that is 0.
+  std::uint16_t bind();
+
+  // Runs until SIGTERM/SIGINT, then closes every connection with GOING_AWAY,
+  // waits up to shutdown_grace for them to finish, and returns.
+  void run();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace hearth::net

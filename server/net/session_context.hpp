@@ -1,0 +1,28 @@
+// What every connection shares: configuration, the token key, the rooms, the
+// clock and the registry of live connections. Outlives every session.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "auth/signing_key.hpp"
+#include "net/clock.hpp"
+#include "net/room_directory.hpp"
+#include "net/session_registry.hpp"
+#include "net/settings.hpp"
+
+namespace hearth::net {
+
+struct session_context {
+  const settings& config;
+  const auth::signing_key& key;
+  room_directory& rooms;
+  const server_clock& clock;
+  session_registry& registry;
+  std::vector<std::string> allowed_origins;  // exact matches, own origin included
+  std::atomic<core::connection_id> next_connection_id{1};
+  std::atomic<bool> shutting_down{false};
+};
+
+}  // namespace hearth::net

@@ -1,0 +1,99 @@
+// The protocol side of one WebSocket connection, free of Beast: Hello and token
+// checks, routing commands to the room, rate limiting, ping/pong bookkeeping
+// and the bounded outbound queue. ws_session adds the socket. Everything but
+// deliver(), close() and released_by() runs on the session's strand.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "net/connection.hpp"
+#include "net/room_runner.hpp"
+#include "net/session_context.hpp"
+
+namespace hearth::net {
+
+class session_core : public connection {
+ public:
+  using steady = std::chrono::steady_clock;
+
+  explicit session_core(session_context& context);
+
+  core::connection_id id() const final { return id_; }
+  void deliver(wire::shared_bytes bytes) final;
+  void close(v1::CloseCode code, std::string reason) final;
+  void released_by(const std::shared_ptr<room_runner>& runner) final;
+
+ protected:
+  // Transport hooks, implemented by ws_session.
+  virtual void run_on_strand(std::function<void()> work) = 0;
+  virtual void flush() = 0;                      // strand: start a write if idle
+  virtual void start_close(std::uint32_t code) = 0;  // strand: write final bytes, close
+  virtual void deadlines_changed() = 0;          // strand: re-arm the session timer
+
+  // Strand: one inbound binary frame.
+  void on_frame(std::string_view frame);
+  // Strand: called once when the transport is gone, for whatever reason.
+  void on_finished();
+  // Strand: begins an orderly close with a final Disconnect message.
+  void begin_close(v1::CloseCode code, std::string_view reason);
+  void begin_close_raw(std::uint32_t code, std::string_view reason, bool reconnect);
+
+  // Strand: timers. Returns the earliest deadline still pending.
+  std::optional<steady::time_point> next_deadline() const;
+  void on_deadline(steady::time_point now);
+
+  // Takes queued messages for one write, up to `max_bytes` (at least one).
+  std::vector<wire::shared_bytes> take_batch(std::size_t max_bytes);
+  // After a completed write: true if more is queued (the write loop continues).
+  bool finish_batch();
+
+  session_context& context_;
+  bool close_started_ = false;
+  wire::shared_bytes final_message_;       // the Disconnect, written last
+  std::string close_reason_;               // for the close frame, at most 123 bytes
+  std::optional<steady::time_point> write_started_;
+  std::optional<steady::time_point> close_deadline_;
+
+ private:
+  void handle(v1::ClientMessage& message);
+  void handle_hello(const v1::ClientMessage& message);
+  void handle_join(v1::ClientMessage& message);
+  void reply(std::uint32_t request_id, v1::Reply reply);
+  void reply_error(std::uint32_t request_id, v1::ErrorCode code, std::string message,
+                   bool temporary = false);
+  bool admit_by_rate(const v1::ClientMessage& message);
+  std::shared_ptr<session_core> self();
+
+  core::connection_id id_;
+  std::optional<core::identity> identity_;
+  std::shared_ptr<room_runner> room_;
+  std::vector<v1::ClientMessage> decoded_;
+
+  // Deadlines (steady clock).
+  steady::time_point hello_deadline_;
+  std::optional<steady::time_point> token_deadline_;
+  std::optional<steady::time_point> next_ping_;
+  std::optional<steady::time_point> pong_deadline_;
+  std::uint64_t ping_nonce_ = 0;
+
+  // Rate limiting: a token bucket over client messages.
+  double rate_tokens_;
+  steady::time_point rate_refilled_;
+  std::uint32_t rate_strikes_ = 0;
+
+  // Outbound queue, shared with room strands.
+  std::mutex queue_mutex_;
+  std::deque<wire::shared_bytes> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool flush_scheduled_ = false;
+  bool queue_closed_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace hearth::net

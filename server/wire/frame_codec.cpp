@@ -1,0 +1,84 @@
+// Length-prefixed protobuf framing.
+#include "wire/frame_codec.hpp"
+
+#include <google/protobuf/io/coded_stream.h>
+
+namespace hearth::wire {
+namespace {
+
+template <typename Message>
+shared_bytes encode_any(const Message& message) {
+  const std::size_t body = message.ByteSizeLong();
+  const auto prefix =
+      static_cast<std::size_t>(google::protobuf::io::CodedOutputStream::VarintSize64(body));
+  std::string out;
+  out.resize(prefix + body);
+  auto* data = reinterpret_cast<std::uint8_t*>(out.data());
+  google::protobuf::io::CodedOutputStream::WriteVarint64ToArray(body, data);
+  message.SerializeWithCachedSizesToArray(data + prefix);
+  return std::make_shared<const std::string>(std::move(out));
+}
+
+template <typename Message>
+decode_status decode_any(std::string_view frame, std::size_t max_messages,
+                         std::vector<Message>& out) {
+  out.clear();
+  if (frame.empty()) {
+    return decode_status::empty;
+  }
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(frame.data()),
+                                            static_cast<int>(frame.size()));
+  auto remaining = [&] { return frame.size() - static_cast<std::size_t>(in.CurrentPosition()); };
+  while (remaining() != 0) {
+    if (out.size() == max_messages) {
+      out.clear();
+      return decode_status::too_many;
+    }
+    std::uint32_t length = 0;
+    if (!in.ReadVarint32(&length) || length > remaining()) {
+      out.clear();
+      return decode_status::bad_length;
+    }
+    const auto limit = in.PushLimit(static_cast<int>(length));
+    Message& message = out.emplace_back();
+    if (!message.ParseFromCodedStream(&in) || !in.ConsumedEntireMessage()) {
+      out.clear();
+      return decode_status::bad_message;
+    }
+    in.PopLimit(limit);
+  }
+  return decode_status::ok;
+}
+
+}  // namespace
+
+shared_bytes encode(const v1::ServerMessage& message) { return encode_any(message); }
+shared_bytes encode(const v1::ClientMessage& message) { return encode_any(message); }
+
+std::string_view decode_status_name(decode_status s) {
+  switch (s) {
+    case decode_status::ok:
+      return "ok";
+    case decode_status::empty:
+      return "empty";
+    case decode_status::bad_length:
+      return "bad_length";
+    case decode_status::bad_message:
+      return "bad_message";
+    case decode_status::too_many:
+      return "too_many";
+  }
+  return "unknown";
+}
+
+decode_status decode_client_frame(std::string_view frame, std::size_t max_messages,
+                                  std::vector<v1::ClientMessage>& out) {
+  return decode_any(frame, max_messages, out);
+}
+
+decode_status decode_server_frame(std::string_view frame, std::size_t max_messages,
+                                  std::vector<v1::ServerMessage>& out) {
+  return decode_any(frame, max_messages, out);
+}
+
+}  // namespace hearth::wire
