@@ -53,9 +53,8 @@ bool parse_bool(const std::string& name, const std::string& text) {
 
 template <typename T, typename Field>
 option number_option(const char* name, const char* help, Field field) {
-  return {name, help, false, [name, field](config& c, const std::string& v) {
-            field(c) = parse_number<T>(name, v);
-          }};
+  return {name, help, false,
+          [name, field](config& c, const std::string& v) { field(c) = parse_number<T>(name, v); }};
 }
 
 template <typename Field>
@@ -111,16 +110,15 @@ const std::vector<option>& options() {
                     [](config& c) -> std::chrono::milliseconds& { return c.net.pong_timeout; }),
       millis_option("shutdown-grace-ms", "time given to close handshakes on SIGTERM (default 5000)",
                     [](config& c) -> std::chrono::milliseconds& { return c.net.shutdown_grace; }),
-      {"rate-per-second", "sustained client messages per second per connection (default 20)",
-       false,
+      {"rate-per-second", "sustained client messages per second per connection (default 20)", false,
        [](config& c, const std::string& v) {
          c.net.rate_per_second = parse_double("rate-per-second", v);
        }},
       {"rate-burst", "burst of client messages above the rate (default 60)", false,
        [](config& c, const std::string& v) { c.net.rate_burst = parse_double("rate-burst", v); }},
-      number_option<std::uint32_t>(
-          "rate-strikes", "throttled messages tolerated before closing (default 50)",
-          [](config& c) -> std::uint32_t& { return c.net.rate_strikes; }),
+      number_option<std::uint32_t>("rate-strikes",
+                                   "throttled messages tolerated before closing (default 50)",
+                                   [](config& c) -> std::uint32_t& { return c.net.rate_strikes; }),
       number_option<std::size_t>("history-events", "room replay history, events (default 1000)",
                                  [](config& c) -> std::size_t& { return c.net.history_events; }),
       number_option<std::size_t>("history-bytes", "room replay history, bytes (default 1048576)",
@@ -145,7 +143,8 @@ const std::vector<option>& options() {
       {"token-audience", "required token audience (default hearth)", false,
        [](config& c, const std::string& v) { c.net.token_audience = v; }},
       number_option<std::int64_t>(
-          "token-leeway-seconds", "tolerated clock skew for exp/nbf (default 30)",
+          "token-leeway-seconds",
+          "tolerated clock skew for exp/nbf (default 30)",
           [](config& c) -> std::int64_t& { return c.net.token_leeway_seconds; }),
       number_option<std::size_t>("max-token-bytes", "longest accepted token (default 4096)",
                                  [](config& c) -> std::size_t& { return c.net.max_token_bytes; }),
@@ -198,8 +197,7 @@ void apply_file(config& c, const std::string& path) {
     const auto value = eq == std::string::npos ? std::string() : trim(line.substr(eq + 1));
     const option* o = find_option(key);
     if (o == nullptr) {
-      throw std::invalid_argument(path + ":" + std::to_string(number) + ": unknown setting " +
-                                  key);
+      throw std::invalid_argument(path + ":" + std::to_string(number) + ": unknown setting " + key);
     }
     o->set(c, value);
   }

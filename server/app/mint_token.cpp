@@ -37,8 +37,10 @@ std::string random_token_id() {
 }  // namespace
 
 int mint_token_command(const std::vector<std::string>& args) {
-  std::map<std::string, std::string> values = {
-      {"ttl", "21600"}, {"issuer", "hearthd"}, {"audience", "hearth"}, {"data-dir", "./hearth-data"}};
+  std::map<std::string, std::string> values = {{"ttl", "21600"},
+                                               {"issuer", "hearthd"},
+                                               {"audience", "hearth"},
+                                               {"data-dir", "./hearth-data"}};
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--help" || args[i] == "-h") {
       std::cout << usage;

@@ -112,10 +112,10 @@ verify_result fail(token_error e) {
 token_error read_claims(const json::object& o, claims& c) {
   std::string role_text;
   const token_error errors[] = {
-      read_string(o, "sub", c.subject),    read_string(o, "name", c.display_name),
-      read_string(o, "room", c.room),      read_string(o, "role", role_text),
-      read_string(o, "iss", c.issuer),     read_string(o, "aud", c.audience),
-      read_string(o, "jti", c.token_id),   read_seconds(o, "iat", c.issued_at),
+      read_string(o, "sub", c.subject),     read_string(o, "name", c.display_name),
+      read_string(o, "room", c.room),       read_string(o, "role", role_text),
+      read_string(o, "iss", c.issuer),      read_string(o, "aud", c.audience),
+      read_string(o, "jti", c.token_id),    read_seconds(o, "iat", c.issued_at),
       read_seconds(o, "nbf", c.not_before), read_seconds(o, "exp", c.expires_at),
   };
   for (const token_error e : errors) {
@@ -131,11 +131,16 @@ token_error read_claims(const json::object& o, claims& c) {
 
 std::string_view role_name(role r) {
   switch (r) {
-    case role::facilitator: return "facilitator";
-    case role::co_facilitator: return "co_facilitator";
-    case role::participant: return "participant";
-    case role::family_member: return "family_member";
-    case role::observer: return "observer";
+    case role::facilitator:
+      return "facilitator";
+    case role::co_facilitator:
+      return "co_facilitator";
+    case role::participant:
+      return "participant";
+    case role::family_member:
+      return "family_member";
+    case role::observer:
+      return "observer";
   }
   return "unknown";  // only reachable through a cast of an out-of-range value
 }
@@ -150,18 +155,30 @@ std::optional<role> parse_role(std::string_view name) {
 
 std::string_view token_error_name(token_error e) {
   switch (e) {
-    case token_error::none: return "none";
-    case token_error::oversize: return "oversize";
-    case token_error::malformed: return "malformed";
-    case token_error::bad_algorithm: return "bad_algorithm";
-    case token_error::unknown_key: return "unknown_key";
-    case token_error::bad_signature: return "bad_signature";
-    case token_error::missing_claim: return "missing_claim";
-    case token_error::bad_role: return "bad_role";
-    case token_error::wrong_issuer: return "wrong_issuer";
-    case token_error::wrong_audience: return "wrong_audience";
-    case token_error::expired: return "expired";
-    case token_error::not_yet_valid: return "not_yet_valid";
+    case token_error::none:
+      return "none";
+    case token_error::oversize:
+      return "oversize";
+    case token_error::malformed:
+      return "malformed";
+    case token_error::bad_algorithm:
+      return "bad_algorithm";
+    case token_error::unknown_key:
+      return "unknown_key";
+    case token_error::bad_signature:
+      return "bad_signature";
+    case token_error::missing_claim:
+      return "missing_claim";
+    case token_error::bad_role:
+      return "bad_role";
+    case token_error::wrong_issuer:
+      return "wrong_issuer";
+    case token_error::wrong_audience:
+      return "wrong_audience";
+    case token_error::expired:
+      return "expired";
+    case token_error::not_yet_valid:
+      return "not_yet_valid";
   }
   return "unknown";
 }

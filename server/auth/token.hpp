@@ -15,7 +15,13 @@ namespace hearth::auth {
 
 // The roles a token can grant; names match the wire's Role enum
 // ("facilitator", "co_facilitator", "participant", "family_member", "observer").
-enum class role : std::uint8_t { facilitator, co_facilitator, participant, family_member, observer };
+enum class role : std::uint8_t {
+  facilitator,
+  co_facilitator,
+  participant,
+  family_member,
+  observer
+};
 
 std::string_view role_name(role r);
 std::optional<role> parse_role(std::string_view name);
@@ -25,9 +31,9 @@ struct claims {
   std::string display_name;  // name
   std::string room;          // room: the one room this token admits to
   auth::role role = role::participant;
-  std::string issuer;        // iss
-  std::string audience;      // aud
-  std::string token_id;      // jti
+  std::string issuer;           // iss
+  std::string audience;         // aud
+  std::string token_id;         // jti
   std::int64_t issued_at = 0;   // iat, seconds since the Unix epoch
   std::int64_t not_before = 0;  // nbf
   std::int64_t expires_at = 0;  // exp
@@ -35,17 +41,17 @@ struct claims {
 
 enum class token_error : std::uint8_t {
   none,
-  oversize,           // longer than verify_options::max_bytes
-  malformed,          // not three base64url parts, bad JSON, wrong claim types
-  bad_algorithm,      // alg is not HS256 (including "none")
-  unknown_key,        // kid is not ours
-  bad_signature,      // signature does not match (tampered)
-  missing_claim,      // a required claim is absent or empty
-  bad_role,           // role claim names no known role
+  oversize,       // longer than verify_options::max_bytes
+  malformed,      // not three base64url parts, bad JSON, wrong claim types
+  bad_algorithm,  // alg is not HS256 (including "none")
+  unknown_key,    // kid is not ours
+  bad_signature,  // signature does not match (tampered)
+  missing_claim,  // a required claim is absent or empty
+  bad_role,       // role claim names no known role
   wrong_issuer,
   wrong_audience,
-  expired,            // exp in the past (beyond leeway)
-  not_yet_valid,      // nbf in the future (beyond leeway)
+  expired,        // exp in the past (beyond leeway)
+  not_yet_valid,  // nbf in the future (beyond leeway)
 };
 
 std::string_view token_error_name(token_error e);

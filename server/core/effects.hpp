@@ -14,9 +14,9 @@
 namespace hearth::core {
 
 enum class audience_kind : std::uint8_t {
-  room_stream,    // everyone joined; carries a room seq
-  direct,         // one member's direct stream; carries that member's direct seq
-  everyone_but,   // ephemeral, unsequenced: everyone joined except `member`
+  room_stream,   // everyone joined; carries a room seq
+  direct,        // one member's direct stream; carries that member's direct seq
+  everyone_but,  // ephemeral, unsequenced: everyone joined except `member`
 };
 
 struct audience {
@@ -36,9 +36,9 @@ struct close_request {
 };
 
 struct effects {
-  std::vector<room_event> events;   // in delivery order
+  std::vector<room_event> events;  // in delivery order
   std::vector<close_request> closes;
-  std::optional<v1::Reply> reply;   // to the calling connection (request id set by the shell)
+  std::optional<v1::Reply> reply;  // to the calling connection (request id set by the shell)
 };
 
 v1::Reply error_reply(v1::ErrorCode code, std::string message, bool temporary = false);

@@ -1,12 +1,12 @@
 // HTTP front door: health, metrics and the WebSocket upgrade checks.
 #include "net/http_session.hpp"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <algorithm>
 
 #include "net/ws_session.hpp"
 #include "telemetry/metrics.hpp"
@@ -85,10 +85,9 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     parser_->header_limit(header_limit);
     parser_->body_limit(body_limit);
     beast::get_lowest_layer(stream_).expires_after(read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](error_code ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(error_code ec) {

@@ -33,9 +33,8 @@ std::shared_ptr<room_runner> room_directory::acquire_for_join(const std::string&
   std::lock_guard lock(mutex_);
   auto& slot = rooms_[room_id];
   if (!slot) {
-    slot = std::make_shared<room_runner>(room_id, random_epoch(),
-                                         boost::asio::make_strand(executor_), config_, clock_,
-                                         *this);
+    slot = std::make_shared<room_runner>(
+        room_id, random_epoch(), boost::asio::make_strand(executor_), config_, clock_, *this);
     telemetry::global_metrics().rooms_open.fetch_add(1);
   }
   slot->pending_joins.fetch_add(1);

@@ -22,8 +22,8 @@ room_runner::room_runner(std::string room_id, std::string epoch, strand_type str
       history_(config.history_events, config.history_bytes),
       timer_(strand_) {}
 
-void room_runner::join(std::shared_ptr<connection> conn, core::identity who,
-                       v1::JoinRoom request, std::uint32_t request_id) {
+void room_runner::join(std::shared_ptr<connection> conn, core::identity who, v1::JoinRoom request,
+                       std::uint32_t request_id) {
   asio::post(strand_, [self = shared_from_this(), conn = std::move(conn), who = std::move(who),
                        request = std::move(request), request_id] {
     self->pending_joins.fetch_sub(1);
@@ -63,8 +63,7 @@ void room_runner::disconnect(std::shared_ptr<connection> conn) {
 void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::identity& who,
                           const v1::JoinRoom& request, std::uint32_t request_id) {
   if (retired_) {
-    send_reply(conn,
-               core::error_reply(v1::ERROR_CODE_INTERNAL, "room is restarting; retry", true),
+    send_reply(conn, core::error_reply(v1::ERROR_CODE_INTERNAL, "room is restarting; retry", true),
                request_id);
     conn->released_by(shared_from_this());
     return;

@@ -4,10 +4,10 @@
 // touched only on strand_.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>

@@ -55,27 +55,26 @@ struct server::impl {
         key(std::move(k)),
         ioc(static_cast<int>(std::max(1U, config.threads))),
         rooms(ioc.get_executor(), config, clock),
-        context{config, key, rooms, clock, registry, {}, {}, {}},
+        context{config, key, rooms, clock, registry, {}, {1}, {false}},
         acceptor(asio::make_strand(ioc)),
         signals(ioc, SIGTERM, SIGINT),
         shutdown_timer(ioc) {}
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(ioc),
-                          [this](error_code ec, asio::ip::tcp::socket socket) {
-                            if (ec) {
-                              if (ec == asio::error::operation_aborted) {
-                                return;
-                              }
-                              telemetry::log(level::warn, "accept_failed",
-                                             {{"error", std::string_view(ec.message())}});
-                            } else if (tls) {
-                              start_https_session(std::move(socket), *tls, context);
-                            } else {
-                              start_http_session(std::move(socket), context);
-                            }
-                            accept();
-                          });
+    acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec,
+                                                         asio::ip::tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted) {
+          return;
+        }
+        telemetry::log(level::warn, "accept_failed", {{"error", std::string_view(ec.message())}});
+      } else if (tls) {
+        start_https_session(std::move(socket), *tls, context);
+      } else {
+        start_http_session(std::move(socket), context);
+      }
+      accept();
+    });
   }
 
   void begin_shutdown(int signal_number) {

@@ -81,9 +81,8 @@ void session_core::deliver(wire::shared_bytes bytes) {
 }
 
 void session_core::close(v1::CloseCode code, std::string reason) {
-  run_on_strand([self = self(), code, reason = std::move(reason)] {
-    self->begin_close(code, reason);
-  });
+  run_on_strand(
+      [self = self(), code, reason = std::move(reason)] { self->begin_close(code, reason); });
 }
 
 void session_core::released_by(const std::shared_ptr<room_runner>& runner) {
@@ -246,8 +245,7 @@ void session_core::handle_hello(const v1::ClientMessage& message) {
   hello->set_pong_timeout_ms(static_cast<std::uint32_t>(config.pong_timeout.count()));
   hello->set_max_message_bytes(static_cast<std::uint32_t>(config.max_message_bytes));
   reply(message.request_id(), std::move(out));
-  telemetry::log(level::info, "authenticated",
-                 {{"conn", id_}, {"role", auth::role_name(c.role)}});
+  telemetry::log(level::info, "authenticated", {{"conn", id_}, {"role", auth::role_name(c.role)}});
   deadlines_changed();
 }
 
@@ -283,8 +281,8 @@ void session_core::reply(std::uint32_t request_id, v1::Reply out) {
   deliver(wire::encode(message));
 }
 
-void session_core::reply_error(std::uint32_t request_id, v1::ErrorCode code,
-                               std::string message, bool temporary) {
+void session_core::reply_error(std::uint32_t request_id, v1::ErrorCode code, std::string message,
+                               bool temporary) {
   telemetry::global_metrics().count_error(code);
   reply(request_id, core::error_reply(code, std::move(message), temporary));
 }

@@ -32,9 +32,9 @@ class session_core : public connection {
  protected:
   // Transport hooks, implemented by ws_session.
   virtual void run_on_strand(std::function<void()> work) = 0;
-  virtual void flush() = 0;                      // strand: start a write if idle
+  virtual void flush() = 0;                          // strand: start a write if idle
   virtual void start_close(std::uint32_t code) = 0;  // strand: write final bytes, close
-  virtual void deadlines_changed() = 0;          // strand: re-arm the session timer
+  virtual void deadlines_changed() = 0;              // strand: re-arm the session timer
 
   // Strand: one inbound binary frame.
   void on_frame(std::string_view frame);
@@ -55,8 +55,8 @@ class session_core : public connection {
 
   session_context& context_;
   bool close_started_ = false;
-  wire::shared_bytes final_message_;       // the Disconnect, written last
-  std::string close_reason_;               // for the close frame, at most 123 bytes
+  wire::shared_bytes final_message_;  // the Disconnect, written last
+  std::string close_reason_;          // for the close frame, at most 123 bytes
   std::optional<steady::time_point> write_started_;
   std::optional<steady::time_point> close_deadline_;
 

@@ -19,8 +19,8 @@ struct settings {
   bool insecure_plaintext = false;
   std::vector<std::string> allowed_origins;  // the server's own origin is always allowed
 
-  std::size_t max_message_bytes = 64 * 1024;      // inbound WebSocket message
-  std::size_t max_messages_per_frame = 16;        // length-prefixed messages per inbound frame
+  std::size_t max_message_bytes = 64 * 1024;  // inbound WebSocket message
+  std::size_t max_messages_per_frame = 16;    // length-prefixed messages per inbound frame
   std::size_t max_outbound_queue_bytes = 1024 * 1024;
   std::size_t max_write_batch_bytes = 256 * 1024;  // bytes gathered into one write
   std::chrono::milliseconds hello_timeout{10'000};
@@ -28,9 +28,9 @@ struct settings {
   std::chrono::milliseconds ping_interval{25'000};
   std::chrono::milliseconds pong_timeout{10'000};
   std::chrono::milliseconds shutdown_grace{5'000};  // SIGTERM: time to flush closes
-  double rate_per_second = 20.0;   // sustained client messages per connection
-  double rate_burst = 60.0;        // short bursts above the sustained rate
-  std::uint32_t rate_strikes = 50;  // throttled messages tolerated before a close
+  double rate_per_second = 20.0;                    // sustained client messages per connection
+  double rate_burst = 60.0;                         // short bursts above the sustained rate
+  std::uint32_t rate_strikes = 50;                  // throttled messages tolerated before a close
 
   std::size_t history_events = 1000;  // room stream replay ring
   std::size_t history_bytes = 1024 * 1024;

@@ -73,9 +73,8 @@ class ws_session final : public session_core {
   }
 
   void do_read() {
-    ws_.async_read(read_buffer_, [self = shared()](error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+    ws_.async_read(read_buffer_,
+                   [self = shared()](error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(error_code ec) {
@@ -129,9 +128,8 @@ class ws_session final : public session_core {
     writing_ = true;
     const bool arm = !write_started_;
     write_started_ = steady::now();
-    ws_.async_write(buffers_, [self = shared()](error_code ec, std::size_t) {
-      self->on_write(ec);
-    });
+    ws_.async_write(buffers_,
+                    [self = shared()](error_code ec, std::size_t) { self->on_write(ec); });
     if (arm) {
       deadlines_changed();
     }
@@ -245,8 +243,7 @@ void start(Stream&& stream, upgrade_request request, session_context& context) {
 
 }  // namespace
 
-void start_ws_session(beast::tcp_stream stream, upgrade_request request,
-                      session_context& context) {
+void start_ws_session(beast::tcp_stream stream, upgrade_request request, session_context& context) {
   start(std::move(stream), std::move(request), context);
 }
 

@@ -67,8 +67,8 @@ std::string metrics::render() const {
   for (std::size_t code = 0; code < errors_by_code.size(); ++code) {
     const auto n = errors_by_code[code].load();
     if (n != 0) {
-      out += "hearth_errors_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(n) +
-             '\n';
+      out +=
+          "hearth_errors_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(n) + '\n';
     }
   }
   out += "# HELP hearth_closes_total Connections closed by the server, by close code.\n";
@@ -76,8 +76,8 @@ std::string metrics::render() const {
   for (std::size_t i = 0; i < closes_by_code.size(); ++i) {
     const auto n = closes_by_code[i].load();
     if (n != 0) {
-      out += "hearth_closes_total{code=\"" + std::to_string(4000 + i) + "\"} " +
-             std::to_string(n) + '\n';
+      out += "hearth_closes_total{code=\"" + std::to_string(4000 + i) + "\"} " + std::to_string(n) +
+             '\n';
     }
   }
   out += "hearth_closes_total{code=\"1009\"} " + std::to_string(closes_too_big.load()) + '\n';

@@ -24,10 +24,10 @@ shared_bytes encode(const v1::ClientMessage& message);
 
 enum class decode_status : std::uint8_t {
   ok,
-  empty,            // a frame with no bytes
-  bad_length,       // a length prefix that is not a varint or overruns the frame
-  bad_message,      // bytes that do not parse as the message (incl. invalid UTF-8)
-  too_many,         // more messages in one frame than allowed
+  empty,        // a frame with no bytes
+  bad_length,   // a length prefix that is not a varint or overruns the frame
+  bad_message,  // bytes that do not parse as the message (incl. invalid UTF-8)
+  too_many,     // more messages in one frame than allowed
 };
 
 std::string_view decode_status_name(decode_status s);

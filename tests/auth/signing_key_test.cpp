@@ -158,8 +158,7 @@ TEST(SigningKey, ToleratesMissingNewlineAndUppercase) {
   temp_dir tmp;
   std::string upper = known_hex;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  write_file(tmp.path() / "signing.key", upper,
-             fs::perms::owner_read | fs::perms::owner_write);
+  write_file(tmp.path() / "signing.key", upper, fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_EQ(signing_key::load_or_create(tmp.path()).bytes(), known_bytes());
 }
 

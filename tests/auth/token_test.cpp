@@ -83,11 +83,10 @@ std::string header_for(const signing_key& key) {
 using fields = std::map<std::string, std::string>;
 
 fields sample_fields() {
-  return {{"sub", R"("clinic:user-42")"}, {"name", R"("Alex")"},
-          {"room", R"("room-7")"},        {"role", R"("participant")"},
-          {"iss", R"("hearthd")"},        {"aud", R"("hearth")"},
-          {"jti", R"("jti-0001")"},       {"iat", std::to_string(t0)},
-          {"nbf", std::to_string(t0)},    {"exp", std::to_string(t_exp)}};
+  return {{"sub", R"("clinic:user-42")"}, {"name", R"("Alex")"},       {"room", R"("room-7")"},
+          {"role", R"("participant")"},   {"iss", R"("hearthd")"},     {"aud", R"("hearth")"},
+          {"jti", R"("jti-0001")"},       {"iat", std::to_string(t0)}, {"nbf", std::to_string(t0)},
+          {"exp", std::to_string(t_exp)}};
 }
 
 std::string render(const fields& f) {
@@ -172,9 +171,8 @@ TEST(Token, CraftedTokenVerifiesSoNegativeTestsAreMeaningful) {
 
 TEST(Token, AlgNoneWithEmptySignatureIsBadAlgorithm) {
   const auto key = test_key();
-  const std::string token =
-      b64(R"({"alg":"none","typ":"JWT","kid":")" + key.key_id() + R"("})") + "." +
-      b64(render(sample_fields())) + ".";
+  const std::string token = b64(R"({"alg":"none","typ":"JWT","kid":")" + key.key_id() + R"("})") +
+                            "." + b64(render(sample_fields())) + ".";
   EXPECT_EQ(verify_token(token, key, at(t0)).error, token_error::bad_algorithm);
 }
 
@@ -189,8 +187,8 @@ TEST(Token, OtherAlgorithmsAreBadAlgorithm) {
   const auto key = test_key();
   const std::string kid = R"("kid":")" + key.key_id() + R"(")";
   const std::vector<std::string> algs = {
-      R"("alg":"HS512",)", R"("alg":"RS256",)", R"("alg":"hs256",)", R"("alg":"HS256 ",)",
-      R"("alg":["HS256"],)", R"("alg":null,)", R"("alg":256,)", ""};
+      R"("alg":"HS512",)",   R"("alg":"RS256",)", R"("alg":"hs256",)", R"("alg":"HS256 ",)",
+      R"("alg":["HS256"],)", R"("alg":null,)",    R"("alg":256,)",     ""};
   for (const std::string& alg : algs) {
     const std::string token = craft("{" + alg + kid + "}", render(sample_fields()), key);
     EXPECT_EQ(verify_token(token, key, at(t0)).error, token_error::bad_algorithm) << alg;
@@ -200,13 +198,13 @@ TEST(Token, OtherAlgorithmsAreBadAlgorithm) {
 TEST(Token, DifferentKidIsUnknownKey) {
   const auto key = test_key();
   const auto fields_json = render(sample_fields());
-  EXPECT_EQ(verify_token(craft(R"({"alg":"HS256","kid":"deadbeef"})", fields_json, key), key,
-                         at(t0)).error,
-            token_error::unknown_key);
+  EXPECT_EQ(
+      verify_token(craft(R"({"alg":"HS256","kid":"deadbeef"})", fields_json, key), key, at(t0))
+          .error,
+      token_error::unknown_key);
   EXPECT_EQ(verify_token(craft(R"({"alg":"HS256"})", fields_json, key), key, at(t0)).error,
             token_error::unknown_key);
-  EXPECT_EQ(verify_token(craft(R"({"alg":"HS256","kid":7})", fields_json, key), key,
-                         at(t0)).error,
+  EXPECT_EQ(verify_token(craft(R"({"alg":"HS256","kid":7})", fields_json, key), key, at(t0)).error,
             token_error::unknown_key);
   // A token from another server's key names that key.
   const auto other = test_key(99);
@@ -218,8 +216,7 @@ TEST(Token, DifferentKidIsUnknownKey) {
 TEST(Token, OurKidSignedWithAnotherKeyIsBadSignature) {
   const auto key = test_key();
   const auto other = test_key(99);
-  EXPECT_EQ(verify_token(craft(header_for(key), render(sample_fields()), other), key,
-                         at(t0)).error,
+  EXPECT_EQ(verify_token(craft(header_for(key), render(sample_fields()), other), key, at(t0)).error,
             token_error::bad_signature);
 }
 
@@ -241,8 +238,7 @@ TEST(Token, TamperedPayloadIsBadSignature) {
 TEST(Token, TamperedHeaderIsBadSignature) {
   const auto key = test_key();
   const parts p = split(mint_token(sample_claims(), key));
-  const std::string header =
-      b64(R"({"alg":"HS256","typ":"JWS","kid":")" + key.key_id() + R"("})");
+  const std::string header = b64(R"({"alg":"HS256","typ":"JWS","kid":")" + key.key_id() + R"("})");
   EXPECT_EQ(verify_token(header + "." + p.payload + "." + p.signature, key, at(t0)).error,
             token_error::bad_signature);
 }
@@ -265,8 +261,7 @@ TEST(Token, SignatureOfWrongLengthIsBadSignature) {
   ASSERT_TRUE(sig.has_value());
   EXPECT_EQ(verify_token(body + b64(sig->substr(0, 31)), key, at(t0)).error,
             token_error::bad_signature);
-  EXPECT_EQ(verify_token(body + b64(*sig + "x"), key, at(t0)).error,
-            token_error::bad_signature);
+  EXPECT_EQ(verify_token(body + b64(*sig + "x"), key, at(t0)).error, token_error::bad_signature);
   EXPECT_EQ(verify_token(body, key, at(t0)).error, token_error::bad_signature);
 }
 
@@ -276,8 +271,7 @@ TEST(Token, NonCanonicalSignatureEncodingIsRejected) {
   // The last of 43 characters carries 4 signature bits and 2 unused bits; setting
   // an unused bit must not yield a second accepted spelling of the signature.
   std::string sig = p.signature;
-  const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   sig.back() = alphabet[alphabet.find(sig.back()) | 1];
   const auto r = verify_token(p.header + "." + p.payload + "." + sig, key, at(t0));
   EXPECT_FALSE(r.ok());
@@ -388,12 +382,9 @@ TEST(Token, MintedTokenWithEmptyClaimIsRejected) {
 
 TEST(Token, WrongClaimTypesAreMalformed) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"sub", "42"},           {"name", "null"},
-      {"room", R"({"id":1})"}, {"role", "true"},
-      {"iss", "[]"},           {"jti", "1"},
-      {"exp", R"("1700003600")"}, {"exp", "1700003600.0"},
-      {"exp", "1.7e9"},        {"nbf", "null"},
-      {"iat", "18446744073709551615"},  // beyond int64
+      {"sub", "42"},    {"name", "null"}, {"room", R"({"id":1})"},         {"role", "true"},
+      {"iss", "[]"},    {"jti", "1"},     {"exp", R"("1700003600")"},      {"exp", "1700003600.0"},
+      {"exp", "1.7e9"}, {"nbf", "null"},  {"iat", "18446744073709551615"},  // beyond int64
   };
   for (const auto& [name, value] : cases) {
     fields f = sample_fields();
@@ -416,8 +407,8 @@ TEST(Token, UnknownClaimsAreIgnored) {
 }
 
 TEST(Token, BadRole) {
-  for (const char* role_json : {R"("therapist")", R"("Facilitator")", R"("ROLE_OBSERVER")",
-                                R"("observer ")"}) {
+  for (const char* role_json :
+       {R"("therapist")", R"("Facilitator")", R"("ROLE_OBSERVER")", R"("observer ")"}) {
     fields f = sample_fields();
     f["role"] = role_json;
     EXPECT_EQ(verify_fields(f), token_error::bad_role) << role_json;
@@ -427,9 +418,9 @@ TEST(Token, BadRole) {
 TEST(Token, NonJsonHeaderIsMalformed) {
   const auto key = test_key();
   const std::string payload = b64(render(sample_fields()));
-  for (const std::string& header : {b64("not json"), b64(R"({"alg":"HS256")"),
-                                   b64(R"(["HS256"])"), b64(R"("HS256")"), b64("{}x"),
-                                   std::string("!!!!"), std::string("eyJ=")}) {
+  for (const std::string& header :
+       {b64("not json"), b64(R"({"alg":"HS256")"), b64(R"(["HS256"])"), b64(R"("HS256")"),
+        b64("{}x"), std::string("!!!!"), std::string("eyJ=")}) {
     const std::string input = header + "." + payload;
     EXPECT_EQ(verify_token(input + "." + hmac_b64(key, input), key, at(t0)).error,
               token_error::malformed)
@@ -478,16 +469,16 @@ TEST(Token, ChecksRunInTheDocumentedOrder) {
   const auto key = test_key();
   const auto other = test_key(99);
   fields f = sample_fields();
-  f["exp"] = "1";          // expired
-  f["aud"] = R"("x")";     // wrong audience
+  f["exp"] = "1";           // expired
+  f["aud"] = R"("x")";      // wrong audience
   f["role"] = R"("boss")";  // bad role
   // Header problems win over signature problems, which win over claims.
-  EXPECT_EQ(verify_token(craft(R"({"alg":"HS512","kid":"nope"})", render(f), other), key,
-                         at(t0)).error,
-            token_error::bad_algorithm);
-  EXPECT_EQ(verify_token(craft(R"({"alg":"HS256","kid":"nope"})", render(f), other), key,
-                         at(t0)).error,
-            token_error::unknown_key);
+  EXPECT_EQ(
+      verify_token(craft(R"({"alg":"HS512","kid":"nope"})", render(f), other), key, at(t0)).error,
+      token_error::bad_algorithm);
+  EXPECT_EQ(
+      verify_token(craft(R"({"alg":"HS256","kid":"nope"})", render(f), other), key, at(t0)).error,
+      token_error::unknown_key);
   EXPECT_EQ(verify_token(craft(header_for(key), render(f), other), key, at(t0)).error,
             token_error::bad_signature);
   EXPECT_EQ(verify_fields(f), token_error::bad_role);

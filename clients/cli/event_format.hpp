@@ -1,0 +1,29 @@
+// Turns server messages into one readable line each, naming members by the
+// display names learned from the roster.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "hearth/v1/envelope.pb.h"
+
+namespace hearth::cli {
+
+class event_formatter {
+ public:
+  // One line per message (without a trailing newline); empty to print nothing.
+  std::string format(const v1::ServerMessage& message);
+
+ private:
+  std::string who(std::uint32_t member_id) const;
+  std::string format_event(const v1::Event& event);
+  std::string format_reply(const v1::Reply& reply);
+  void learn(const v1::Member& member);
+
+  std::map<std::uint32_t, std::string> names_;
+};
+
+std::string role_label(v1::Role role);
+std::string presence_label(v1::Presence presence);
+
+}  // namespace hearth::cli

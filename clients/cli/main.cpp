@@ -1,0 +1,210 @@
+// hearth-cli: a terminal client for Hearth. Connects, authenticates, joins the
+// token's room and prints every event as one line. Lines typed on stdin are
+// sent as chat; "/private TEXT" writes to the facilitators, "/typing" signals
+// typing, "/leave" leaves, "/quit" exits. Works the same when stdin is a pipe,
+// so operators and tests can script it; at end of input it waits for the
+// outstanding replies and exits.
+#include <atomic>
+#include <cstdlib>
+#include <deque>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "event_format.hpp"
+#include "ws_client.hpp"
+
+namespace {
+
+constexpr const char* usage =
+    "usage: hearth-cli --url ws://HOST:PORT/v1/ws [--token TOKEN] [--room ROOM]\n"
+    "The token may also come from the HEARTH_TOKEN environment variable (keeps it out\n"
+    "of shell history). The room defaults to the token's room.\n"
+    "stdin: TEXT (chat), /private TEXT, /typing, /leave, /quit\n";
+
+struct url_parts {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string path;
+};
+
+bool parse_url(const std::string& url, url_parts& out) {
+  const std::string scheme = "ws://";
+  if (url.rfind(scheme, 0) != 0) {
+    return false;  // wss is served to browsers; this client speaks plain ws on loopback
+  }
+  const auto rest = url.substr(scheme.size());
+  const auto slash = rest.find('/');
+  const auto authority = rest.substr(0, slash);
+  out.path = slash == std::string::npos ? "/v1/ws" : rest.substr(slash);
+  const auto colon = authority.rfind(':');
+  if (colon == std::string::npos) {
+    return false;
+  }
+  out.host = authority.substr(0, colon);
+  try {
+    const int port = std::stoi(authority.substr(colon + 1));
+    if (port <= 0 || port > 65535) {
+      return false;
+    }
+    out.port = static_cast<std::uint16_t>(port);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+class line_reader {
+ public:
+  line_reader() {
+    thread_ = std::thread([this] {
+      std::string line;
+      while (std::getline(std::cin, line)) {
+        std::lock_guard lock(mutex_);
+        lines_.push_back(line);
+      }
+      eof_ = true;
+    });
+    thread_.detach();  // blocked in getline at exit; the process ends it
+  }
+  bool pop(std::string& line) {
+    std::lock_guard lock(mutex_);
+    if (lines_.empty()) {
+      return false;
+    }
+    line = std::move(lines_.front());
+    lines_.pop_front();
+    return true;
+  }
+  bool eof() const { return eof_; }
+
+ private:
+  std::thread thread_;
+  std::mutex mutex_;
+  std::deque<std::string> lines_;
+  std::atomic<bool> eof_{false};
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string url;
+  std::string token = std::getenv("HEARTH_TOKEN") != nullptr ? std::getenv("HEARTH_TOKEN") : "";
+  std::string room;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+    if (i + 1 >= argc) {
+      std::cerr << "hearth-cli: " << arg << " needs a value\n" << usage;
+      return 2;
+    }
+    if (arg == "--url") {
+      url = argv[++i];
+    } else if (arg == "--token") {
+      token = argv[++i];
+    } else if (arg == "--room") {
+      room = argv[++i];
+    } else {
+      std::cerr << "hearth-cli: unknown option " << arg << "\n" << usage;
+      return 2;
+    }
+  }
+  url_parts target;
+  if (url.empty() || token.empty() || !parse_url(url, target)) {
+    std::cerr << "hearth-cli: --url ws://HOST:PORT/PATH and a token are required\n" << usage;
+    return 2;
+  }
+
+  hearth::client::connect_options options;
+  options.host = target.host;
+  options.port = target.port;
+  options.path = target.path;
+  std::unique_ptr<hearth::client::ws_client> client;
+  try {
+    client = std::make_unique<hearth::client::ws_client>(options);
+  } catch (const std::exception& e) {
+    std::cerr << "hearth-cli: " << e.what() << "\n";
+    return 1;
+  }
+
+  hearth::cli::event_formatter formatter;
+  using namespace std::chrono_literals;
+  auto print = [&](const hearth::v1::ServerMessage& message) {
+    const auto line = formatter.format(message);
+    if (!line.empty()) {
+      std::cout << line << std::endl;
+    }
+  };
+
+  const auto hello_id = client->hello(token);
+  auto hello = client->await_reply(hello_id, 5s);
+  if (!hello || hello->has_error()) {
+    while (auto m = client->receive(200ms)) {
+      print(*m);
+    }
+    if (hello) {
+      print([&] {
+        hearth::v1::ServerMessage m;
+        *m.mutable_reply() = *hello;
+        return m;
+      }());
+    }
+    std::cerr << "hearth-cli: authentication failed\n";
+    return 1;
+  }
+  client->join(room.empty() ? hello->hello().room_id() : room);
+
+  line_reader input;
+  std::uint32_t outstanding = 1;  // the join
+  std::uint64_t next_msg_id = 1;
+  auto eof_since = std::chrono::steady_clock::time_point{};
+  while (!client->closed()) {
+    while (auto message = client->receive(20ms)) {
+      if (message->has_reply() && outstanding > 0) {
+        --outstanding;
+      }
+      print(*message);
+    }
+    std::string line;
+    while (input.pop(line)) {
+      if (line == "/quit") {
+        client->close();
+        return 0;
+      }
+      if (line.empty()) {
+        continue;
+      }
+      ++outstanding;
+      if (line == "/leave") {
+        client->leave();
+      } else if (line == "/typing") {
+        --outstanding;  // typing expects no reply
+        hearth::v1::ClientMessage m;
+        m.mutable_typing()->set_active(true);
+        client->send(m);
+      } else if (line.rfind("/private ", 0) == 0) {
+        client->chat(line.substr(9), hearth::v1::CHAT_SCOPE_FACILITATORS, next_msg_id++);
+      } else {
+        client->chat(line, hearth::v1::CHAT_SCOPE_ROOM, next_msg_id++);
+      }
+    }
+    if (input.eof()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (eof_since == std::chrono::steady_clock::time_point{}) {
+        eof_since = now;
+      }
+      if (outstanding == 0 || now - eof_since > 5s) {
+        client->close();
+        return 0;
+      }
+    }
+  }
+  while (auto message = client->receive(100ms)) {
+    print(*message);
+  }
+  return 0;
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 machine to a running demo: installs what is
+# missing, builds, mints tokens for a facilitator and two participants in room
+# "demo-group", prints how to join with the terminal client, and runs hearthd on
+# loopback (plain ws, development only) until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh release --target hearthd hearth-cli
+
+bin=build/release/server/app/hearthd
+cli=build/release/clients/cli/hearth-cli
+data=demo-data
+port="${HEARTH_DEMO_PORT:-8080}"
+room=demo-group
+
+mint() { "$bin" mint-token --data-dir "$data" --room "$room" --role "$1" --subject "$2" --name "$3" --ttl 43200; }
+facilitator=$(mint facilitator demo-facilitator "Dana (facilitator)")
+alex=$(mint participant demo-participant-1 "Alex")
+sam=$(mint participant demo-participant-2 "Sam")
+
+cat <<TXT
+
+Hearth demo: room "$room" on ws://127.0.0.1:$port/v1/ws (tokens valid 12 hours)
+
+  facilitator (Dana): $facilitator
+
+  participant (Alex): $alex
+
+  participant (Sam):  $sam
+
+Join from another terminal, one per person, for example:
+
+  HEARTH_TOKEN='$alex' $cli --url ws://127.0.0.1:$port/v1/ws
+
+Type a line to chat, "/private TEXT" to write to the facilitators, "/quit" to leave.
+Health: curl http://127.0.0.1:$port/healthz   Metrics: curl http://127.0.0.1:$port/metrics
+
+TXT
+exec "$bin" --listen "127.0.0.1:$port" --data-dir "$data" --insecure-plaintext

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 machine to every test: installs what is
+# missing, then builds and runs the whole suite twice, in the debug preset and
+# under AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/check-format.sh
+for preset in debug sanitize; do
+  echo "== $preset: build" >&2
+  scripts/build.sh "$preset"
+  echo "== $preset: test" >&2
+  ctest --preset "$preset" --timeout 300 -j2
+done
