@@ -63,6 +63,8 @@ struct ws_client::impl {
   template <typename Done>
   void run_until(Done done, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    ioc.restart();
+    ioc.poll();  // whatever is ready now, even with a zero timeout
     while (!done()) {
       const auto now = std::chrono::steady_clock::now();
       if (now >= deadline) {

@@ -1,0 +1,55 @@
+// Framing: round trips, batching and every malformed-frame class.
+#include "wire/frame_codec.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hearth::wire {
+namespace {
+
+v1::ClientMessage chat_message(const std::string& text) {
+  v1::ClientMessage m;
+  m.set_request_id(3);
+  m.mutable_send_chat()->set_text(text);
+  return m;
+}
+
+TEST(frame_codec, batches_decode_in_order) {
+  const std::string frame = *encode(chat_message("a")) + *encode(chat_message("bb"));
+  std::vector<v1::ClientMessage> out;
+  ASSERT_EQ(decode_client_frame(frame, 16, out), decode_status::ok);
+  ASSERT_EQ(out.size(), 2U);
+  EXPECT_EQ(out[0].send_chat().text(), "a");
+  EXPECT_EQ(out[1].send_chat().text(), "bb");
+}
+
+TEST(frame_codec, rejects_malformed_frames_whole) {
+  std::vector<v1::ClientMessage> out;
+  const std::string good = *encode(chat_message("hello"));
+  EXPECT_EQ(decode_client_frame("", 16, out), decode_status::empty);
+  EXPECT_EQ(decode_client_frame(good.substr(0, good.size() - 1), 16, out),
+            decode_status::bad_length);
+  EXPECT_EQ(decode_client_frame(good + "\xff", 16, out), decode_status::bad_length);
+  EXPECT_TRUE(out.empty());
+  // A correct length around bytes that are not a message (field 0 is invalid).
+  EXPECT_EQ(decode_client_frame(std::string("\x02\x00\x00", 3), 16, out),
+            decode_status::bad_message);
+  // Invalid UTF-8 in a string field.
+  v1::ClientMessage m;
+  m.mutable_send_chat()->set_text("ok");
+  std::string bytes = *encode(m);
+  bytes[bytes.size() - 1] = '\xff';
+  EXPECT_EQ(decode_client_frame(bytes, 16, out), decode_status::bad_message);
+  EXPECT_EQ(decode_client_frame(good + good + good, 2, out), decode_status::too_many);
+}
+
+TEST(frame_codec, unknown_command_parses_with_no_command_set) {
+  // Field 99, varint 1: a command from a newer protocol revision.
+  const std::string body("\x98\x06\x01", 3);
+  const std::string frame = std::string(1, static_cast<char>(body.size())) + body;
+  std::vector<v1::ClientMessage> out;
+  ASSERT_EQ(decode_client_frame(frame, 16, out), decode_status::ok);
+  EXPECT_EQ(out[0].command_case(), v1::ClientMessage::COMMAND_NOT_SET);
+}
+
+}  // namespace
+}  // namespace hearth::wire
