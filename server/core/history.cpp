@@ -41,4 +41,12 @@ std::vector<shared_bytes> history_ring::after(std::uint32_t last_seq) const {
   return out;
 }
 
+std::size_t history_ring::bytes_after(std::uint32_t last_seq) const {
+  std::size_t total = 0;
+  for (auto it = entries_.rbegin(); it != entries_.rend() && it->seq > last_seq; ++it) {
+    total += it->bytes->size();
+  }
+  return total;
+}
+
 }  // namespace hearth::core

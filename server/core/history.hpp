@@ -28,6 +28,8 @@ class history_ring {
 
   // The events after `last_seq`, oldest first. Call only when covers() holds.
   std::vector<shared_bytes> after(std::uint32_t last_seq) const;
+  // The total size of after(last_seq).
+  std::size_t bytes_after(std::uint32_t last_seq) const;
 
   std::size_t size() const { return entries_.size(); }
   std::size_t bytes() const { return bytes_; }

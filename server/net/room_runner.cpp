@@ -78,7 +78,9 @@ void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::i
     if (reply) {
       send_reply(conn, std::move(*reply), request_id);
     }
-    conn->released_by(shared_from_this());
+    if (!joined_.contains(conn->id())) {
+      conn->released_by(shared_from_this());  // e.g. ALREADY_JOINED keeps the connection joined
+    }
     retire_if_empty();
     return;
   }
@@ -102,12 +104,19 @@ bool room_runner::can_replay(std::uint32_t member, const v1::ResumePosition& fro
   if (from.epoch() != epoch_ || !history_.covers(from.last_seq(), room_.head_seq())) {
     return false;
   }
+  // A replay that would overflow the client's outbound queue would only end in
+  // a slow-consumer close and the same resume again: send a snapshot instead.
+  const std::size_t budget = config_.max_outbound_queue_bytes / 2;
+  std::size_t bytes = history_.bytes_after(from.last_seq());
   const auto direct_head = room_.direct_head(member);
-  if (from.last_direct_seq() == direct_head) {
-    return true;
+  if (from.last_direct_seq() != direct_head) {
+    auto it = direct_history_.find(member);
+    if (it == direct_history_.end() || !it->second.covers(from.last_direct_seq(), direct_head)) {
+      return false;
+    }
+    bytes += it->second.bytes_after(from.last_direct_seq());
   }
-  auto it = direct_history_.find(member);
-  return it != direct_history_.end() && it->second.covers(from.last_direct_seq(), direct_head);
+  return bytes <= budget;
 }
 
 void room_runner::replay(const std::shared_ptr<connection>& conn, std::uint32_t member,

@@ -155,6 +155,7 @@ bool session_core::admit_by_rate(const v1::ClientMessage& message) {
                           rate_tokens_ + elapsed.count() * context_.config.rate_per_second);
   if (rate_tokens_ >= 1.0) {
     rate_tokens_ -= 1.0;
+    rate_strikes_ = 0;  // strikes count consecutive throttled messages
     return true;
   }
   reply_error(message.request_id(), v1::ERROR_CODE_TOO_MANY_REQUESTS, "rate limit exceeded",
@@ -296,12 +297,6 @@ void session_core::begin_close_raw(std::uint32_t code, std::string_view reason, 
     return;
   }
   close_started_ = true;
-  {
-    std::lock_guard lock(queue_mutex_);
-    queue_closed_ = true;
-    queue_.clear();
-    queued_bytes_ = 0;
-  }
   telemetry::global_metrics().count_close(code);
   close_reason_ = std::string(reason.substr(0, max_close_reason_bytes));
   v1::ServerMessage message;
@@ -309,7 +304,18 @@ void session_core::begin_close_raw(std::uint32_t code, std::string_view reason, 
   disconnect->set_code(code);
   disconnect->set_reason(close_reason_);
   disconnect->set_reconnect(reconnect);
-  final_message_ = wire::encode(message);
+  {
+    // What is already queued (e.g. the error that explains this close) goes
+    // first, then the Disconnect; a slow consumer's backlog is dropped.
+    std::lock_guard lock(queue_mutex_);
+    queue_closed_ = true;
+    if (code == v1::CLOSE_CODE_SLOW_CONSUMER) {
+      queue_.clear();
+      queued_bytes_ = 0;
+    }
+    queue_.push_back(wire::encode(message));
+    flush_scheduled_ = true;
+  }
   close_deadline_ = steady::now() + context_.config.write_timeout;
   if (room_) {
     room_->disconnect(self());

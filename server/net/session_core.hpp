@@ -55,8 +55,7 @@ class session_core : public connection {
 
   session_context& context_;
   bool close_started_ = false;
-  wire::shared_bytes final_message_;  // the Disconnect, written last
-  std::string close_reason_;          // for the close frame, at most 123 bytes
+  std::string close_reason_;  // for the close frame, at most 123 bytes
   std::optional<steady::time_point> write_started_;
   std::optional<steady::time_point> close_deadline_;
 

@@ -110,11 +110,14 @@ class ws_session final : public session_core {
   }
 
   void flush() override {
-    if (writing_ || close_started_) {
+    if (writing_ || close_sent_) {
       return;
     }
     batch_ = take_batch(context_.config.max_write_batch_bytes);
     if (batch_.empty()) {
+      if (close_started_) {
+        send_close_frame();  // the Disconnect and everything before it are out
+      }
       return;
     }
     buffers_.clear();
@@ -143,41 +146,20 @@ class ws_session final : public session_core {
       hard_close();
       return;
     }
-    if (close_started_) {
-      write_final();
-      return;
-    }
-    if (finish_batch()) {
+    if (finish_batch() || close_started_) {
       flush();
     }
   }
 
   void start_close(std::uint32_t code) override {
     close_code_ = code;
-    if (!writing_) {
-      write_final();
-    }
+    flush();
   }
 
-  void write_final() {
-    if (final_written_ || !final_message_) {
-      return;
-    }
-    final_written_ = true;
-    buffers_.assign(1, asio::const_buffer(final_message_->data(), final_message_->size()));
-    writing_ = true;
-    write_started_ = steady::now();
-    ws_.async_write(buffers_, [self = shared()](error_code ec, std::size_t) {
-      self->writing_ = false;
-      self->write_started_.reset();
-      if (ec) {
-        self->hard_close();
-        return;
-      }
-      websocket::close_reason reason(static_cast<websocket::close_code>(self->close_code_),
-                                     self->close_reason_);
-      self->ws_.async_close(reason, [self](error_code) { self->hard_close(); });
-    });
+  void send_close_frame() {
+    close_sent_ = true;
+    websocket::close_reason reason(static_cast<websocket::close_code>(close_code_), close_reason_);
+    ws_.async_close(reason, [self = shared()](error_code) { self->hard_close(); });
   }
 
   void hard_close() {
@@ -231,7 +213,7 @@ class ws_session final : public session_core {
   std::vector<wire::shared_bytes> batch_;
   std::vector<asio::const_buffer> buffers_;
   bool writing_ = false;
-  bool final_written_ = false;
+  bool close_sent_ = false;
   std::uint32_t close_code_ = 0;
 };
 

@@ -34,6 +34,16 @@ TEST(history_ring, byte_bound_evicts_oldest) {
   EXPECT_TRUE(ring.covers(1, 3));
 }
 
+TEST(history_ring, bytes_after_sums_the_replay) {
+  history_ring ring(10, 1000);
+  ring.append(1, bytes(5));
+  ring.append(2, bytes(7));
+  ring.append(3, bytes(11));
+  EXPECT_EQ(ring.bytes_after(0), 23U);
+  EXPECT_EQ(ring.bytes_after(1), 18U);
+  EXPECT_EQ(ring.bytes_after(3), 0U);
+}
+
 TEST(history_ring, empty_ring_covers_only_the_head) {
   history_ring ring(10, 100);
   EXPECT_TRUE(ring.covers(0, 0));
