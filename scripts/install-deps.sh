@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build ccache pkg-config clang-format
+  g++ cmake ninja-build ccache pkg-config clang-format clang-tidy
   libboost1.81-dev
   libprotobuf-dev protobuf-compiler
   libssl-dev openssl

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs what is
-# missing, then builds and runs the whole suite twice, in the debug preset and
+# missing, checks formatting and clang-tidy, then builds and runs the whole suite twice, in the debug preset and
 # under AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,10 @@ scripts/check-format.sh
 for preset in debug sanitize; do
   echo "== $preset: build" >&2
   scripts/build.sh "$preset"
+  if [ "$preset" = debug ]; then
+    echo "== clang-tidy (core, wire, auth)" >&2
+    scripts/check-tidy.sh
+  fi
   echo "== $preset: test" >&2
   ctest --preset "$preset" --timeout 300 -j2
 done
