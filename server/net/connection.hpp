@@ -29,8 +29,8 @@ class connection : public std::enable_shared_from_this<connection> {
   // Sends Disconnect{code, reason} and closes the WebSocket with `code`.
   virtual void close(v1::CloseCode code, std::string reason) = 0;
 
-  // The room no longer counts this connection as joined (join refused, left,
-  // or room retired): commands must find a room again.
+  // The room was retired while a join from this connection was on its way:
+  // the next JoinRoom must find (or create) the room afresh.
   virtual void released_by(const std::shared_ptr<room_runner>& runner) = 0;
 };
 

@@ -43,8 +43,9 @@ void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage me
     const bool leaving = message.has_leave_room() && fx.reply && fx.reply->has_leave();
     self->apply(fx, conn, message.request_id());
     if (leaving) {
+      // The session keeps pointing here, so a later JoinRoom comes back to this
+      // room; only retirement releases it (see do_join).
       self->joined_.erase(conn->id());
-      conn->released_by(self);
     }
     self->retire_if_empty();
   });
@@ -77,9 +78,6 @@ void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::i
   if (!reply || !reply->has_join()) {
     if (reply) {
       send_reply(conn, std::move(*reply), request_id);
-    }
-    if (!joined_.contains(conn->id())) {
-      conn->released_by(shared_from_this());  // e.g. ALREADY_JOINED keeps the connection joined
     }
     retire_if_empty();
     return;

@@ -259,12 +259,14 @@ void session_core::handle_join(v1::ClientMessage& message) {
     reply_error(message.request_id(), v1::ERROR_CODE_BAD_REQUEST, "room id too long");
     return;
   }
+  // The core refuses a foreign room too; refusing here first keeps arbitrary
+  // room ids from ever creating a runner.
+  if (request.room_id() != identity_->room) {
+    reply_error(message.request_id(), v1::ERROR_CODE_PERMISSION_DENIED,
+                "token is not valid for this room");
+    return;
+  }
   if (room_) {
-    if (room_->room_id() != request.room_id()) {
-      reply_error(message.request_id(), v1::ERROR_CODE_PERMISSION_DENIED,
-                  "a connection joins one room");
-      return;
-    }
     room_->pending_joins.fetch_add(1);
   } else {
     room_ = context_.rooms.acquire_for_join(request.room_id());
