@@ -1,14 +1,13 @@
 // Token minting from the command line, with the key kept in the data directory.
 #include "app/mint_token.hpp"
 
-#include <openssl/rand.h>
-
 #include <charconv>
 #include <chrono>
 #include <iostream>
 #include <map>
 #include <stdexcept>
 
+#include "auth/random_id.hpp"
 #include "auth/token.hpp"
 
 namespace hearth::app {
@@ -19,20 +18,6 @@ constexpr const char* usage =
     "                          [--ttl SECONDS] [--issuer ISS] [--audience AUD]\n"
     "ROLE is one of facilitator, co_facilitator, participant, family_member, observer.\n"
     "TTL defaults to 21600 (6 hours). Prints the token on stdout.\n";
-
-std::string random_token_id() {
-  unsigned char raw[12];
-  if (RAND_bytes(raw, sizeof raw) != 1) {
-    throw std::runtime_error("no randomness for a token id");
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char c : raw) {
-    out += hex[c >> 4U];
-    out += hex[c & 0xFU];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -88,7 +73,7 @@ int mint_token_command(const std::vector<std::string>& args) {
     c.role = *role;
     c.issuer = values["issuer"];
     c.audience = values["audience"];
-    c.token_id = random_token_id();
+    c.token_id = auth::random_hex_id(12);
     c.issued_at = now;
     c.not_before = now;
     c.expires_at = now + ttl;

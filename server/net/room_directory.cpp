@@ -1,29 +1,16 @@
 // Room lookup and lifetime.
 #include "net/room_directory.hpp"
 
-#include <openssl/rand.h>
-
 #include <boost/asio/strand.hpp>
 #include <stdexcept>
 
+#include "auth/random_id.hpp"
 #include "net/room_runner.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace hearth::net {
 
-std::string random_epoch() {
-  std::array<unsigned char, 8> raw{};
-  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
-    throw std::runtime_error("no randomness for a room epoch");
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char c : raw) {
-    out += hex[c >> 4U];
-    out += hex[c & 0xFU];
-  }
-  return out;
-}
+std::string random_epoch() { return auth::random_hex_id(8); }
 
 room_directory::room_directory(boost::asio::any_io_executor executor, const settings& config,
                                const server_clock& clock)
