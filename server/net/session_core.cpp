@@ -76,7 +76,7 @@ void session_core::deliver(wire::shared_bytes bytes) {
   m.messages_out.fetch_add(1, std::memory_order_relaxed);
   m.bytes_out.fetch_add(size, std::memory_order_relaxed);
   if (kick) {
-    run_on_strand([self = self()] { self->flush(); });
+    schedule_flush();
   }
 }
 
@@ -93,8 +93,8 @@ void session_core::released_by(const std::shared_ptr<room_runner>& runner) {
   });
 }
 
-std::vector<wire::shared_bytes> session_core::take_batch(std::size_t max_bytes) {
-  std::vector<wire::shared_bytes> batch;
+void session_core::take_batch(std::size_t max_bytes, std::vector<wire::shared_bytes>& batch) {
+  batch.clear();
   std::lock_guard lock(queue_mutex_);
   std::size_t bytes = 0;
   while (!queue_.empty() && (batch.empty() || bytes + queue_.front()->size() <= max_bytes)) {
@@ -106,7 +106,6 @@ std::vector<wire::shared_bytes> session_core::take_batch(std::size_t max_bytes) 
   if (batch.empty()) {
     flush_scheduled_ = false;
   }
-  return batch;
 }
 
 bool session_core::finish_batch() {

@@ -32,6 +32,7 @@ class session_core : public connection {
  protected:
   // Transport hooks, implemented by ws_session.
   virtual void run_on_strand(std::function<void()> work) = 0;
+  virtual void schedule_flush() = 0;                 // any thread: run flush() on the strand
   virtual void flush() = 0;                          // strand: start a write if idle
   virtual void start_close(std::uint32_t code) = 0;  // strand: write final bytes, close
   virtual void deadlines_changed() = 0;              // strand: re-arm the session timer
@@ -48,8 +49,9 @@ class session_core : public connection {
   std::optional<steady::time_point> next_deadline() const;
   void on_deadline(steady::time_point now);
 
-  // Takes queued messages for one write, up to `max_bytes` (at least one).
-  std::vector<wire::shared_bytes> take_batch(std::size_t max_bytes);
+  // Moves queued messages for one write into `batch` (cleared first), up to
+  // `max_bytes` but at least one.
+  void take_batch(std::size_t max_bytes, std::vector<wire::shared_bytes>& batch);
   // After a completed write: true if more is queued (the write loop continues).
   bool finish_batch();
 

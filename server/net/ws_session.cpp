@@ -3,9 +3,12 @@
 // one write in flight; each write gathers every queued message into one frame.
 #include "net/ws_session.hpp"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
@@ -24,6 +27,41 @@ using error_code = boost::system::error_code;
 
 constexpr const char* subprotocol = "hearth.v1";
 constexpr std::size_t idle_read_buffer_bytes = 4096;
+
+// Reads, writes and flushes happen once per message per connection; with the
+// recycling allocator their operation state reuses thread-local blocks instead
+// of going through malloc each time.
+template <typename Handler>
+auto recycled(Handler&& handler) {
+  return asio::bind_allocator(asio::recycling_allocator<void>(), std::forward<Handler>(handler));
+}
+
+// A plain connection's socket after the upgrade: a concrete strand executor
+// instead of any_io_executor, and no tcp_stream timer bookkeeping on every
+// read and write (the WebSocket stream has its own timeouts).
+using session_strand = asio::strand<asio::io_context::executor_type>;
+using plain_socket = asio::basic_stream_socket<asio::ip::tcp, session_strand>;
+
+plain_socket& socket_of(plain_socket& socket) { return socket; }
+asio::ip::tcp::socket& socket_of(beast::tcp_stream& stream) { return stream.socket(); }
+
+// The gathered buffers of one write, as a sequence that is cheap to copy:
+// Beast copies the sequence many times per write, and copying a std::vector
+// allocates each time. The vector it points into outlives the write.
+class buffer_view {
+ public:
+  using value_type = asio::const_buffer;
+  using const_iterator = const asio::const_buffer*;
+
+  explicit buffer_view(const std::vector<asio::const_buffer>& buffers)
+      : begin_(buffers.data()), end_(buffers.data() + buffers.size()) {}
+  const_iterator begin() const { return begin_; }
+  const_iterator end() const { return end_; }
+
+ private:
+  const_iterator begin_;
+  const_iterator end_;
+};
 
 template <typename Stream>
 class ws_session final : public session_core {
@@ -74,7 +112,7 @@ class ws_session final : public session_core {
 
   void do_read() {
     ws_.async_read(read_buffer_,
-                   [self = shared()](error_code ec, std::size_t) { self->on_read(ec); });
+                   recycled([self = shared()](error_code ec, std::size_t) { self->on_read(ec); }));
   }
 
   void on_read(error_code ec) {
@@ -109,11 +147,15 @@ class ws_session final : public session_core {
     asio::post(ws_.get_executor(), std::move(work));
   }
 
+  void schedule_flush() override {
+    asio::post(ws_.get_executor(), recycled([self = shared()] { self->flush(); }));
+  }
+
   void flush() override {
     if (writing_ || close_sent_) {
       return;
     }
-    batch_ = take_batch(context_.config.max_write_batch_bytes);
+    take_batch(context_.config.max_write_batch_bytes, batch_);
     if (batch_.empty()) {
       if (close_started_) {
         send_close_frame();  // the Disconnect and everything before it are out
@@ -131,8 +173,9 @@ class ws_session final : public session_core {
     writing_ = true;
     const bool arm = !write_started_;
     write_started_ = steady::now();
-    ws_.async_write(buffers_,
-                    [self = shared()](error_code ec, std::size_t) { self->on_write(ec); });
+    ws_.async_write(buffer_view(buffers_), recycled([self = shared()](error_code ec, std::size_t) {
+                      self->on_write(ec);
+                    }));
     if (arm) {
       deadlines_changed();
     }
@@ -164,8 +207,9 @@ class ws_session final : public session_core {
 
   void hard_close() {
     error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(ws_).close();
+    auto& socket = socket_of(beast::get_lowest_layer(ws_));
+    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
   void deadlines_changed() override {
@@ -218,7 +262,7 @@ class ws_session final : public session_core {
 };
 
 template <typename Stream>
-void start(Stream&& stream, upgrade_request request, session_context& context) {
+void start(Stream stream, upgrade_request request, session_context& context) {
   auto session = std::make_shared<ws_session<Stream>>(std::move(stream), context);
   session->run(std::move(request));
 }
@@ -226,7 +270,20 @@ void start(Stream&& stream, upgrade_request request, session_context& context) {
 }  // namespace
 
 void start_ws_session(beast::tcp_stream stream, upgrade_request request, session_context& context) {
-  start(std::move(stream), std::move(request), context);
+  auto accepted = stream.release_socket();
+  const auto* strand = accepted.get_executor().target<session_strand>();
+  error_code ec;
+  const auto endpoint = accepted.local_endpoint(ec);
+  if (strand == nullptr || ec) {
+    telemetry::log(telemetry::level::error, "upgrade_failed", {{"reason", "socket state"}});
+    return;  // the socket closes as `accepted` goes out of scope
+  }
+  const auto handle = accepted.release(ec);
+  if (ec) {
+    telemetry::log(telemetry::level::error, "upgrade_failed", {{"reason", "socket release"}});
+    return;
+  }
+  start(plain_socket(*strand, endpoint.protocol(), handle), std::move(request), context);
 }
 
 void start_ws_session(beast::ssl_stream<beast::tcp_stream> stream, upgrade_request request,
