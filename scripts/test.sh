@@ -10,7 +10,7 @@ for preset in debug sanitize; do
   echo "== $preset: build" >&2
   scripts/build.sh "$preset"
   if [ "$preset" = debug ]; then
-    echo "== clang-tidy (core, wire, auth)" >&2
+    echo "== clang-tidy (server)" >&2
     scripts/check-tidy.sh
   fi
   echo "== $preset: test" >&2

@@ -18,23 +18,32 @@
 namespace {
 
 constexpr const char* usage =
-    "usage: hearth-cli --url ws://HOST:PORT/v1/ws [--token TOKEN] [--room ROOM]\n"
+    "usage: hearth-cli --url ws[s]://HOST:PORT/v1/ws [--token TOKEN] [--room ROOM]\n"
+    "                  [--ca-file FILE]\n"
     "The token may also come from the HEARTH_TOKEN environment variable (keeps it out\n"
-    "of shell history). The room defaults to the token's room.\n"
+    "of shell history). The room defaults to the token's room. A wss:// server's\n"
+    "certificate must be valid for HOST and signed by a root in FILE (PEM), or in the\n"
+    "system's trusted roots without --ca-file.\n"
     "stdin: TEXT (chat), /private TEXT, /typing, /leave, /quit\n";
 
 struct url_parts {
+  bool tls = false;
   std::string host;
   std::uint16_t port = 0;
   std::string path;
 };
 
 bool parse_url(const std::string& url, url_parts& out) {
-  const std::string scheme = "ws://";
-  if (url.rfind(scheme, 0) != 0) {
-    return false;  // wss is served to browsers; this client speaks plain ws on loopback
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) {
+    return false;
   }
-  const auto rest = url.substr(scheme.size());
+  const auto scheme = url.substr(0, scheme_end);
+  if (scheme != "ws" && scheme != "wss") {
+    return false;
+  }
+  out.tls = scheme == "wss";
+  const auto rest = url.substr(scheme_end + 3);
   const auto slash = rest.find('/');
   const auto authority = rest.substr(0, slash);
   out.path = slash == std::string::npos ? "/v1/ws" : rest.substr(slash);
@@ -92,6 +101,7 @@ int main(int argc, char** argv) {
   std::string url;
   std::string token = std::getenv("HEARTH_TOKEN") != nullptr ? std::getenv("HEARTH_TOKEN") : "";
   std::string room;
+  std::string ca_file;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -108,6 +118,8 @@ int main(int argc, char** argv) {
       token = argv[++i];
     } else if (arg == "--room") {
       room = argv[++i];
+    } else if (arg == "--ca-file") {
+      ca_file = argv[++i];
     } else {
       std::cerr << "hearth-cli: unknown option " << arg << "\n" << usage;
       return 2;
@@ -115,7 +127,11 @@ int main(int argc, char** argv) {
   }
   url_parts target;
   if (url.empty() || token.empty() || !parse_url(url, target)) {
-    std::cerr << "hearth-cli: --url ws://HOST:PORT/PATH and a token are required\n" << usage;
+    std::cerr << "hearth-cli: --url ws[s]://HOST:PORT/PATH and a token are required\n" << usage;
+    return 2;
+  }
+  if (!ca_file.empty() && !target.tls) {
+    std::cerr << "hearth-cli: --ca-file needs a wss:// URL\n" << usage;
     return 2;
   }
 
@@ -123,6 +139,8 @@ int main(int argc, char** argv) {
   options.host = target.host;
   options.port = target.port;
   options.path = target.path;
+  options.tls = target.tls;
+  options.ca_file = ca_file;
   std::unique_ptr<hearth::client::ws_client> client;
   try {
     client = std::make_unique<hearth::client::ws_client>(options);

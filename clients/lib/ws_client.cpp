@@ -1,12 +1,20 @@
-// Blocking protocol v1 client over Beast, driven by its own io_context.
+// Blocking protocol v1 client over Beast (ws or wss), driven by its own io_context.
 #include "ws_client.hpp"
+
+#include <openssl/ssl.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <stdexcept>
+#include <variant>
 
 #include "wire/frame_codec.hpp"
 
@@ -16,11 +24,69 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using error_code = boost::system::error_code;
+using plain_ws = websocket::stream<beast::tcp_stream>;
+using tls_ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+std::optional<asio::ssl::context> make_tls(const connect_options& options) {
+  if (!options.tls) {
+    return std::nullopt;
+  }
+  std::optional<asio::ssl::context> tls(std::in_place, asio::ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+  if (options.ca_file.empty()) {
+    tls->set_default_verify_paths();
+  } else {
+    tls->load_verify_file(options.ca_file);
+  }
+  tls->set_verify_mode(asio::ssl::verify_peer);
+  return tls;
+}
+
+std::variant<plain_ws, tls_ws> make_stream(asio::io_context& ioc,
+                                           std::optional<asio::ssl::context>& tls) {
+  if (tls) {
+    return std::variant<plain_ws, tls_ws>(std::in_place_type<tls_ws>, ioc, *tls);
+  }
+  return std::variant<plain_ws, tls_ws>(std::in_place_type<plain_ws>, ioc);
+}
+
+// TLS over the connected socket: SNI for a DNS name, and a certificate that
+// must be valid for the host (its DNS name or IP address).
+void tls_handshake(tls_ws& ws, const std::string& host) {
+  auto& tls = ws.next_layer();
+  error_code ec;
+  asio::ip::make_address(host, ec);
+  // SSL_set_tlsext_host_name spelled out: the macro's C-style cast fails the build.
+  if (ec && SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                     const_cast<char*>(host.c_str())) != 1) {
+    throw std::runtime_error("TLS: cannot set the server name");
+  }
+  tls.set_verify_callback(asio::ssl::host_name_verification(host));
+  tls.handshake(asio::ssl::stream_base::client, ec);
+  if (ec) {
+    throw std::runtime_error("TLS handshake failed: " + ec.message());
+  }
+}
+
 }  // namespace
 
 struct ws_client::impl {
+  explicit impl(const connect_options& options)
+      : tls(make_tls(options)), ws(make_stream(ioc, tls)) {}
+
+  // Calls `f` with the WebSocket stream, whichever transport it runs over.
+  template <typename F>
+  decltype(auto) visit(F&& f) {
+    return std::visit(std::forward<F>(f), ws);
+  }
+  template <typename F>
+  decltype(auto) visit(F&& f) const {
+    return std::visit(std::forward<F>(f), ws);
+  }
+
   asio::io_context ioc;
-  websocket::stream<beast::tcp_stream> ws{ioc};
+  std::optional<asio::ssl::context> tls;  // outlives the stream that uses it
+  std::variant<plain_ws, tls_ws> ws;
   beast::flat_buffer buffer;
   std::deque<v1::ServerMessage> inbox;
   bool reading = false;
@@ -33,30 +99,34 @@ struct ws_client::impl {
       return;
     }
     reading = true;
-    ws.async_read(buffer, [this](error_code ec, std::size_t) {
-      reading = false;
-      if (ec) {
-        is_closed = true;
-        return;
-      }
-      const auto data = buffer.cdata();
-      const std::string_view frame(static_cast<const char*>(data.data()), data.size());
-      if (wire::decode_server_frame(frame, 1U << 16U, decoded) != wire::decode_status::ok) {
-        is_closed = true;  // a server that speaks garbage is as good as gone
-        return;
-      }
-      buffer.consume(buffer.size());
-      for (auto& message : decoded) {
-        if (answer_pings && message.has_ping()) {
-          v1::ClientMessage pong;
-          pong.mutable_pong()->set_nonce(message.ping().nonce());
-          write(*wire::encode(pong), true);
-          continue;
-        }
-        inbox.push_back(std::move(message));
-      }
-      start_read();
+    visit([this](auto& stream) {
+      stream.async_read(buffer, [this](error_code ec, std::size_t) { on_read(ec); });
     });
+  }
+
+  void on_read(error_code ec) {
+    reading = false;
+    if (ec) {
+      is_closed = true;
+      return;
+    }
+    const auto data = buffer.cdata();
+    const std::string_view frame(static_cast<const char*>(data.data()), data.size());
+    if (wire::decode_server_frame(frame, 1U << 16U, decoded) != wire::decode_status::ok) {
+      is_closed = true;  // a server that speaks garbage is as good as gone
+      return;
+    }
+    buffer.consume(buffer.size());
+    for (auto& message : decoded) {
+      if (answer_pings && message.has_ping()) {
+        v1::ClientMessage pong;
+        pong.mutable_pong()->set_nonce(message.ping().nonce());
+        write(*wire::encode(pong), true);
+        continue;
+      }
+      inbox.push_back(std::move(message));
+    }
+    start_read();
   }
 
   // Runs the context until `done` holds or the timeout passes.
@@ -79,9 +149,11 @@ struct ws_client::impl {
     if (is_closed) {
       return false;
     }
-    ws.binary(binary);
     error_code ec;
-    ws.write(asio::buffer(bytes), ec);
+    visit([&](auto& stream) {
+      stream.binary(binary);
+      stream.write(asio::buffer(bytes), ec);
+    });
     if (ec) {
       is_closed = true;
       return false;
@@ -90,30 +162,34 @@ struct ws_client::impl {
   }
 };
 
-ws_client::ws_client(const connect_options& options) : impl_(std::make_unique<impl>()) {
+ws_client::ws_client(const connect_options& options) : impl_(std::make_unique<impl>(options)) {
   impl_->answer_pings = options.answer_pings;
   asio::ip::tcp::resolver resolver(impl_->ioc);
-  auto& tcp = beast::get_lowest_layer(impl_->ws);
-  tcp.expires_after(options.timeout);
-  tcp.connect(resolver.resolve(options.host, std::to_string(options.port)));
-  impl_->ws.set_option(websocket::stream_base::decorator([options](websocket::request_type& req) {
-    if (!options.subprotocol.empty()) {
-      req.set(beast::http::field::sec_websocket_protocol, options.subprotocol);
+  impl_->visit([&](auto& ws) {
+    auto& tcp = beast::get_lowest_layer(ws);
+    tcp.expires_after(options.timeout);
+    tcp.connect(resolver.resolve(options.host, std::to_string(options.port)));
+    if constexpr (std::is_same_v<std::decay_t<decltype(ws)>, tls_ws>) {
+      tls_handshake(ws, options.host);
     }
-    if (options.origin) {
-      req.set(beast::http::field::origin, *options.origin);
+    ws.set_option(websocket::stream_base::decorator([options](websocket::request_type& req) {
+      if (!options.subprotocol.empty()) {
+        req.set(beast::http::field::sec_websocket_protocol, options.subprotocol);
+      }
+      if (options.origin) {
+        req.set(beast::http::field::origin, *options.origin);
+      }
+    }));
+    websocket::response_type response;
+    error_code ec;
+    ws.handshake(response, options.host + ":" + std::to_string(options.port), options.path, ec);
+    if (ec) {
+      throw std::runtime_error("websocket handshake refused: HTTP " +
+                               std::to_string(response.result_int()) + " " + response.body());
     }
-  }));
-  websocket::response_type response;
-  error_code ec;
-  impl_->ws.handshake(response, options.host + ":" + std::to_string(options.port), options.path,
-                      ec);
-  if (ec) {
-    throw std::runtime_error("websocket handshake refused: HTTP " +
-                             std::to_string(response.result_int()) + " " + response.body());
-  }
-  tcp.expires_never();
-  impl_->ws.read_message_max(16U * 1024U * 1024U);
+    tcp.expires_never();
+    ws.read_message_max(16U * 1024U * 1024U);
+  });
 }
 
 ws_client::~ws_client() {
@@ -206,23 +282,29 @@ std::uint32_t ws_client::leave() {
 
 bool ws_client::closed() const { return impl_->is_closed; }
 
-std::uint16_t ws_client::close_code() const { return impl_->ws.reason().code; }
+std::uint16_t ws_client::close_code() const {
+  return impl_->visit([](const auto& ws) { return ws.reason().code; });
+}
 
 void ws_client::close() {
   if (impl_->is_closed) {
     return;
   }
   bool done = false;
-  impl_->ws.async_close(websocket::close_code::normal, [&done](error_code) { done = true; });
+  impl_->visit([&done](auto& ws) {
+    ws.async_close(websocket::close_code::normal, [&done](error_code) { done = true; });
+  });
   impl_->run_until([&] { return done; }, std::chrono::milliseconds(2000));
   impl_->is_closed = true;
 }
 
 void ws_client::drop() {
   error_code ignored;
-  auto& socket = beast::get_lowest_layer(impl_->ws).socket();
-  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket.close(ignored);
+  impl_->visit([&ignored](auto& ws) {
+    auto& socket = beast::get_lowest_layer(ws).socket();
+    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  });
   impl_->is_closed = true;
 }
 

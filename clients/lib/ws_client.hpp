@@ -24,12 +24,17 @@ struct connect_options {
   std::optional<std::string> origin;      // sent as the Origin header when set
   std::chrono::milliseconds timeout{5000};
   bool answer_pings = true;  // reply to Ping with Pong automatically
+  // wss: TLS 1.2 or later, the server's certificate checked against `host` and
+  // against the PEM roots in `ca_file`, or the system's trusted roots when empty.
+  bool tls = false;
+  std::string ca_file;
 };
 
 class ws_client {
  public:
-  // Connects and completes the WebSocket handshake; throws std::runtime_error
-  // (with the HTTP status when the upgrade was refused) on failure.
+  // Connects and completes the TLS (if asked) and WebSocket handshakes; throws
+  // std::runtime_error (with the HTTP status when the upgrade was refused, or the
+  // TLS error such as a failed certificate check) on failure.
   explicit ws_client(const connect_options& options);
   ~ws_client();
   ws_client(const ws_client&) = delete;

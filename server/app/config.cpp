@@ -197,7 +197,9 @@ void apply_file(config& c, const std::string& path) {
     const auto value = eq == std::string::npos ? std::string() : trim(line.substr(eq + 1));
     const option* o = find_option(key);
     if (o == nullptr) {
-      throw std::invalid_argument(path + ":" + std::to_string(number) + ": unknown setting " + key);
+      std::string message = path;
+      message.append(":").append(std::to_string(number)).append(": unknown setting ").append(key);
+      throw std::invalid_argument(message);
     }
     o->set(c, value);
   }
@@ -209,6 +211,9 @@ void apply_environment(config& c) {
     for (const char* p = o.name; *p != '\0'; ++p) {
       name += *p == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
     }
+    // Read once on the main thread before any other thread exists, and nothing
+    // in the process calls setenv, so there is no race for getenv to lose.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe)
     if (const char* value = std::getenv(name.c_str())) {
       o.set(c, value);
     }

@@ -19,10 +19,10 @@ struct settings {
   bool insecure_plaintext = false;
   std::vector<std::string> allowed_origins;  // the server's own origin is always allowed
 
-  std::size_t max_message_bytes = 64 * 1024;  // inbound WebSocket message
-  std::size_t max_messages_per_frame = 16;    // length-prefixed messages per inbound frame
-  std::size_t max_outbound_queue_bytes = 1024 * 1024;
-  std::size_t max_write_batch_bytes = 256 * 1024;  // bytes gathered into one write
+  std::size_t max_message_bytes = std::size_t{64} * 1024;  // inbound WebSocket message
+  std::size_t max_messages_per_frame = 16;  // length-prefixed messages per inbound frame
+  std::size_t max_outbound_queue_bytes = std::size_t{1024} * 1024;
+  std::size_t max_write_batch_bytes = std::size_t{256} * 1024;  // bytes gathered into one write
   std::chrono::milliseconds hello_timeout{10'000};
   std::chrono::milliseconds write_timeout{10'000};
   std::chrono::milliseconds ping_interval{25'000};
@@ -33,9 +33,9 @@ struct settings {
   std::uint32_t rate_strikes = 50;                  // throttled messages tolerated before a close
 
   std::size_t history_events = 1000;  // room stream replay ring
-  std::size_t history_bytes = 1024 * 1024;
+  std::size_t history_bytes = std::size_t{1024} * 1024;
   std::size_t direct_history_events = 200;  // per member direct stream ring
-  std::size_t direct_history_bytes = 256 * 1024;
+  std::size_t direct_history_bytes = std::size_t{256} * 1024;
 
   std::string token_issuer = "hearthd";
   std::string token_audience = "hearth";

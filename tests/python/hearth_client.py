@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -168,9 +169,10 @@ class HearthClient:
 
     @classmethod
     async def connect(cls, port, *, origin=None, subprotocols=(SUBPROTOCOL,), path=WS_PATH,
-                      label="", host="127.0.0.1"):
+                      label="", host="127.0.0.1", tls=None):
+        """`tls`: an ssl.SSLContext to connect with wss://; None for plain ws://."""
         ws = await websockets.connect(
-            "ws://%s:%d%s" % (host, port, path),
+            "%s://%s:%d%s" % ("wss" if tls is not None else "ws", host, port, path),
             subprotocols=list(subprotocols) if subprotocols else None,
             origin=origin,
             compression=None,
@@ -178,8 +180,14 @@ class HearthClient:
             ping_interval=None,   # the server pings at the application level
             open_timeout=DEFAULT_TIMEOUT,
             close_timeout=1,
+            **({"ssl": tls} if tls is not None else {}),
         )
         return cls(ws, label)
+
+    @property
+    def tls_object(self):
+        """The connection's ssl.SSLObject (version(), cipher()), or None over ws://."""
+        return self.ws.transport.get_extra_info("ssl_object")
 
     @property
     def close_code(self):
@@ -419,11 +427,16 @@ class HearthServer:
     sends SIGTERM and returns the exit code; cleanup() kills it if it still
     runs and removes the directory. Use cleanup() as a test cleanup so a
     failing test never leaves a server behind.
+
+    With tls=True, start() first makes a fresh self-signed P-256 certificate
+    for 127.0.0.1 in the directory and serves wss:// with it; client_tls()
+    gives a client context that trusts exactly that certificate.
     """
 
-    def __init__(self, *extra_args, binary=None):
+    def __init__(self, *extra_args, binary=None, tls=False):
         self.binary = binary or HEARTH_BIN
         self.extra_args = [str(a) for a in extra_args]
+        self.tls = tls
         self.dir = None
         self.proc = None
         self.port = None
@@ -437,15 +450,42 @@ class HearthServer:
     def log_path(self):
         return os.path.join(self.dir, "hearthd.log")
 
+    @property
+    def cert_path(self):
+        return os.path.join(self.dir, "cert.pem")
+
+    @property
+    def key_path(self):
+        return os.path.join(self.dir, "key.pem")
+
+    def _make_certificate(self):
+        # A new key per server, so no test depends on a certificate kept in the tree.
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-nodes", "-keyout", self.key_path, "-out", self.cert_path, "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+            check=True, capture_output=True, timeout=30)
+
+    def client_tls(self):
+        """A client context that verifies the server against its own certificate."""
+        if not self.tls:
+            raise RuntimeError("this server speaks plain ws")
+        return ssl.create_default_context(cafile=self.cert_path)
+
     def start(self, timeout=10.0):
         if not os.access(self.binary, os.X_OK):
             raise RuntimeError("hearthd binary not found: %s (set HEARTH_BIN)" % self.binary)
         self.dir = tempfile.mkdtemp(prefix="hearth-py-")
         port_file = os.path.join(self.dir, "port")
+        if self.tls:
+            self._make_certificate()
+            transport = ["--tls-cert", self.cert_path, "--tls-key", self.key_path]
+        else:
+            transport = ["--insecure-plaintext"]
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [self.binary, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
-             "--insecure-plaintext", "--port-file", port_file] + self.extra_args,
+             "--port-file", port_file] + transport + self.extra_args,
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
@@ -465,7 +505,7 @@ class HearthServer:
 
     @property
     def origin(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
     def log_text(self, tail=4000):
         try:
@@ -583,9 +623,10 @@ class HearthServer:
 
 # --------------------------------------------------------------------------- raw HTTP
 
-async def http_upgrade(port, headers=None, path=WS_PATH, timeout=DEFAULT_TIMEOUT):
+async def http_upgrade(port, headers=None, path=WS_PATH, timeout=DEFAULT_TIMEOUT, tls=None):
     """Sends one WebSocket upgrade request with exactly the given extra headers
-    (None drops a default one); returns (status, headers dict lower-cased, body)."""
+    (None drops a default one), over TLS when `tls` (an ssl.SSLContext) is given;
+    returns (status, headers dict lower-cased, body)."""
     base = {
         "Host": "127.0.0.1:%d" % port,
         "Upgrade": "websocket",
@@ -601,7 +642,7 @@ async def http_upgrade(port, headers=None, path=WS_PATH, timeout=DEFAULT_TIMEOUT
             base[k] = v
     request = "GET %s HTTP/1.1\r\n" % path
     request += "".join("%s: %s\r\n" % kv for kv in base.items()) + "\r\n"
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=tls)
     try:
         writer.write(request.encode())
         await writer.drain()

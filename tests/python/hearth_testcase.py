@@ -17,14 +17,16 @@ def position(client, last_seq, last_direct_seq=0, epoch=None):
 
 
 class HearthTestCase(unittest.IsolatedAsyncioTestCase):
-    """Starts hearthd with SERVER_ARGS before each test; after it, closes the
-    clients, stops the server with SIGTERM and requires exit code 0."""
+    """Starts hearthd with SERVER_ARGS before each test (serving wss:// with a
+    fresh certificate when TLS is set); after it, closes the clients, stops the
+    server with SIGTERM and requires exit code 0."""
 
     SERVER_ARGS = ()
+    TLS = False
     ROOM = "room-1"
 
     async def asyncSetUp(self):
-        self.server = HearthServer(*self.SERVER_ARGS)
+        self.server = HearthServer(*self.SERVER_ARGS, tls=self.TLS)
         self.addCleanup(self.server.cleanup)
         self.server.start()
         self.port = self.server.port
@@ -40,6 +42,8 @@ class HearthTestCase(unittest.IsolatedAsyncioTestCase):
     # ---- helpers
 
     async def connect(self, label="", **kw):
+        if self.TLS:
+            kw.setdefault("tls", self.server.client_tls())
         client = await HearthClient.connect(self.port, label=label, **kw)
         self.clients.append(client)
         return client
