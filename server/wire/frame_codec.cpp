@@ -3,6 +3,8 @@
 
 #include <google/protobuf/io/coded_stream.h>
 
+#include <optional>
+
 namespace hearth::wire {
 namespace {
 
@@ -17,6 +19,29 @@ shared_bytes encode_any(const Message& message) {
   google::protobuf::io::CodedOutputStream::WriteVarint64ToArray(body, data);
   message.SerializeWithCachedSizesToArray(data + prefix);
   return std::make_shared<const std::string>(std::move(out));
+}
+
+// Reads a record's length prefix in full. CodedInputStream::ReadVarint32 keeps
+// only the low 32 bits of a longer varint, so a prefix claiming more than any
+// frame holds (2^32 + 1, or a 10-byte varint that wraps to 0) would pass as a
+// small length, and the frame would decode where other readers of the protocol
+// reject it.
+std::optional<std::uint64_t> read_length(google::protobuf::io::CodedInputStream& in) {
+  std::uint64_t value = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    std::uint8_t byte = 0;
+    if (!in.ReadRaw(&byte, 1)) {
+      return std::nullopt;
+    }
+    if (shift == 63 && byte > 1) {
+      return std::nullopt;  // only the lowest bit of a 10th byte fits in 64 bits
+    }
+    value |= std::uint64_t{byte & 0x7fU} << shift;
+    if ((byte & 0x80U) == 0) {
+      return value;
+    }
+  }
+  return std::nullopt;
 }
 
 template <typename Message>
@@ -34,12 +59,12 @@ decode_status decode_any(std::string_view frame, std::size_t max_messages,
       out.clear();
       return decode_status::too_many;
     }
-    std::uint32_t length = 0;
-    if (!in.ReadVarint32(&length) || length > remaining()) {
+    const std::optional<std::uint64_t> length = read_length(in);
+    if (!length || *length > remaining()) {
       out.clear();
       return decode_status::bad_length;
     }
-    const auto limit = in.PushLimit(static_cast<int>(length));
+    const auto limit = in.PushLimit(static_cast<int>(*length));
     Message& message = out.emplace_back();
     if (!message.ParseFromCodedStream(&in) || !in.ConsumedEntireMessage()) {
       out.clear();

@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+"""Writes the seed corpus for the fuzz harnesses into tests/fuzz/corpus/.
+
+Seeds are regenerated from this file, so they stay reviewable: valid frames
+and tokens to start from, and one example of each way they can be broken.
+Inputs the fuzzer later found worth keeping sit next to them (named by their
+SHA-1, as libFuzzer's -merge=1 writes them) and are left alone here.
+
+Needs the generated Python protobuf (build any preset first):
+    /usr/bin/python3 tests/fuzz/make_corpus.py [build/debug/proto/python]
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import random
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build/debug/proto/python"))
+
+from hearth.v1 import envelope_pb2 as pb  # noqa: E402
+from hearth.v1 import errors_pb2, room_pb2  # noqa: E402
+
+NOW = 1_700_000_000  # token_fuzz.cpp verifies at this time
+KEY = bytes(0x5A ^ i for i in range(32))  # token_fuzz.cpp: make_key(0x5a)
+KID = hashlib.sha256(KEY).digest()[:4].hex()
+
+
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def record(message):
+    body = message.SerializeToString() if hasattr(message, "SerializeToString") else message
+    return varint(len(body)) + body
+
+
+def client(**fields):
+    m = pb.ClientMessage(request_id=fields.pop("request_id", 1))
+    for name, value in fields.items():
+        getattr(m, name).CopyFrom(value)
+    return m
+
+
+def frame_seeds():
+    hello = client(hello=pb.Hello(token="eyJhbGciOiJIUzI1NiJ9.e30.sig", client_name="hearth-cli",
+                                  client_version="0.1.0"))
+    join = client(request_id=2, join_room=pb.JoinRoom(room_id="room-7"))
+    resume = client(request_id=3, join_room=pb.JoinRoom(
+        room_id="room-7", resume=pb.ResumePosition(epoch="ab12", last_seq=40, last_direct_seq=3)))
+    chat = client(request_id=4, send_chat=pb.SendChat(text="hello, room", scope=room_pb2.CHAT_SCOPE_ROOM,
+                                                     client_msg_id=77))
+    private = client(request_id=5, send_chat=pb.SendChat(text="just for you", client_msg_id=78,
+                                                        scope=room_pb2.CHAT_SCOPE_FACILITATORS))
+    leave = client(request_id=6, leave_room=pb.LeaveRoom())
+    typing = client(request_id=0, typing=pb.Typing(active=True))
+    pong = client(request_id=0, pong=pb.Pong(nonce=2**63 + 5))
+
+    seeds = {
+        "hello": record(hello), "join": record(join), "join_resume": record(resume),
+        "chat": record(chat), "chat_private": record(private), "leave": record(leave),
+        "typing": record(typing), "pong": record(pong),
+        "batch_hello_join_chat": record(hello) + record(join) + record(chat),
+        "batch_16_chats": record(chat) * 16,
+        "batch_17_chats_too_many": record(chat) * 17,
+        "empty_frame": b"",
+        "empty_record": b"\x00",
+        "overlong_zero_length": b"\x80\x00",
+        "truncated_body": record(chat)[:-1],
+        "truncated_length": varint(300)[:1],
+        "length_only": varint(300),
+        "length_past_end": varint(50) + chat.SerializeToString()[:10],
+        "trailing_byte": record(chat) + b"\xff",
+        "varint_unterminated": b"\x80",
+        "varint_eleven_bytes": b"\xff" * 11,
+        "varint_2pow32_plus_1": b"\x81\x80\x80\x80\x10" + b"\x08",
+        "varint_10_bytes_wraps": b"\x80" * 9 + b"\x02",
+        "field_zero": b"\x02\x00\x00",
+        "invalid_utf8_chat": record(client(send_chat=pb.SendChat(text="ok")))[:-1] + b"\xff",
+        "unknown_command": record(b"\x98\x06\x01"),
+        "end_group_top_level": record(b"\x0c"),
+        "unknown_group": record(b"\x08\x01\xa3\x06\x08\x01\xa4\x06"),
+        "wrong_wire_type": record(b"\x0d\x01\x02\x03\x04"),
+        "nested_garbage": record(b"\x6a\x05\x0a\x03\xe2\x82\xac"),
+    }
+    rng = random.Random(20240501)  # fixed: the corpus must not change between runs
+    for i in range(4):
+        seeds["garbage_%d" % i] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64)))
+
+    # Server to client, as the C++ client decodes them.
+    snapshot = room_pb2.RoomSnapshot(room_id="room-7", members=[
+        room_pb2.Member(member_id=1, display_name="Sam", role=room_pb2.ROLE_FACILITATOR,
+                        presence=room_pb2.PRESENCE_PRESENT, joined_at_ms=1)],
+        recent_chat=[room_pb2.ChatMessage(from_member_id=1, text="welcome", scope=room_pb2.CHAT_SCOPE_ROOM)])
+    replies = [
+        pb.ServerMessage(reply=pb.Reply(request_id=1, hello=pb.HelloResult(
+            server_version="0.1.0", room_id="room-7", role=room_pb2.ROLE_PARTICIPANT,
+            token_expires_at_ms=NOW * 1000, ping_interval_ms=15000, pong_timeout_ms=10000,
+            max_message_bytes=65536))),
+        pb.ServerMessage(reply=pb.Reply(request_id=2, join=pb.JoinResult(
+            room_id="room-7", epoch="ab12", head_seq=4, member_id=2, snapshot=snapshot))),
+        pb.ServerMessage(reply=pb.Reply(request_id=3, error=errors_pb2.Error(
+            code=errors_pb2.ERROR_CODE_PERMISSION_DENIED, message="not allowed"))),
+        pb.ServerMessage(event=room_pb2.Event(room_id="room-7", seq=5, chat=room_pb2.ChatMessage(
+            from_member_id=2, text="hi", scope=room_pb2.CHAT_SCOPE_ROOM))),
+        pb.ServerMessage(ping=pb.Ping(nonce=9, server_time_ms=NOW * 1000)),
+        pb.ServerMessage(disconnect=pb.Disconnect(code=errors_pb2.CLOSE_CODE_GOING_AWAY,
+                                                  reason="restart", reconnect=True)),
+    ]
+    seeds["server_batch"] = b"".join(record(m) for m in replies)
+    return seeds
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def sign(signed_part, key=KEY):
+    return b64(hmac.new(key, signed_part.encode(), hashlib.sha256).digest())
+
+
+def token(header, payload, key=KEY):
+    part = b64(json.dumps(header, separators=(",", ":")).encode()) + "." + \
+        b64(json.dumps(payload, separators=(",", ":")).encode())
+    return part + "." + sign(part, key)
+
+
+def good_claims(**changes):
+    claims = {"sub": "clinic:user-42", "name": "Alex", "room": "room-7", "role": "participant",
+              "iss": "hearthd", "aud": "hearth", "jti": "jti-0001",
+              "iat": NOW - 60, "nbf": NOW - 60, "exp": NOW + 3600}
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def token_seeds():
+    header = {"alg": "HS256", "typ": "JWT", "kid": KID}
+    good = token(header, good_claims())
+    head, body, sig = good.split(".")
+    flipped = sig[:-2] + ("A" if sig[-2] != "A" else "B") + sig[-1]
+    seeds = {
+        "valid": good,
+        "valid_facilitator": token(header, good_claims(role="facilitator", name="Sam")),
+        "expired": token(header, good_claims(exp=NOW - 31)),
+        "exp_at_leeway_edge": token(header, good_claims(exp=NOW - 29)),
+        "not_yet_valid": token(header, good_claims(nbf=NOW + 31)),
+        "wrong_issuer": token(header, good_claims(iss="someone-else")),
+        "wrong_audience": token(header, good_claims(aud="other")),
+        "missing_sub": token(header, good_claims(sub=None)),
+        "empty_name": token(header, good_claims(name="")),
+        "bad_role": token(header, good_claims(role="admin")),
+        "exp_is_string": token(header, good_claims(exp=str(NOW + 3600))),
+        "exp_is_float": token(header, good_claims(exp=NOW + 0.5)),
+        "exp_huge": token(header, good_claims(exp=2**64 - 1)),
+        "unicode_name": token(header, good_claims(name="Zoë \u263a \U0001f600")),
+        "alg_none": token({"alg": "none", "typ": "JWT"}, good_claims())[:-43 - 1] + ".",
+        "alg_none_with_sig": token({"alg": "none", "kid": KID}, good_claims()),
+        "alg_hs512": token({"alg": "HS512", "kid": KID}, good_claims()),
+        "alg_not_string": token({"alg": ["HS256"], "kid": KID}, good_claims()),
+        "unknown_kid": token({"alg": "HS256", "kid": "00000000"}, good_claims()),
+        "other_key": token(header, good_claims(), key=bytes(0xA5 ^ i for i in range(32))),
+        "tampered_signature": head + "." + body + "." + flipped,
+        "tampered_payload": head + "." + b64(json.dumps(good_claims(role="facilitator")).encode()) + "." + sig,
+        "padded_signature": good + "=",
+        "noncanonical_last_char": good[:-1] + chr(ord(good[-1]) + 1),
+        "missing_signature": head + "." + body,
+        "empty_signature": head + "." + body + ".",
+        "four_parts": good + ".x",
+        "empty_parts": "..",
+        "not_json": b64(b"not json") + "." + b64(b"{") + ".abc",
+        "header_is_array": b64(b"[1,2]") + "." + body + "." + sig,
+        "oversize": token(header, good_claims(name="x" * 4000)),
+    }
+    out = {name: text.encode() for name, text in seeds.items()}
+    # JSON that the harness signs itself (fuzz_as_signed): a payload alone, or a
+    # header and a payload on two lines. Only these reach the claim checks.
+    kid_header = json.dumps(header) + "\n"
+    signable = {
+        "claims": json.dumps(good_claims()),
+        "claims_with_header": kid_header + json.dumps(good_claims(role="observer")),
+        "claims_unicode": json.dumps(good_claims(name="Zoë \u263a"), ensure_ascii=False),
+        "claims_escaped": json.dumps(good_claims(name="A\u00e9/\"\\\t\u0000")),
+        "claims_exp_uint64": json.dumps(good_claims(exp=2**63)),
+        "claims_exp_negative": json.dumps(good_claims(exp=-1, nbf=-2**63)),
+        "claims_duplicate_keys": json.dumps(good_claims())[:-1] + ', "role": "facilitator"}',
+        "claims_wrong_types": json.dumps(good_claims(sub=5, iat=True)),
+        "header_alg_none": '{"alg":"none"}\n' + json.dumps(good_claims()),
+        "header_no_kid": '{"alg":"HS256"}\n' + json.dumps(good_claims()),
+        "nested": '{"sub":{"a":[1,2,{"b":null}]},"exp":1e300}',
+        "deep": "[" * 40 + "]" * 40,
+        "not_object": "[]",
+    }
+    for name, text in signable.items():
+        out["signable_" + name] = text.encode()
+    out["signable_invalid_utf8"] = b'{"name":"\xff\xfe"}'
+    # Recipes for the mint-and-tamper part: flags, role, then length-prefixed strings.
+    out["recipe_minimal"] = bytes([0, 2, 1]) + b"s" + bytes([1]) + b"n" + bytes([1]) + b"r" + \
+        bytes([1]) + b"j" + b"\x00\x00\x00\x00\x10\x00\x00\x05\x01"
+    out["recipe_custom_issuer"] = bytes([1, 0, 3]) + b"abc" + bytes([2]) + b"nm" + bytes([1]) + \
+        b"r" + bytes([1]) + b"j" + bytes([7]) + b"hearthd" + b"\x00" * 6 + b"\x00\x40\x11"
+    out["recipe_wide_times"] = bytes([0x1C, 4]) + b"\x02ab\x02cd\x02ef\x02gh" + \
+        b"\x7f" + b"\xff" * 7 + b"\x80" + b"\x00" * 7 + b"\x7f" + b"\xff" * 7 + b"\x00\x01\xff"
+    out["recipe_long_strings"] = bytes([0, 1]) + (bytes([255]) + b"\x00" * 255) * 4 + b"\x12\x34\x56"
+    return out
+
+
+def write(kind, seeds):
+    directory = os.path.join(HERE, "corpus", kind)
+    os.makedirs(directory, exist_ok=True)
+    # Seeds this file no longer writes go; inputs the fuzzer found stay.
+    for stale in os.listdir(directory):
+        if stale.startswith("seed_") and stale[len("seed_"):] not in seeds:
+            os.remove(os.path.join(directory, stale))
+    for name, data in seeds.items():
+        with open(os.path.join(directory, "seed_" + name), "wb") as f:
+            f.write(data)
+
+
+def main():
+    write("frame", frame_seeds())
+    write("token", token_seeds())
+
+
+if __name__ == "__main__":
+    main()
