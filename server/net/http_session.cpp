@@ -1,7 +1,10 @@
 // HTTP front door: health, metrics and the WebSocket upgrade checks.
 #include "net/http_session.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <algorithm>
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -45,6 +48,27 @@ bool offers_subprotocol(std::string_view header) {
     header.remove_prefix(comma + 1);
   }
   return false;
+}
+
+// A Sec-WebSocket-Key is the base64 form of 16 bytes: 22 characters and "==".
+bool valid_websocket_key(std::string_view key) {
+  if (key.size() != 24 || key.substr(22) != "==") {
+    return false;
+  }
+  return std::all_of(key.begin(), key.begin() + 22, [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/';
+  });
+}
+
+std::string websocket_accept(std::string_view key) {
+  std::string input(key);
+  input += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";  // RFC 6455 section 4.2.2
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data());
+  std::array<unsigned char, 32> encoded{};  // 4 * ceil(20 / 3) + NUL
+  const int n = EVP_EncodeBlock(encoded.data(), digest.data(), static_cast<int>(digest.size()));
+  return {reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(n)};
 }
 
 http::response<http::string_body> text_response(const upgrade_request& req, http::status status,
@@ -141,8 +165,38 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     if (context_.shutting_down.load()) {
       return refuse(http::status::service_unavailable, "shutting down\n");
     }
-    beast::get_lowest_layer(stream_).expires_never();  // the WebSocket has its own timeouts
-    start_ws_session(std::move(stream_), std::move(req), context_);
+    if (req[http::field::sec_websocket_version] != "13") {
+      telemetry::global_metrics().handshakes_refused.fetch_add(1, std::memory_order_relaxed);
+      auto res = text_response(req, http::status::upgrade_required, "WebSocket version 13 only\n");
+      res.set(http::field::sec_websocket_version, "13");
+      res.keep_alive(false);
+      return respond(std::move(res));
+    }
+    const auto key = req[http::field::sec_websocket_key];
+    if (!valid_websocket_key(key)) {
+      return refuse(http::status::bad_request, "bad Sec-WebSocket-Key\n");
+    }
+    auto res = std::make_shared<http::response<http::empty_body>>(http::status::switching_protocols,
+                                                                  req.version());
+    res->set(http::field::server, "hearthd/" HEARTH_VERSION);
+    res->set(http::field::upgrade, "websocket");
+    res->set(http::field::connection, "Upgrade");
+    res->set(http::field::sec_websocket_accept, websocket_accept(key));
+    res->set(http::field::sec_websocket_protocol, subprotocol);
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(), res](error_code ec, std::size_t) {
+                        if (ec) {
+                          return;  // the client went away during the handshake
+                        }
+                        self->hand_over();
+                      });
+  }
+
+  void hand_over() {
+    beast::get_lowest_layer(stream_).expires_never();  // the session has its own deadlines
+    const auto pending = buffer_.cdata();
+    std::string leftover(static_cast<const char*>(pending.data()), pending.size());
+    start_ws_session(std::move(stream_), std::move(leftover), context_);
   }
 
   void respond(http::response<http::string_body> res) {

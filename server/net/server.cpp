@@ -68,10 +68,16 @@ struct server::impl {
           return;
         }
         telemetry::log(level::warn, "accept_failed", {{"error", std::string_view(ec.message())}});
-      } else if (tls) {
-        start_https_session(std::move(socket), *tls, context);
       } else {
-        start_http_session(std::move(socket), context);
+        // Events are small and latency matters more than packet count; the
+        // session already gathers whatever is queued into one write.
+        error_code ignored;
+        socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+        if (tls) {
+          start_https_session(std::move(socket), *tls, context);
+        } else {
+          start_http_session(std::move(socket), context);
+        }
       }
       accept();
     });

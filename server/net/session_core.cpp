@@ -293,7 +293,8 @@ void session_core::begin_close(v1::CloseCode code, std::string_view reason) {
   begin_close_raw(static_cast<std::uint32_t>(code), reason, code < 4500);
 }
 
-void session_core::begin_close_raw(std::uint32_t code, std::string_view reason, bool reconnect) {
+void session_core::begin_close_raw(std::uint32_t code, std::string_view reason, bool reconnect,
+                                   bool announce) {
   if (close_started_ || finished_) {
     return;
   }
@@ -310,11 +311,13 @@ void session_core::begin_close_raw(std::uint32_t code, std::string_view reason, 
     // first, then the Disconnect; a slow consumer's backlog is dropped.
     std::lock_guard lock(queue_mutex_);
     queue_closed_ = true;
-    if (code == v1::CLOSE_CODE_SLOW_CONSUMER) {
+    if (code == v1::CLOSE_CODE_SLOW_CONSUMER || !announce) {
       queue_.clear();
       queued_bytes_ = 0;
     }
-    queue_.push_back(wire::encode(message));
+    if (announce) {
+      queue_.push_back(wire::encode(message));
+    }
     flush_scheduled_ = true;
   }
   close_deadline_ = steady::now() + context_.config.write_timeout;

@@ -43,7 +43,10 @@ class session_core : public connection {
   void on_finished();
   // Strand: begins an orderly close with a final Disconnect message.
   void begin_close(v1::CloseCode code, std::string_view reason);
-  void begin_close_raw(std::uint32_t code, std::string_view reason, bool reconnect);
+  // `announce` false: a WebSocket-level failure (1002, 1009) that closes
+  // without a Disconnect message and drops what is queued.
+  void begin_close_raw(std::uint32_t code, std::string_view reason, bool reconnect,
+                       bool announce = true);
 
   // Strand: timers. Returns the earliest deadline still pending.
   std::optional<steady::time_point> next_deadline() const;

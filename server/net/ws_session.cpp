@@ -1,60 +1,65 @@
-// The WebSocket transport of a session: the one translation unit that
-// instantiates beast::websocket::stream (plain and TLS). One read and at most
-// one write in flight; each write gathers every queued message into one frame.
+// The WebSocket transport of a session, after the HTTP upgrade: RFC 6455
+// framing done here (wire/ws_frame) rather than by a general-purpose stream, so
+// a delivery costs one gathered write of every queued message and no
+// per-message operation objects. Plain sockets read into one buffer per thread
+// when they become readable and write synchronously until the socket is full;
+// TLS streams use asynchronous reads and writes.
 #include "net/ws_session.hpp"
 
+#include <array>
 #include <boost/asio/bind_allocator.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <type_traits>
 
 #include "net/session_core.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
+#include "wire/ws_frame.hpp"
 
 namespace hearth::net {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+namespace ws = wire::ws;
 using error_code = boost::system::error_code;
 
-constexpr const char* subprotocol = "hearth.v1";
-constexpr std::size_t idle_read_buffer_bytes = 4096;
+// A plain connection's socket: a concrete strand executor instead of
+// any_io_executor, and no tcp_stream timer bookkeeping on every operation.
+using session_strand = asio::strand<asio::io_context::executor_type>;
+using plain_socket = asio::basic_stream_socket<asio::ip::tcp, session_strand>;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
-// Reads, writes and flushes happen once per message per connection; with the
-// recycling allocator their operation state reuses thread-local blocks instead
-// of going through malloc each time.
+constexpr std::size_t read_chunk_bytes = 64 * 1024;
+constexpr std::size_t tls_read_bytes = 16 * 1024;  // one TLS record
+
+// Handlers run once per read or write; with the recycling allocator their
+// operation state reuses thread-local blocks instead of going through malloc.
 template <typename Handler>
 auto recycled(Handler&& handler) {
   return asio::bind_allocator(asio::recycling_allocator<void>(), std::forward<Handler>(handler));
 }
 
-// A plain connection's socket after the upgrade: a concrete strand executor
-// instead of any_io_executor, and no tcp_stream timer bookkeeping on every
-// read and write (the WebSocket stream has its own timeouts).
-using session_strand = asio::strand<asio::io_context::executor_type>;
-using plain_socket = asio::basic_stream_socket<asio::ip::tcp, session_strand>;
+// Plain sockets read into this when readable, so an idle connection holds no
+// read buffer; only an incomplete frame is copied aside.
+std::array<char, read_chunk_bytes>& thread_read_buffer() {
+  thread_local std::array<char, read_chunk_bytes> buffer;
+  return buffer;
+}
 
-plain_socket& socket_of(plain_socket& socket) { return socket; }
-asio::ip::tcp::socket& socket_of(beast::tcp_stream& stream) { return stream.socket(); }
-
-// The gathered buffers of one write, as a sequence that is cheap to copy:
-// Beast copies the sequence many times per write, and copying a std::vector
-// allocates each time. The vector it points into outlives the write.
+// The gathered buffers of one write as a sequence that is cheap to copy; the
+// vector it points into outlives the write.
 class buffer_view {
  public:
   using value_type = asio::const_buffer;
   using const_iterator = const asio::const_buffer*;
 
-  explicit buffer_view(const std::vector<asio::const_buffer>& buffers)
-      : begin_(buffers.data()), end_(buffers.data() + buffers.size()) {}
+  buffer_view(const asio::const_buffer* begin, const asio::const_buffer* end)
+      : begin_(begin), end_(end) {}
   const_iterator begin() const { return begin_; }
   const_iterator end() const { return end_; }
 
@@ -63,29 +68,43 @@ class buffer_view {
   const_iterator end_;
 };
 
+asio::ip::tcp::socket::lowest_layer_type& socket_of(tls_stream& stream) {
+  return beast::get_lowest_layer(stream).socket();
+}
+plain_socket& socket_of(plain_socket& socket) { return socket; }
+
 template <typename Stream>
 class ws_session final : public session_core {
+  static constexpr bool plain = std::is_same_v<Stream, plain_socket>;
+
  public:
   ws_session(Stream&& stream, session_context& context)
-      : session_core(context), ws_(std::move(stream)), timer_(ws_.get_executor()) {}
+      : session_core(context), stream_(std::move(stream)), timer_(stream_.get_executor()) {}
 
-  void run(upgrade_request request) {
-    const auto& config = context_.config;
-    ws_.read_message_max(config.max_message_bytes);
-    ws_.auto_fragment(false);
-    ws_.binary(true);
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = config.hello_timeout;
-    // A backstop behind the application ping: Beast pings and gives up after this.
-    timeouts.idle_timeout = config.ping_interval + config.pong_timeout + config.pong_timeout;
-    timeouts.keep_alive_pings = true;
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-      res.set(beast::http::field::server, "hearthd/" HEARTH_VERSION);
-      res.set(beast::http::field::sec_websocket_protocol, subprotocol);
-    }));
-    request_ = std::move(request);
-    ws_.async_accept(request_, [self = shared()](error_code ec) { self->on_accept(ec); });
+  void run(std::string leftover) {
+    auto& m = telemetry::global_metrics();
+    m.connections_open.fetch_add(1, std::memory_order_relaxed);
+    m.connections_total.fetch_add(1, std::memory_order_relaxed);
+    context_.registry.add(shared_from_this());
+    if constexpr (plain) {
+      error_code ec;
+      stream_.non_blocking(true, ec);
+      if (ec) {
+        hard_close();
+        finish();
+        return;
+      }
+    } else {
+      tls_buffer_.resize(tls_read_bytes);
+    }
+    if (context_.shutting_down.load()) {
+      begin_close(v1::CLOSE_CODE_GOING_AWAY, "server shutting down");
+    }
+    if (!leftover.empty()) {
+      feed(leftover.data(), leftover.size());
+    }
+    read_more();
+    deadlines_changed();
   }
 
  private:
@@ -93,47 +112,350 @@ class ws_session final : public session_core {
     return std::static_pointer_cast<ws_session>(shared_from_this());
   }
 
-  void on_accept(error_code ec) {
-    request_ = {};
-    if (ec) {
-      telemetry::global_metrics().handshakes_refused.fetch_add(1, std::memory_order_relaxed);
-      return;  // Beast has answered the bad upgrade; nothing was registered yet
+  // Reading
+
+  void read_more() {
+    if (torn_down_) {
+      finish();  // closed while handling what was read: no read is left to notice
+      return;
     }
-    auto& m = telemetry::global_metrics();
-    m.connections_open.fetch_add(1, std::memory_order_relaxed);
-    m.connections_total.fetch_add(1, std::memory_order_relaxed);
-    context_.registry.add(shared_from_this());
-    if (context_.shutting_down.load()) {
-      begin_close(v1::CLOSE_CODE_GOING_AWAY, "server shutting down");
+    if constexpr (plain) {
+      stream_.async_wait(asio::socket_base::wait_read,
+                         recycled([self = shared()](error_code ec) { self->on_readable(ec); }));
+    } else {
+      stream_.async_read_some(
+          asio::buffer(tls_buffer_),
+          recycled([self = shared()](error_code ec, std::size_t n) { self->on_tls_read(ec, n); }));
     }
-    do_read();
-    deadlines_changed();
   }
 
-  void do_read() {
-    ws_.async_read(read_buffer_,
-                   recycled([self = shared()](error_code ec, std::size_t) { self->on_read(ec); }));
-  }
-
-  void on_read(error_code ec) {
-    if (ec) {
-      if (ec == websocket::error::message_too_big) {
-        telemetry::global_metrics().count_close(1009);  // Beast closed it with 1009
-      }
+  void on_readable(error_code ec) {
+    if (ec || torn_down_) {
       finish();
       return;
     }
-    if (!ws_.got_binary()) {
-      begin_close(v1::CLOSE_CODE_UNSUPPORTED_DATA, "binary frames only");
+    // A flush for this connection may sit behind us on the strand; let it go
+    // first, so replies to the last message leave before the next is handled.
+    flush();
+    auto& buffer = thread_read_buffer();
+    error_code read_ec;
+    const std::size_t n = stream_.read_some(asio::buffer(buffer), read_ec);
+    if (read_ec == asio::error::would_block) {
+      read_more();
+      return;
+    }
+    if (read_ec) {
+      hard_close();  // end of stream or a reset
+      finish();
+      return;
+    }
+    feed(buffer.data(), n);
+    after_input(n == buffer.size());
+  }
+
+  void on_tls_read(error_code ec, std::size_t n) {
+    if (ec || torn_down_) {
+      hard_close();
+      finish();
+      return;
+    }
+    feed(tls_buffer_.data(), n);
+    after_input(false);
+  }
+
+  // One client message is handled per turn, as other handlers may be queued
+  // (the room fanning it out, flushes to its members): the rest of the input
+  // waits for the next turn, so a burst from one client cannot starve others
+  // or outrun its recipients' flushes.
+  void after_input(bool socket_may_have_more) {
+    if (torn_down_) {
+      finish();
+    } else if (yielded_) {
+      asio::post(stream_.get_executor(), recycled([self = shared(), socket_may_have_more] {
+                   self->yielded_ = false;
+                   self->flush();  // as in on_readable
+                   self->feed(nullptr, 0);
+                   self->after_input(socket_may_have_more);
+                 }));
+    } else if (socket_may_have_more) {
+      // The reactor is edge-triggered: read again rather than wait.
+      asio::post(stream_.get_executor(), recycled([self = shared()] { self->on_readable({}); }));
     } else {
-      const auto data = read_buffer_.cdata();
-      on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+      read_more();
     }
-    read_buffer_.consume(read_buffer_.size());
-    if (read_buffer_.capacity() > idle_read_buffer_bytes) {
-      read_buffer_.shrink_to_fit();  // a large message must not pin memory while idle
+  }
+
+  // Consumes received bytes; an incomplete frame is kept in partial_.
+  void feed(char* data, std::size_t size) {
+    if (ignore_input_) {
+      return;
     }
-    do_read();
+    if (size == 0 && partial_.empty()) {
+      return;
+    }
+    if (partial_.empty()) {
+      const std::size_t used = parse(data, size);
+      if (used < size && !ignore_input_) {
+        partial_.assign(data + used, size - used);
+      }
+      return;
+    }
+    partial_.append(data, size);
+    const std::size_t used = parse(partial_.data(), partial_.size());
+    if (ignore_input_ || used == partial_.size()) {
+      std::string().swap(partial_);  // release the memory of a large frame
+    } else {
+      partial_.erase(0, used);
+    }
+  }
+
+  // Handles each complete frame in data; returns the bytes consumed.
+  std::size_t parse(char* data, std::size_t size) {
+    std::size_t pos = 0;
+    const auto limit = context_.config.max_message_bytes;
+    while (!ignore_input_) {
+      auto* bytes = reinterpret_cast<std::uint8_t*>(data + pos);
+      ws::frame_header header;
+      const auto status = ws::parse_client_header(bytes, size - pos, limit, header);
+      if (status == ws::parse_status::need_more) {
+        break;
+      }
+      if (status == ws::parse_status::protocol_error) {
+        protocol_error("malformed WebSocket frame");
+        return size;
+      }
+      if (status == ws::parse_status::too_big) {
+        too_big();
+        return size;
+      }
+      if (size - pos < header.header_bytes + header.length) {
+        break;  // the payload is still arriving; its length is within the limit
+      }
+      auto* payload = bytes + header.header_bytes;
+      const auto length = static_cast<std::size_t>(header.length);
+      ws::unmask(payload, length, header.mask);
+      pos += header.header_bytes + length;
+      const bool message_done = header.fin && header.op != ws::opcode::ping &&
+                                header.op != ws::opcode::pong && header.op != ws::opcode::close;
+      on_ws_frame(header, std::string_view(reinterpret_cast<const char*>(payload), length));
+      if (message_done && pos < size) {
+        yielded_ = true;
+        break;
+      }
+    }
+    return pos;
+  }
+
+  void on_ws_frame(const ws::frame_header& header, std::string_view payload) {
+    switch (header.op) {
+      case ws::opcode::ping:
+        if (!close_sent_) {
+          std::array<std::uint8_t, ws::max_header_bytes> pong{};
+          const auto n = ws::write_server_header(ws::opcode::pong, payload.size(), pong);
+          control_.append(reinterpret_cast<const char*>(pong.data()), n);
+          control_.append(payload);
+          flush();
+        }
+        return;
+      case ws::opcode::pong:
+        return;
+      case ws::opcode::close:
+        on_peer_close(payload);
+        return;
+      case ws::opcode::text:
+      case ws::opcode::binary:
+        if (in_message_) {
+          protocol_error("a new message began inside a fragmented one");
+          return;
+        }
+        if (header.fin) {
+          on_message(header.op, payload);
+        } else {
+          in_message_ = true;
+          message_op_ = header.op;
+          message_.assign(payload);
+        }
+        return;
+      case ws::opcode::continuation:
+        if (!in_message_) {
+          protocol_error("a continuation frame without a message");
+          return;
+        }
+        if (message_.size() + payload.size() > context_.config.max_message_bytes) {
+          too_big();
+          return;
+        }
+        message_.append(payload);
+        if (header.fin) {
+          in_message_ = false;
+          std::string whole;
+          whole.swap(message_);
+          on_message(message_op_, whole);
+        }
+        return;
+    }
+  }
+
+  void on_message(ws::opcode op, std::string_view payload) {
+    if (op != ws::opcode::binary) {
+      begin_close(v1::CLOSE_CODE_UNSUPPORTED_DATA, "binary frames only");
+      return;
+    }
+    on_frame(payload);
+  }
+
+  void on_peer_close(std::string_view payload) {
+    ignore_input_ = true;
+    if (close_sent_) {
+      hard_close();  // the closing handshake we started is complete
+      return;
+    }
+    const auto code = ws::close_code_of(payload);
+    peer_closed_ = true;
+    echo_code_ = !code ? std::uint16_t{1002} : (*code == 1005 ? std::uint16_t{1000} : *code);
+    flush();
+  }
+
+  // The input cannot be parsed any further, so the connection is failed: our
+  // close frame goes out and the socket closes without waiting for a reply.
+  void protocol_error(std::string_view reason) {
+    ignore_input_ = true;
+    fail_fast_ = true;
+    begin_close_raw(1002, reason, false, /*announce=*/false);
+  }
+
+  void too_big() {
+    ignore_input_ = true;
+    fail_fast_ = true;
+    begin_close_raw(1009, "message too big", false, /*announce=*/false);
+  }
+
+  // Writing
+
+  void schedule_flush() override {
+    asio::post(stream_.get_executor(), recycled([self = shared()] { self->flush(); }));
+  }
+
+  void run_on_strand(std::function<void()> work) override {
+    asio::post(stream_.get_executor(), std::move(work));
+  }
+
+  void start_close(std::uint32_t code) override {
+    close_code_ = static_cast<std::uint16_t>(code);
+    flush();
+  }
+
+  // Writes what is queued: control frames first, then every queued message
+  // in one binary frame; after a close frame, nothing.
+  void flush() override {
+    while (!writing_ && !close_sent_ && !torn_down_) {
+      batch_.clear();
+      if (!peer_closed_) {
+        take_batch(context_.config.max_write_batch_bytes, batch_);
+      }
+      control_in_flight_.swap(control_);
+      control_.clear();
+      if (batch_.empty() && (close_started_ || peer_closed_)) {
+        control_in_flight_ += peer_closed_ ? ws::close_frame(echo_code_, {})
+                                           : ws::close_frame(close_code_, close_reason_);
+        close_sent_ = true;
+      }
+      if (batch_.empty() && control_in_flight_.empty()) {
+        return;
+      }
+      buffers_.clear();
+      if (!control_in_flight_.empty()) {
+        buffers_.emplace_back(control_in_flight_.data(), control_in_flight_.size());
+      }
+      if (!batch_.empty()) {
+        std::size_t total = 0;
+        for (const auto& bytes : batch_) {
+          total += bytes->size();
+        }
+        const auto n = ws::write_server_header(ws::opcode::binary, total, header_);
+        buffers_.emplace_back(header_.data(), n);
+        for (const auto& bytes : batch_) {
+          buffers_.emplace_back(bytes->data(), bytes->size());
+        }
+      }
+      if (!write_now()) {
+        return;  // on_write continues
+      }
+      if (!written()) {
+        return;
+      }
+    }
+  }
+
+  // Returns true when everything was written synchronously.
+  bool write_now() {
+    std::size_t first = 0;
+    if constexpr (plain) {
+      error_code ec;
+      std::size_t n =
+          stream_.write_some(buffer_view(buffers_.data(), buffers_.data() + buffers_.size()), ec);
+      if (ec == asio::error::would_block) {
+        n = 0;
+      } else if (ec) {
+        hard_close();
+        return false;
+      }
+      while (first < buffers_.size() && n >= buffers_[first].size()) {
+        n -= buffers_[first].size();
+        ++first;
+      }
+      if (first == buffers_.size()) {
+        return true;
+      }
+      buffers_[first] += n;
+    }
+    writing_ = true;
+    const bool arm = !write_started_;
+    write_started_ = steady::now();
+    asio::async_write(
+        stream_, buffer_view(buffers_.data() + first, buffers_.data() + buffers_.size()),
+        recycled([self = shared()](error_code ec, std::size_t) { self->on_write(ec); }));
+    if (arm) {
+      deadlines_changed();
+    }
+    return false;
+  }
+
+  void on_write(error_code ec) {
+    writing_ = false;
+    write_started_.reset();
+    if (ec) {
+      hard_close();
+      return;
+    }
+    if (written()) {
+      flush();
+    }
+  }
+
+  // After a complete write: true if the write loop should go on.
+  bool written() {
+    batch_.clear();
+    control_in_flight_.clear();
+    if (close_sent_) {
+      if (peer_closed_ || fail_fast_) {
+        hard_close();  // our echo completes a handshake the client started
+      }
+      return false;  // otherwise wait for the client's close frame or the deadline
+    }
+    return finish_batch() || !control_.empty() || close_started_;
+  }
+
+  void hard_close() {
+    if (torn_down_) {
+      return;
+    }
+    torn_down_ = true;
+    ignore_input_ = true;
+    error_code ignored;
+    auto& socket = socket_of(stream_);
+    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
   void finish() {
@@ -141,80 +463,11 @@ class ws_session final : public session_core {
     on_finished();
   }
 
-  // session_core hooks
-
-  void run_on_strand(std::function<void()> work) override {
-    asio::post(ws_.get_executor(), std::move(work));
-  }
-
-  void schedule_flush() override {
-    asio::post(ws_.get_executor(), recycled([self = shared()] { self->flush(); }));
-  }
-
-  void flush() override {
-    if (writing_ || close_sent_) {
-      return;
-    }
-    take_batch(context_.config.max_write_batch_bytes, batch_);
-    if (batch_.empty()) {
-      if (close_started_) {
-        send_close_frame();  // the Disconnect and everything before it are out
-      }
-      return;
-    }
-    buffers_.clear();
-    for (const auto& bytes : batch_) {
-      buffers_.emplace_back(bytes->data(), bytes->size());
-    }
-    begin_write();
-  }
-
-  void begin_write() {
-    writing_ = true;
-    const bool arm = !write_started_;
-    write_started_ = steady::now();
-    ws_.async_write(buffer_view(buffers_), recycled([self = shared()](error_code ec, std::size_t) {
-                      self->on_write(ec);
-                    }));
-    if (arm) {
-      deadlines_changed();
-    }
-  }
-
-  void on_write(error_code ec) {
-    writing_ = false;
-    write_started_.reset();
-    batch_.clear();
-    if (ec) {
-      hard_close();
-      return;
-    }
-    if (finish_batch() || close_started_) {
-      flush();
-    }
-  }
-
-  void start_close(std::uint32_t code) override {
-    close_code_ = code;
-    flush();
-  }
-
-  void send_close_frame() {
-    close_sent_ = true;
-    websocket::close_reason reason(static_cast<websocket::close_code>(close_code_), close_reason_);
-    ws_.async_close(reason, [self = shared()](error_code) { self->hard_close(); });
-  }
-
-  void hard_close() {
-    error_code ignored;
-    auto& socket = socket_of(beast::get_lowest_layer(ws_));
-    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
-  }
+  // Deadlines
 
   void deadlines_changed() override {
     const auto next = next_deadline();
-    if (!next) {
+    if (!next || torn_down_) {
       return;
     }
     if (timer_armed_ && *timer_armed_ <= *next) {
@@ -222,12 +475,12 @@ class ws_session final : public session_core {
     }
     timer_armed_ = *next;
     timer_.expires_at(*next);
-    timer_.async_wait([self = shared()](error_code ec) {
+    timer_.async_wait(recycled([self = shared()](error_code ec) {
       if (ec == asio::error::operation_aborted) {
         return;
       }
       self->on_timer();
-    });
+    }));
   }
 
   void on_timer() {
@@ -249,27 +502,41 @@ class ws_session final : public session_core {
     deadlines_changed();
   }
 
-  websocket::stream<Stream> ws_;
+  Stream stream_;
   asio::steady_timer timer_;
   std::optional<steady::time_point> timer_armed_;
-  beast::flat_buffer read_buffer_;
-  upgrade_request request_;
+
+  std::string partial_;           // an incomplete frame
+  std::string message_;           // a fragmented message being assembled
+  std::vector<char> tls_buffer_;  // TLS only: the record being read
+  ws::opcode message_op_ = ws::opcode::binary;
+  bool in_message_ = false;
+  bool ignore_input_ = false;
+  bool yielded_ = false;  // input is left in partial_ for the next turn
+  bool fail_fast_ = false;
+
   std::vector<wire::shared_bytes> batch_;
   std::vector<asio::const_buffer> buffers_;
+  std::array<std::uint8_t, ws::max_header_bytes> header_{};
+  std::string control_;            // pong frames waiting for the next write
+  std::string control_in_flight_;  // control frames of the current write
   bool writing_ = false;
-  bool close_sent_ = false;
-  std::uint32_t close_code_ = 0;
+  bool close_sent_ = false;   // our close frame is written or being written
+  bool peer_closed_ = false;  // the client's close frame arrived first
+  bool torn_down_ = false;
+  std::uint16_t close_code_ = 1000;
+  std::uint16_t echo_code_ = 1000;
 };
 
 template <typename Stream>
-void start(Stream stream, upgrade_request request, session_context& context) {
+void start(Stream stream, std::string leftover, session_context& context) {
   auto session = std::make_shared<ws_session<Stream>>(std::move(stream), context);
-  session->run(std::move(request));
+  session->run(std::move(leftover));
 }
 
 }  // namespace
 
-void start_ws_session(beast::tcp_stream stream, upgrade_request request, session_context& context) {
+void start_ws_session(beast::tcp_stream stream, std::string leftover, session_context& context) {
   auto accepted = stream.release_socket();
   const auto* strand = accepted.get_executor().target<session_strand>();
   error_code ec;
@@ -283,12 +550,11 @@ void start_ws_session(beast::tcp_stream stream, upgrade_request request, session
     telemetry::log(telemetry::level::error, "upgrade_failed", {{"reason", "socket release"}});
     return;
   }
-  start(plain_socket(*strand, endpoint.protocol(), handle), std::move(request), context);
+  start(plain_socket(*strand, endpoint.protocol(), handle), std::move(leftover), context);
 }
 
-void start_ws_session(beast::ssl_stream<beast::tcp_stream> stream, upgrade_request request,
-                      session_context& context) {
-  start(std::move(stream), std::move(request), context);
+void start_ws_session(tls_stream stream, std::string leftover, session_context& context) {
+  start(std::move(stream), std::move(leftover), context);
 }
 
 }  // namespace hearth::net
