@@ -30,6 +30,7 @@ v1::Role to_wire_role(auth::role r) {
 
 constexpr std::size_t max_room_id_bytes = 128;
 constexpr std::size_t max_close_reason_bytes = 123;  // RFC 6455 control frame limit
+constexpr std::size_t idle_queue_capacity = 16;
 
 }  // namespace
 
@@ -97,10 +98,15 @@ void session_core::take_batch(std::size_t max_bytes, std::vector<wire::shared_by
   batch.clear();
   std::lock_guard lock(queue_mutex_);
   std::size_t bytes = 0;
-  while (!queue_.empty() && (batch.empty() || bytes + queue_.front()->size() <= max_bytes)) {
-    bytes += queue_.front()->size();
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
+  std::size_t taken = 0;
+  while (taken < queue_.size() && (batch.empty() || bytes + queue_[taken]->size() <= max_bytes)) {
+    bytes += queue_[taken]->size();
+    batch.push_back(std::move(queue_[taken]));
+    ++taken;
+  }
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
+  if (queue_.empty() && queue_.capacity() > idle_queue_capacity) {
+    std::vector<wire::shared_bytes>().swap(queue_);  // an idle connection keeps no backlog room
   }
   queued_bytes_ -= std::min(queued_bytes_, bytes);
   if (batch.empty()) {
