@@ -19,6 +19,7 @@
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 #include "wire/ws_frame.hpp"
+#include "wire/ws_reader.hpp"
 
 namespace hearth::net {
 namespace {
@@ -74,12 +75,15 @@ asio::ip::tcp::socket::lowest_layer_type& socket_of(tls_stream& stream) {
 plain_socket& socket_of(plain_socket& socket) { return socket; }
 
 template <typename Stream>
-class ws_session final : public session_core {
+class ws_session final : public session_core, private ws::reader_sink {
   static constexpr bool plain = std::is_same_v<Stream, plain_socket>;
 
  public:
   ws_session(Stream&& stream, session_context& context)
-      : session_core(context), stream_(std::move(stream)), timer_(stream_.get_executor()) {}
+      : session_core(context),
+        stream_(std::move(stream)),
+        timer_(stream_.get_executor()),
+        reader_(context.config.max_message_bytes) {}
 
   void run(std::string leftover) {
     auto& m = telemetry::global_metrics();
@@ -101,7 +105,7 @@ class ws_session final : public session_core {
       begin_close(v1::CLOSE_CODE_GOING_AWAY, "server shutting down");
     }
     if (!leftover.empty()) {
-      feed(leftover.data(), leftover.size());
+      reader_.feed(leftover.data(), leftover.size(), *this);
     }
     read_more();
     deadlines_changed();
@@ -149,7 +153,7 @@ class ws_session final : public session_core {
       finish();
       return;
     }
-    feed(buffer.data(), n);
+    reader_.feed(buffer.data(), n, *this);
     after_input(n == buffer.size());
   }
 
@@ -159,7 +163,7 @@ class ws_session final : public session_core {
       finish();
       return;
     }
-    feed(tls_buffer_.data(), n);
+    reader_.feed(tls_buffer_.data(), n, *this);
     after_input(false);
   }
 
@@ -170,11 +174,10 @@ class ws_session final : public session_core {
   void after_input(bool socket_may_have_more) {
     if (torn_down_) {
       finish();
-    } else if (yielded_) {
+    } else if (reader_.yielded()) {
       asio::post(stream_.get_executor(), recycled([self = shared(), socket_may_have_more] {
-                   self->yielded_ = false;
                    self->flush();  // as in on_readable
-                   self->feed(nullptr, 0);
+                   self->reader_.feed(nullptr, 0, *self);
                    self->after_input(socket_may_have_more);
                  }));
     } else if (socket_may_have_more) {
@@ -185,118 +188,9 @@ class ws_session final : public session_core {
     }
   }
 
-  // Consumes received bytes; an incomplete frame is kept in partial_.
-  void feed(char* data, std::size_t size) {
-    if (ignore_input_) {
-      return;
-    }
-    if (size == 0 && partial_.empty()) {
-      return;
-    }
-    if (partial_.empty()) {
-      const std::size_t used = parse(data, size);
-      if (used < size && !ignore_input_) {
-        partial_.assign(data + used, size - used);
-      }
-      return;
-    }
-    partial_.append(data, size);
-    const std::size_t used = parse(partial_.data(), partial_.size());
-    if (ignore_input_ || used == partial_.size()) {
-      std::string().swap(partial_);  // release the memory of a large frame
-    } else {
-      partial_.erase(0, used);
-    }
-  }
+  // ws::reader_sink
 
-  // Handles each complete frame in data; returns the bytes consumed.
-  std::size_t parse(char* data, std::size_t size) {
-    std::size_t pos = 0;
-    const auto limit = context_.config.max_message_bytes;
-    while (!ignore_input_) {
-      auto* bytes = reinterpret_cast<std::uint8_t*>(data + pos);
-      ws::frame_header header;
-      const auto status = ws::parse_client_header(bytes, size - pos, limit, header);
-      if (status == ws::parse_status::need_more) {
-        break;
-      }
-      if (status == ws::parse_status::protocol_error) {
-        protocol_error("malformed WebSocket frame");
-        return size;
-      }
-      if (status == ws::parse_status::too_big) {
-        too_big();
-        return size;
-      }
-      if (size - pos < header.header_bytes + header.length) {
-        break;  // the payload is still arriving; its length is within the limit
-      }
-      auto* payload = bytes + header.header_bytes;
-      const auto length = static_cast<std::size_t>(header.length);
-      ws::unmask(payload, length, header.mask);
-      pos += header.header_bytes + length;
-      const bool message_done = header.fin && header.op != ws::opcode::ping &&
-                                header.op != ws::opcode::pong && header.op != ws::opcode::close;
-      on_ws_frame(header, std::string_view(reinterpret_cast<const char*>(payload), length));
-      if (message_done && pos < size) {
-        yielded_ = true;
-        break;
-      }
-    }
-    return pos;
-  }
-
-  void on_ws_frame(const ws::frame_header& header, std::string_view payload) {
-    switch (header.op) {
-      case ws::opcode::ping:
-        if (!close_sent_) {
-          std::array<std::uint8_t, ws::max_header_bytes> pong{};
-          const auto n = ws::write_server_header(ws::opcode::pong, payload.size(), pong);
-          control_.append(reinterpret_cast<const char*>(pong.data()), n);
-          control_.append(payload);
-          flush();
-        }
-        return;
-      case ws::opcode::pong:
-        return;
-      case ws::opcode::close:
-        on_peer_close(payload);
-        return;
-      case ws::opcode::text:
-      case ws::opcode::binary:
-        if (in_message_) {
-          protocol_error("a new message began inside a fragmented one");
-          return;
-        }
-        if (header.fin) {
-          on_message(header.op, payload);
-        } else {
-          in_message_ = true;
-          message_op_ = header.op;
-          message_.assign(payload);
-        }
-        return;
-      case ws::opcode::continuation:
-        if (!in_message_) {
-          protocol_error("a continuation frame without a message");
-          return;
-        }
-        if (message_.size() + payload.size() > context_.config.max_message_bytes) {
-          too_big();
-          return;
-        }
-        message_.append(payload);
-        if (header.fin) {
-          in_message_ = false;
-          std::string whole;
-          whole.swap(message_);
-          on_message(message_op_, whole);
-        }
-        return;
-    }
-  }
-
-  void on_message(ws::opcode op, std::string_view payload) {
+  void on_message(ws::opcode op, std::string_view payload) override {
     if (op != ws::opcode::binary) {
       begin_close(v1::CLOSE_CODE_UNSUPPORTED_DATA, "binary frames only");
       return;
@@ -304,8 +198,19 @@ class ws_session final : public session_core {
     on_frame(payload);
   }
 
-  void on_peer_close(std::string_view payload) {
-    ignore_input_ = true;
+  void on_ping(std::string_view payload) override {
+    if (close_sent_) {
+      return;
+    }
+    std::array<std::uint8_t, ws::max_header_bytes> pong{};
+    const auto n = ws::write_server_header(ws::opcode::pong, payload.size(), pong);
+    control_.append(reinterpret_cast<const char*>(pong.data()), n);
+    control_.append(payload);
+    flush();
+  }
+
+  void on_close_frame(std::string_view payload) override {
+    reader_.stop();
     if (close_sent_) {
       hard_close();  // the closing handshake we started is complete
       return;
@@ -317,17 +222,11 @@ class ws_session final : public session_core {
   }
 
   // The input cannot be parsed any further, so the connection is failed: our
-  // close frame goes out and the socket closes without waiting for a reply.
-  void protocol_error(std::string_view reason) {
-    ignore_input_ = true;
+  // close frame goes out without a Disconnect, and the socket closes without
+  // waiting for a reply.
+  void on_failure(std::uint16_t code, std::string_view reason) override {
     fail_fast_ = true;
-    begin_close_raw(1002, reason, false, /*announce=*/false);
-  }
-
-  void too_big() {
-    ignore_input_ = true;
-    fail_fast_ = true;
-    begin_close_raw(1009, "message too big", false, /*announce=*/false);
+    begin_close_raw(code, reason, false, /*announce=*/false);
   }
 
   // Writing
@@ -451,7 +350,7 @@ class ws_session final : public session_core {
       return;
     }
     torn_down_ = true;
-    ignore_input_ = true;
+    reader_.stop();
     error_code ignored;
     auto& socket = socket_of(stream_);
     socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -506,13 +405,8 @@ class ws_session final : public session_core {
   asio::steady_timer timer_;
   std::optional<steady::time_point> timer_armed_;
 
-  std::string partial_;           // an incomplete frame
-  std::string message_;           // a fragmented message being assembled
+  ws::message_reader reader_;
   std::vector<char> tls_buffer_;  // TLS only: the record being read
-  ws::opcode message_op_ = ws::opcode::binary;
-  bool in_message_ = false;
-  bool ignore_input_ = false;
-  bool yielded_ = false;  // input is left in partial_ for the next turn
   bool fail_fast_ = false;
 
   std::vector<wire::shared_bytes> batch_;
