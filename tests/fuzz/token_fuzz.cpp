@@ -198,7 +198,8 @@ class byte_reader {
 
   // Up to 255 bytes, so that tokens both below and above max_bytes come up.
   std::string text() {
-    const std::size_t n = std::min<std::size_t>(u8(), rest_.size());
+    const std::size_t wanted = u8();  // read first: it shortens rest_
+    const std::size_t n = std::min(wanted, rest_.size());
     std::string s(rest_.substr(0, n));
     rest_.remove_prefix(n);
     return s;
