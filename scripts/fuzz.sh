@@ -3,10 +3,25 @@
 # build/fuzz) and fuzzes each for SECONDS (default 60) on a scratch copy of its
 # committed corpus. Exits non-zero on any crash, sanitizer report or broken
 # property; the input that caused it is saved under build/fuzz/artifacts/.
-#   scripts/fuzz.sh [SECONDS]
+#   scripts/fuzz.sh [SECONDS [HARNESS...]]    # HARNESS: frame, token, ws_frame (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
+shift || true
+names=("$@")
+if [ "${#names[@]}" -eq 0 ]; then
+  names=(frame token ws_frame)
+fi
+targets=()
+for name in "${names[@]}"; do
+  case "$name" in
+    frame | token | ws_frame) targets+=("hearth_fuzz_$name") ;;
+    *)
+      echo "unknown harness: $name (frame, token, ws_frame)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 scripts/install-deps.sh
 # clang-14 brings the compiler; libclang-rt-14-dev holds libFuzzer and the
@@ -28,12 +43,12 @@ if [ "${#missing[@]}" -ne 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-scripts/build.sh fuzz --target hearth_fuzz_frame hearth_fuzz_token
+scripts/build.sh fuzz --target "${targets[@]}"
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 status=0
-for name in frame token; do
+for name in "${names[@]}"; do
   # Fuzz a copy: new inputs go there, and the committed corpus only grows by an
   # explicit -merge=1 (docs/fuzzing.md).
   work="build/fuzz/corpus-run/$name"

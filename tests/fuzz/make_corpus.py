@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Writes the seed corpus for the fuzz harnesses into tests/fuzz/corpus/.
 
-Seeds are regenerated from this file, so they stay reviewable: valid frames
-and tokens to start from, and one example of each way they can be broken.
+Seeds are regenerated from this file, so they stay reviewable: valid frames,
+tokens and WebSocket frames to start from, and one example of each way they
+can be broken.
 Inputs the fuzzer later found worth keeping sit next to them (named by their
 SHA-1, as libFuzzer's -merge=1 writes them) and are left alone here.
 
@@ -215,6 +216,74 @@ def token_seeds():
     return out
 
 
+RFC_MASK = bytes([0x37, 0xFA, 0x21, 0x3D])  # RFC 6455 section 5.7
+
+
+def ws_frame(opcode, payload=b"", fin=True, mask=RFC_MASK, first=None, length=None, form=None):
+    """A client frame: masked unless mask is None; form forces 7/16/64-bit lengths."""
+    length = len(payload) if length is None else length
+    byte0 = first if first is not None else (0x80 if fin else 0) | opcode
+    bit = 0x80 if mask is not None else 0
+    if form == 64 or (form is None and length > 0xFFFF):
+        head = bytes([byte0, bit | 127]) + length.to_bytes(8, "big")
+    elif form == 16 or (form is None and length > 125):
+        head = bytes([byte0, bit | 126]) + length.to_bytes(2, "big")
+    else:
+        head = bytes([byte0, bit | length])
+    if mask is None:
+        return head + payload
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def ws_frame_seeds():
+    close_reason = "restart \u00e9\u20ac\U0001f600 ".encode() * 8  # crosses 123 bytes
+    seeds = {
+        "rfc_masked_hello": ws_frame(0x1, b"Hello"),
+        "rfc_masked_pong": ws_frame(0xA, b"Hello"),
+        "rfc_unmasked_hello": ws_frame(0x1, b"Hello", mask=None),
+        "rfc_fragments": ws_frame(0x1, b"Hel", fin=False) + ws_frame(0x0, b"lo"),
+        "binary_256_16bit": ws_frame(0x2, bytes(range(256))),
+        "binary_65536_header": ws_frame(0x2, length=65536),
+        "binary_65537_too_big": ws_frame(0x2, length=65537),
+        "binary_2pow62": ws_frame(0x2, length=2**62),
+        "length_top_bit": ws_frame(0x2, length=2**63),
+        "nonminimal_16bit": ws_frame(0x2, b"abc", form=16),
+        "nonminimal_64bit": ws_frame(0x2, b"abc", form=64),
+        "ping_125": ws_frame(0x9, b"p" * 125),
+        "ping_126": ws_frame(0x9, b"p" * 126),
+        "ping_not_final": ws_frame(0x9, b"p", fin=False),
+        "close_empty": ws_frame(0x8),
+        "close_one_byte": ws_frame(0x8, b"\x03"),
+        "close_1000_reason": ws_frame(0x8, b"\x03\xe8bye"),
+        "close_1004": ws_frame(0x8, b"\x03\xec"),
+        "close_1005": ws_frame(0x8, b"\x03\xed"),
+        "close_1006": ws_frame(0x8, b"\x03\xee"),
+        "close_1015": ws_frame(0x8, b"\x03\xf7"),
+        "close_2999": ws_frame(0x8, b"\x0b\xb7"),
+        "close_3000": ws_frame(0x8, b"\x0b\xb8"),
+        "close_5000": ws_frame(0x8, b"\x13\x88"),
+        "close_4999_long_utf8": ws_frame(0x8, b"\x13\x87" + close_reason[:123]),
+        "rsv1": ws_frame(0x2, b"x", first=0xC2),
+        "rsv3": ws_frame(0x2, b"x", first=0x92),
+        "opcode_3": ws_frame(0x3, b"x"),
+        "opcode_b": ws_frame(0xB, b"x"),
+        "unmasked_binary": ws_frame(0x2, b"x", mask=None),
+        "truncated_1": ws_frame(0x1, b"Hello")[:1],
+        "truncated_16bit": ws_frame(0x2, bytes(200))[:3],
+        "truncated_64bit": ws_frame(0x2, length=70000)[:9],
+        "truncated_mask": ws_frame(0x2, b"x")[:5],
+        "truncated_payload": ws_frame(0x2, b"Hello")[:-1],
+        # A session's worth: a fragmented message with a ping in between, a
+        # binary message and a close, then the start of another frame.
+        "stream": ws_frame(0x2, b"frag", fin=False) + ws_frame(0x9, b"ping") +
+        ws_frame(0x0, b"ment") + ws_frame(0x2, bytes(300), mask=bytes([1, 2, 3, 4])) +
+        ws_frame(0x8, b"\x03\xe9" + close_reason[:100]) + ws_frame(0x2, b"next")[:4],
+        # Not a frame: a close reason for close_frame to cut.
+        "reason_utf8": close_reason,
+    }
+    return seeds
+
+
 def write(kind, seeds):
     directory = os.path.join(HERE, "corpus", kind)
     os.makedirs(directory, exist_ok=True)
@@ -230,6 +299,7 @@ def write(kind, seeds):
 def main():
     write("frame", frame_seeds())
     write("token", token_seeds())
+    write("ws_frame", ws_frame_seeds())
 
 
 if __name__ == "__main__":
