@@ -3,21 +3,22 @@
 # build/fuzz) and fuzzes each for SECONDS (default 60) on a scratch copy of its
 # committed corpus. Exits non-zero on any crash, sanitizer report or broken
 # property; the input that caused it is saved under build/fuzz/artifacts/.
-#   scripts/fuzz.sh [SECONDS [HARNESS...]]    # HARNESS: frame, token, ws_frame (default all)
+#   scripts/fuzz.sh [SECONDS [HARNESS...]]    # HARNESS: frame, token, ws_frame, ws_reader
+#                                             # (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 names=("$@")
 if [ "${#names[@]}" -eq 0 ]; then
-  names=(frame token ws_frame)
+  names=(frame token ws_frame ws_reader)
 fi
 targets=()
 for name in "${names[@]}"; do
   case "$name" in
-    frame | token | ws_frame) targets+=("hearth_fuzz_$name") ;;
+    frame | token | ws_frame | ws_reader) targets+=("hearth_fuzz_$name") ;;
     *)
-      echo "unknown harness: $name (frame, token, ws_frame)" >&2
+      echo "unknown harness: $name (frame, token, ws_frame, ws_reader)" >&2
       exit 2
       ;;
   esac

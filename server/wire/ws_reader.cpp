@@ -11,6 +11,7 @@ void message_reader::stop() {
 
 void message_reader::release() {
   std::string().swap(partial_);
+  partial_pos_ = 0;
   std::string().swap(message_);
 }
 
@@ -25,28 +26,40 @@ void message_reader::feed(char* data, std::size_t size, reader_sink& sink) {
     release();
     return;
   }
-  if (size == 0 && partial_.empty()) {
+  const std::size_t kept = partial_.size() - partial_pos_;
+  if (size == 0 && kept == 0) {
     return;
   }
-  if (partial_.empty()) {
+  if (kept == 0) {
     const std::size_t used = parse(data, size, sink);
     if (stopped_) {
       release();
     } else if (used < size) {
       partial_.assign(data + used, size - used);
+      partial_pos_ = 0;
+    } else {
+      partial_.clear();
+      partial_pos_ = 0;
     }
     return;
   }
-  partial_.append(data, size);
-  const std::size_t used = parse(partial_.data(), partial_.size(), sink);
+  if (size > 0) {
+    partial_.erase(0, partial_pos_);  // compact only when new bytes arrive
+    partial_pos_ = 0;
+    partial_.append(data, size);
+  }
+  // Resuming after a yield advances a position instead of erasing, so a read
+  // full of tiny messages costs linear time.
+  const std::size_t used =
+      parse(partial_.data() + partial_pos_, partial_.size() - partial_pos_, sink);
   if (stopped_) {
     release();
     return;
   }
-  if (used == partial_.size()) {
+  partial_pos_ += used;
+  if (partial_pos_ == partial_.size()) {
     std::string().swap(partial_);  // release the memory of a large frame
-  } else {
-    partial_.erase(0, used);
+    partial_pos_ = 0;
   }
 }
 
@@ -63,8 +76,9 @@ std::size_t message_reader::parse(char* data, std::size_t size, reader_sink& sin
       fail(1002, "malformed WebSocket frame", sink);
       break;
     }
-    if (status == parse_status::too_big) {
-      fail(1009, "message too big", sink);
+    if (status == parse_status::too_big || (header.op == opcode::continuation && in_message_ &&
+                                            message_.size() + header.length > max_message_)) {
+      fail(1009, "message too big", sink);  // known from the header alone
       break;
     }
     if (size - pos < header.header_bytes + header.length) {

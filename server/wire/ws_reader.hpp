@@ -47,8 +47,9 @@ class message_reader {
   void release();
 
   std::size_t max_message_;
-  std::string partial_;  // an incomplete frame, or input left after a yield
-  std::string message_;  // a fragmented message being assembled
+  std::string partial_;          // an incomplete frame, or input left after a yield
+  std::size_t partial_pos_ = 0;  // where unparsed input starts in partial_
+  std::string message_;          // a fragmented message being assembled
   opcode message_op_ = opcode::binary;
   bool in_message_ = false;
   bool yielded_ = false;

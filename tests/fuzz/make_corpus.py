@@ -2,8 +2,8 @@
 """Writes the seed corpus for the fuzz harnesses into tests/fuzz/corpus/.
 
 Seeds are regenerated from this file, so they stay reviewable: valid frames,
-tokens and WebSocket frames to start from, and one example of each way they
-can be broken.
+tokens, WebSocket frames and client streams to start from, and one example of
+each way they can be broken.
 Inputs the fuzzer later found worth keeping sit next to them (named by their
 SHA-1, as libFuzzer's -merge=1 writes them) and are left alone here.
 
@@ -284,6 +284,52 @@ def ws_frame_seeds():
     return seeds
 
 
+# ws_reader_fuzz.cpp: limit index (low 3 bits) and stop point (high 5 bits),
+# the number of read sizes, the read sizes, then the client's bytes.
+WS_READER_LIMITS = [0, 1, 5, 16, 125, 126, 1024, 64 * 1024]
+
+
+def ws_reader_input(stream, limit=64 * 1024, stop_at=0, reads=()):
+    assert len(reads) < 16 and 0 <= stop_at < 32
+    head = bytes([WS_READER_LIMITS.index(limit) | (stop_at << 3), len(reads)]) + bytes(reads)
+    return head + stream
+
+
+def ws_reader_seeds():
+    fragmented = ws_frame(0x2, b"He", fin=False) + ws_frame(0x9, b"p1") + \
+        ws_frame(0x0, b"l", fin=False) + ws_frame(0xA, b"pong") + \
+        ws_frame(0x0, b"l", fin=False) + ws_frame(0x8, b"\x03\xe8") + ws_frame(0x0, b"o")
+    two = ws_frame(0x2, b"first") + ws_frame(0x2, b"second")
+    with_close = ws_frame(0x2, b"before") + ws_frame(0x8, b"\x03\xe8bye") + ws_frame(0x2, b"after")
+    seeds = {
+        "one_message": ws_reader_input(ws_frame(0x2, b"hello")),
+        "two_messages_one_read": ws_reader_input(two),
+        "two_messages_byte_reads": ws_reader_input(two, reads=[1] * 15),
+        "split_header_16bit": ws_reader_input(ws_frame(0x2, bytes(300)), limit=1024,
+                                              reads=[3, 0, 100]),
+        "fragmented_with_control": ws_reader_input(fragmented, reads=[5, 7, 11, 13]),
+        "fragmented_text": ws_reader_input(ws_frame(0x1, b"fr", fin=False) + ws_frame(0x0, b"ag")),
+        "continuation_without_start": ws_reader_input(ws_frame(0x0, b"x") + ws_frame(0x2, b"y")),
+        "message_inside_fragmented": ws_reader_input(
+            ws_frame(0x2, b"a", fin=False) + ws_frame(0x1, b"b") + ws_frame(0x0, b"c")),
+        "fragmented_over_limit": ws_reader_input(
+            ws_frame(0x2, b"12345678", fin=False) + ws_frame(0x0, b"123456789"), limit=16),
+        "fragmented_at_limit": ws_reader_input(
+            ws_frame(0x2, b"12345678", fin=False) + ws_frame(0x0, b"12345678"), limit=16),
+        "frame_over_limit_header_only": ws_reader_input(ws_frame(0x2, length=17)[:6], limit=16),
+        "frame_64bit_over_limit_header_only": ws_reader_input(ws_frame(0x2, length=70000)[:14]),
+        "malformed_after_message": ws_reader_input(
+            ws_frame(0x2, b"ok") + ws_frame(0x2, b"x", first=0xC2)),
+        "stop_at_close": ws_reader_input(with_close, stop_at=2, reads=[9]),
+        "stop_at_first_message": ws_reader_input(two, stop_at=1),
+        "stop_at_ping_in_fragmented": ws_reader_input(fragmented, stop_at=1, reads=[10]),
+        "empty_messages": ws_reader_input(
+            ws_frame(0x2) + ws_frame(0x2, fin=False) + ws_frame(0x0), limit=0),
+        "empty_reads": ws_reader_input(ws_frame(0x2, b"abc"), reads=[0, 0, 4, 0]),
+    }
+    return seeds
+
+
 def write(kind, seeds):
     directory = os.path.join(HERE, "corpus", kind)
     os.makedirs(directory, exist_ok=True)
@@ -300,6 +346,7 @@ def main():
     write("frame", frame_seeds())
     write("token", token_seeds())
     write("ws_frame", ws_frame_seeds())
+    write("ws_reader", ws_reader_seeds())
 
 
 if __name__ == "__main__":
