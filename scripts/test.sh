@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs what is
-# missing, checks formatting and clang-tidy, then builds and runs the whole suite twice, in the debug preset and
-# under AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero on any failure.
+# missing, checks formatting and clang-tidy, builds and runs the whole suite
+# twice (debug, then AddressSanitizer + UndefinedBehaviorSanitizer), and runs
+# the benchmark harness in its short mode. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -16,3 +17,8 @@ for preset in debug sanitize; do
   echo "== $preset: test" >&2
   ctest --preset "$preset" --timeout 300 -j2
 done
+# The benchmark harness in its short mode: builds the release binaries and the
+# contestants, runs every contestant briefly, and fails only if something does
+# not start or report. It asserts no numbers (see docs/performance.md).
+echo "== benchmark harness (short)" >&2
+/usr/bin/python3 bench/run.py --short

@@ -120,7 +120,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     }
     upgrade_request req = parser_->release();
     if (beast::websocket::is_upgrade(req)) {
-      upgrade(std::move(req));
+      upgrade(req);
       return;
     }
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
@@ -141,7 +141,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     respond(text_response(req, http::status::not_found, "not found\n"));
   }
 
-  void upgrade(upgrade_request req) {
+  void upgrade(const upgrade_request& req) {
     auto refuse = [&](http::status status, std::string body) {
       telemetry::global_metrics().handshakes_refused.fetch_add(1, std::memory_order_relaxed);
       auto res = text_response(req, status, std::move(body));

@@ -35,10 +35,10 @@ using session_strand = asio::strand<asio::io_context::executor_type>;
 using plain_socket = asio::basic_stream_socket<asio::ip::tcp, session_strand>;
 using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
-constexpr std::size_t read_chunk_bytes = 64 * 1024;
+constexpr std::size_t read_chunk_bytes = std::size_t{64} * 1024;
 // The TLS stream keeps its own record buffers; this only needs to take what
 // one read hands over, and a small one keeps an idle TLS connection lighter.
-constexpr std::size_t tls_read_bytes = 4 * 1024;
+constexpr std::size_t tls_read_bytes = std::size_t{4} * 1024;
 
 // Handlers run once per read or write; with the recycling allocator their
 // operation state reuses thread-local blocks instead of going through malloc.
