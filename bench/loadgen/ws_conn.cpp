@@ -241,9 +241,10 @@ void ws_conn::on_readable(ws_sink& sink) {
   if (phase_ != phase::upgrading && phase_ != phase::open) {
     return;
   }
-  // Level-triggered epoll calls again while bytes remain in the socket; TLS
-  // may hold decrypted bytes the socket no longer signals, so drain those.
-  for (int rounds = 0; rounds < 4 && reading_; ++rounds) {
+  // Plain sockets: a few chunks, then level-triggered epoll calls again. TLS:
+  // until the library wants more from the socket, since records it already
+  // decrypted would never be signalled by epoll.
+  for (int rounds = 0; (ssl_ != nullptr || rounds < 4) && reading_; ++rounds) {
     const long n = raw_read(scratch(), read_chunk);
     if (n == -2) {
       break;

@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "net/socket_types.hpp"
 #include "net/ws_session.hpp"
+#include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace hearth::net {
@@ -87,13 +90,13 @@ template <typename Stream>
 class http_session : public std::enable_shared_from_this<http_session<Stream>> {
  public:
   http_session(Stream&& stream, session_context& context)
-      : stream_(std::move(stream)), context_(context) {}
+      : stream_(std::move(stream)), context_(context), timer_(stream_.get_executor()) {}
 
   void run() {
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    if constexpr (std::is_same_v<Stream, plain_socket>) {
       do_read();
     } else {
-      beast::get_lowest_layer(stream_).expires_after(read_timeout);
+      arm_timeout();
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](error_code ec) {
                                 if (!ec) {
@@ -104,11 +107,24 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   }
 
  private:
+  // A request must arrive, and its answer be written, within read_timeout;
+  // otherwise the socket is closed, which ends whatever is pending.
+  void arm_timeout() {
+    timer_.expires_after(read_timeout);
+    timer_.async_wait([weak = this->weak_from_this()](error_code ec) {
+      auto self = weak.lock();
+      if (!ec && self) {
+        error_code ignored;
+        socket_of(self->stream_).close(ignored);
+      }
+    });
+  }
+
   void do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
     parser_->body_limit(body_limit);
-    beast::get_lowest_layer(stream_).expires_after(read_timeout);
+    arm_timeout();
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
@@ -193,7 +209,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   }
 
   void hand_over() {
-    beast::get_lowest_layer(stream_).expires_never();  // the session has its own deadlines
+    timer_.cancel();  // the session has its own deadlines
     const auto pending = buffer_.cdata();
     std::string leftover(static_cast<const char*>(pending.data()), pending.size());
     start_ws_session(std::move(stream_), std::move(leftover), context_);
@@ -213,29 +229,49 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 
   void shutdown() {
     error_code ignored;
-    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send,
-                                                       ignored);
+    socket_of(stream_).shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   }
 
   Stream stream_;
   session_context& context_;
+  asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
 };
 
 }  // namespace
 
+std::optional<plain_socket> adopt_socket(asio::ip::tcp::socket accepted) {
+  const auto* strand = accepted.get_executor().target<session_strand>();
+  error_code ec;
+  const auto endpoint = accepted.local_endpoint(ec);
+  if (strand == nullptr || ec) {
+    telemetry::log(telemetry::level::error, "accept_failed", {{"reason", "socket state"}});
+    return std::nullopt;
+  }
+  const auto handle = accepted.release(ec);
+  if (ec) {
+    telemetry::log(telemetry::level::error, "accept_failed", {{"reason", "socket release"}});
+    return std::nullopt;
+  }
+  return plain_socket(*strand, endpoint.protocol(), handle);
+}
+
 void start_http_session(asio::ip::tcp::socket socket, session_context& context) {
-  auto session = std::make_shared<http_session<beast::tcp_stream>>(
-      beast::tcp_stream(std::move(socket)), context);
-  session->run();
+  auto adopted = adopt_socket(std::move(socket));
+  if (!adopted) {
+    return;
+  }
+  std::make_shared<http_session<plain_socket>>(std::move(*adopted), context)->run();
 }
 
 void start_https_session(asio::ip::tcp::socket socket, asio::ssl::context& tls,
                          session_context& context) {
-  auto session = std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
-      beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), tls), context);
-  session->run();
+  auto adopted = adopt_socket(std::move(socket));
+  if (!adopted) {
+    return;
+  }
+  std::make_shared<http_session<tls_stream>>(tls_stream(std::move(*adopted), tls), context)->run();
 }
 
 }  // namespace hearth::net

@@ -25,20 +25,14 @@ namespace hearth::net {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 namespace ws = wire::ws;
 using error_code = boost::system::error_code;
-
-// A plain connection's socket: a concrete strand executor instead of
-// any_io_executor, and no tcp_stream timer bookkeeping on every operation.
-using session_strand = asio::strand<asio::io_context::executor_type>;
-using plain_socket = asio::basic_stream_socket<asio::ip::tcp, session_strand>;
-using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr std::size_t read_chunk_bytes = std::size_t{64} * 1024;
 // The TLS stream keeps its own record buffers; this only needs to take what
 // one read hands over, and a small one keeps an idle TLS connection lighter.
 constexpr std::size_t tls_read_bytes = std::size_t{4} * 1024;
+constexpr std::size_t idle_write_bytes = std::size_t{4} * 1024;
 
 // Handlers run once per read or write; with the recycling allocator their
 // operation state reuses thread-local blocks instead of going through malloc.
@@ -70,11 +64,6 @@ class buffer_view {
   const_iterator begin_;
   const_iterator end_;
 };
-
-asio::ip::tcp::socket::lowest_layer_type& socket_of(tls_stream& stream) {
-  return beast::get_lowest_layer(stream).socket();
-}
-plain_socket& socket_of(plain_socket& socket) { return socket; }
 
 template <typename Stream>
 class ws_session final : public session_core, private ws::reader_sink {
@@ -313,9 +302,20 @@ class ws_session final : public session_core, private ws::reader_sink {
     writing_ = true;
     const bool arm = !write_started_;
     write_started_ = steady::now();
-    asio::async_write(
-        stream_, buffer_view(buffers_.data() + first, buffers_.data() + buffers_.size()),
-        recycled([self = shared()](error_code ec, std::size_t) { self->on_write(ec); }));
+    auto done = recycled([self = shared()](error_code ec, std::size_t) { self->on_write(ec); });
+    if constexpr (plain) {
+      asio::async_write(stream_,
+                        buffer_view(buffers_.data() + first, buffers_.data() + buffers_.size()),
+                        std::move(done));
+    } else {
+      // The TLS stream encrypts one buffer per record and write, so the pieces
+      // are joined first: one record and one send instead of one per message.
+      tls_out_.clear();
+      for (const auto& b : buffers_) {
+        tls_out_.append(static_cast<const char*>(b.data()), b.size());
+      }
+      asio::async_write(stream_, asio::buffer(tls_out_), std::move(done));
+    }
     if (arm) {
       deadlines_changed();
     }
@@ -325,6 +325,9 @@ class ws_session final : public session_core, private ws::reader_sink {
   void on_write(error_code ec) {
     writing_ = false;
     write_started_.reset();
+    if (tls_out_.capacity() > idle_write_bytes) {
+      std::string().swap(tls_out_);  // an idle TLS connection keeps no large buffer
+    }
     if (ec) {
       hard_close();
       return;
@@ -409,6 +412,7 @@ class ws_session final : public session_core, private ws::reader_sink {
 
   ws::message_reader reader_;
   std::vector<char> tls_buffer_;  // TLS only: the record being read
+  std::string tls_out_;           // TLS only: the bytes of the write in flight
   bool fail_fast_ = false;
 
   std::vector<wire::shared_bytes> batch_;
@@ -432,21 +436,8 @@ void start(Stream stream, std::string leftover, session_context& context) {
 
 }  // namespace
 
-void start_ws_session(beast::tcp_stream stream, std::string leftover, session_context& context) {
-  auto accepted = stream.release_socket();
-  const auto* strand = accepted.get_executor().target<session_strand>();
-  error_code ec;
-  const auto endpoint = accepted.local_endpoint(ec);
-  if (strand == nullptr || ec) {
-    telemetry::log(telemetry::level::error, "upgrade_failed", {{"reason", "socket state"}});
-    return;  // the socket closes as `accepted` goes out of scope
-  }
-  const auto handle = accepted.release(ec);
-  if (ec) {
-    telemetry::log(telemetry::level::error, "upgrade_failed", {{"reason", "socket release"}});
-    return;
-  }
-  start(plain_socket(*strand, endpoint.protocol(), handle), std::move(leftover), context);
+void start_ws_session(plain_socket socket, std::string leftover, session_context& context) {
+  start(std::move(socket), std::move(leftover), context);
 }
 
 void start_ws_session(tls_stream stream, std::string leftover, session_context& context) {

@@ -3,21 +3,18 @@
 // the upgrade request.
 #pragma once
 
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <string>
 
 #include "net/session_context.hpp"
+#include "net/socket_types.hpp"
 
 namespace hearth::net {
 
 using upgrade_request = boost::beast::http::request<boost::beast::http::string_body>;
 
-void start_ws_session(boost::beast::tcp_stream stream, std::string leftover,
-                      session_context& context);
-void start_ws_session(boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
-                      std::string leftover, session_context& context);
+void start_ws_session(plain_socket socket, std::string leftover, session_context& context);
+void start_ws_session(tls_stream stream, std::string leftover, session_context& context);
 
 }  // namespace hearth::net
