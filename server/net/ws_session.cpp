@@ -407,7 +407,9 @@ class ws_session final : public session_core, private ws::reader_sink {
   }
 
   Stream stream_;
-  asio::steady_timer timer_;
+  // On the session's own strand type: an any_io_executor timer makes every
+  // pending wait (one per idle connection) larger and slower to dispatch.
+  asio::basic_waitable_timer<steady, asio::wait_traits<steady>, session_strand> timer_;
   std::optional<steady::time_point> timer_armed_;
 
   ws::message_reader reader_;
