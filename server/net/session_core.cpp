@@ -32,6 +32,11 @@ constexpr std::size_t max_room_id_bytes = 128;
 constexpr std::size_t max_close_reason_bytes = 123;  // RFC 6455 control frame limit
 constexpr std::size_t idle_queue_capacity = 16;
 
+// With one network thread, sessions that got output during a turn of the event
+// loop are flushed together when it ends: one post per fan-out instead of one
+// per recipient, and one write per recipient whatever the turn queued for it.
+thread_local std::vector<std::shared_ptr<session_core>> dirty_sessions;
+
 }  // namespace
 
 session_core::session_core(session_context& context)
@@ -77,7 +82,32 @@ void session_core::deliver(wire::shared_bytes bytes) {
   m.messages_out.fetch_add(1, std::memory_order_relaxed);
   m.bytes_out.fetch_add(size, std::memory_order_relaxed);
   if (kick) {
-    schedule_flush();
+    if (context_.config.threads <= 1) {
+      mark_dirty();
+    } else {
+      schedule_flush();
+    }
+  }
+}
+
+void session_core::mark_dirty() {
+  if (dirty_sessions.empty()) {
+    post_after_turn(&session_core::flush_dirty_sessions);
+  }
+  dirty_sessions.push_back(self());
+}
+
+void session_core::flush_dirty_sessions() {
+  std::vector<std::shared_ptr<session_core>> sessions;
+  sessions.swap(dirty_sessions);
+  // Single-threaded: no other handler runs meanwhile, so touching each
+  // session here is as safe as on its strand.
+  for (const auto& session : sessions) {
+    session->flush();
+  }
+  sessions.clear();
+  if (dirty_sessions.empty()) {
+    sessions.swap(dirty_sessions);  // keep the capacity for the next turn
   }
 }
 

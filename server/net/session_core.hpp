@@ -32,6 +32,7 @@ class session_core : public connection {
   // Transport hooks, implemented by ws_session.
   virtual void run_on_strand(std::function<void()> work) = 0;
   virtual void schedule_flush() = 0;                 // any thread: run flush() on the strand
+  virtual void post_after_turn(void (*work)()) = 0;  // run work once this handler returns
   virtual void flush() = 0;                          // strand: start a write if idle
   virtual void start_close(std::uint32_t code) = 0;  // strand: write final bytes, close
   virtual void deadlines_changed() = 0;              // strand: re-arm the session timer
@@ -72,6 +73,8 @@ class session_core : public connection {
                    bool temporary = false);
   bool admit_by_rate(const v1::ClientMessage& message);
   std::shared_ptr<session_core> self();
+  void mark_dirty();
+  static void flush_dirty_sessions();
 
   core::connection_id id_;
   std::optional<core::identity> identity_;

@@ -226,6 +226,10 @@ class ws_session final : public session_core, private ws::reader_sink {
     asio::post(stream_.get_executor(), recycled([self = shared()] { self->flush(); }));
   }
 
+  void post_after_turn(void (*work)()) override {
+    asio::post(stream_.get_executor().get_inner_executor(), recycled([work] { work(); }));
+  }
+
   void run_on_strand(std::function<void()> work) override {
     asio::post(stream_.get_executor(), std::move(work));
   }
