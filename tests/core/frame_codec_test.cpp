@@ -42,6 +42,23 @@ TEST(frame_codec, rejects_malformed_frames_whole) {
   EXPECT_EQ(decode_client_frame(good + good + good, 2, out), decode_status::too_many);
 }
 
+// A length prefix is read in full: values of 2^32 and more must not be cut to
+// 32 bits and pass as a small length (found by the frame fuzzer).
+TEST(frame_codec, length_prefixes_beyond_32_bits_are_bad_lengths) {
+  std::vector<v1::ClientMessage> out;
+  // 2^32, which 32-bit reading takes as 0.
+  EXPECT_EQ(decode_client_frame(std::string("\x80\x80\x80\x80\x10", 5), 16, out),
+            decode_status::bad_length);
+  // 2^32 + 1 followed by one byte, which 32-bit reading takes as a 1-byte record.
+  EXPECT_EQ(decode_client_frame(std::string("\x81\x80\x80\x80\x10\x08", 6), 16, out),
+            decode_status::bad_length);
+  // A 10-byte varint that wraps to 0 in 32 bits.
+  EXPECT_EQ(
+      decode_client_frame(std::string("\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02", 10), 16, out),
+      decode_status::bad_length);
+  EXPECT_TRUE(out.empty());
+}
+
 TEST(frame_codec, unknown_command_parses_with_no_command_set) {
   // Field 99, varint 1: a command from a newer protocol revision.
   const std::string body("\x98\x06\x01", 3);
