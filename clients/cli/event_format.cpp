@@ -1,6 +1,8 @@
 // Readable one-line rendering of protocol messages for the terminal client.
 #include "event_format.hpp"
 
+#include <cctype>
+
 namespace hearth::cli {
 
 std::string role_label(v1::Role role) {
@@ -88,6 +90,10 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
         for (const auto& chat : join.snapshot().recent_chat()) {
           line += "\nhistory chat " + who(chat.from_member_id()) + ": " + chat.text();
         }
+        line += "\nfloor " + format_floor(join.snapshot().floor());
+        if (join.snapshot().has_airtime()) {
+          line += "\n" + format_airtime(join.snapshot().airtime());
+        }
       }
       return line;
     }
@@ -97,6 +103,9 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
       return id + "chat seq=" + std::to_string(reply.chat().seq()) +
              " direct_seq=" + std::to_string(reply.chat().direct_seq()) +
              (reply.chat().duplicate() ? " duplicate" : "");
+    case v1::Reply::kFloor:
+      return id + "floor seq=" + std::to_string(reply.floor().seq()) +
+             (reply.floor().has_airtime() ? " " + format_airtime(reply.floor().airtime()) : "");
     case v1::Reply::OUTCOME_NOT_SET:
       break;
   }
@@ -128,10 +137,110 @@ std::string event_formatter::format_event(const v1::Event& event) {
     case v1::Event::kTyping:
       return position + "typing " + who(event.typing().member_id()) +
              (event.typing().active() ? " on" : " off");
+    case v1::Event::kFloor: {
+      const auto& change = event.floor();
+      std::string line = position + "floor " + floor_change_label(change.kind());
+      if (change.subject_member_id() != 0) {
+        line += " " + who(change.subject_member_id());
+      }
+      if (change.actor_member_id() != 0 && change.actor_member_id() != change.subject_member_id()) {
+        line += " by " + who(change.actor_member_id());
+      }
+      return line + " | " + format_floor(change.state());
+    }
+    case v1::Event::kRoundSummary: {
+      const auto& summary = event.round_summary();
+      std::string line = position + "round " + std::to_string(summary.round_id()) + " summary " +
+                         v1::RoundEndReason_Name(summary.reason());
+      for (const auto& entry : summary.entries()) {
+        line += " " + who(entry.member_id()) + "=" + outcome_label(entry.outcome()) + "/" +
+                std::to_string(entry.duration_ms()) + "ms";
+      }
+      return line;
+    }
+    case v1::Event::kAirtime:
+      return position + format_airtime(event.airtime());
     case v1::Event::BODY_NOT_SET:
       break;
   }
   return position + "unknown event";
+}
+
+std::string event_formatter::format_floor(const v1::FloorState& state) const {
+  std::string line = "mode=" + mode_label(state.mode());
+  if (state.has_turn()) {
+    const auto& turn = state.turn();
+    line += " holder=" + who(turn.member_id());
+    if (turn.deadline_ms() != 0) {
+      line += " deadline=" + std::to_string(turn.deadline_ms());
+    }
+    if (turn.overdue()) {
+      line += " overdue";
+    }
+  }
+  if (state.hands_size() > 0) {
+    line += " hands=";
+    for (int i = 0; i < state.hands_size(); ++i) {
+      line += (i == 0 ? "" : ",") + who(state.hands(i).member_id());
+    }
+  }
+  if (state.has_round()) {
+    line += " round=" + std::to_string(state.round().round_id()) + "[";
+    for (int i = 0; i < state.round().entries_size(); ++i) {
+      const auto& entry = state.round().entries(i);
+      line += (i == 0 ? "" : " ") + who(entry.member_id()) + ":" + outcome_label(entry.outcome());
+    }
+    line += "]";
+  }
+  if (state.paused() != v1::PAUSE_REASON_UNSPECIFIED) {
+    line += " paused";
+  }
+  return line;
+}
+
+std::string event_formatter::format_airtime(const v1::AirtimeReport& report) const {
+  std::string line = "airtime";
+  for (const auto& a : report.members()) {
+    line += " " + who(a.member_id()) + "=" + std::to_string(a.floor_ms()) + "ms/" +
+            std::to_string(a.turns());
+  }
+  return line;
+}
+
+std::string mode_label(v1::FloorMode mode) {
+  switch (mode) {
+    case v1::FLOOR_MODE_OPEN:
+      return "open";
+    case v1::FLOOR_MODE_MODERATED:
+      return "moderated";
+    case v1::FLOOR_MODE_ROUND:
+      return "round";
+    case v1::FLOOR_MODE_TALKING_PIECE:
+      return "talking_piece";
+    default:
+      return "unknown";
+  }
+}
+
+namespace {
+
+// "TURN_OUTCOME_PASSED" -> "passed".
+std::string enum_label(const std::string& name, const std::string& prefix) {
+  std::string out = name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string outcome_label(v1::TurnOutcome outcome) {
+  return enum_label(v1::TurnOutcome_Name(outcome), "TURN_OUTCOME_");
+}
+
+std::string floor_change_label(v1::FloorChangeKind kind) {
+  return enum_label(v1::FloorChangeKind_Name(kind), "FLOOR_CHANGE_");
 }
 
 }  // namespace hearth::cli

@@ -18,6 +18,8 @@ class event_formatter {
   std::string who(std::uint32_t member_id) const;
   std::string format_event(const v1::Event& event);
   std::string format_reply(const v1::Reply& reply);
+  std::string format_floor(const v1::FloorState& state) const;
+  std::string format_airtime(const v1::AirtimeReport& report) const;
   void learn(const v1::Member& member);
 
   std::map<std::uint32_t, std::string> names_;
@@ -25,5 +27,8 @@ class event_formatter {
 
 std::string role_label(v1::Role role);
 std::string presence_label(v1::Presence presence);
+std::string mode_label(v1::FloorMode mode);
+std::string outcome_label(v1::TurnOutcome outcome);
+std::string floor_change_label(v1::FloorChangeKind kind);
 
 }  // namespace hearth::cli

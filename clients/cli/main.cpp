@@ -1,7 +1,8 @@
 // hearth-cli: a terminal client for Hearth. Connects, authenticates, joins the
 // token's room and prints every event as one line. Lines typed on stdin are
 // sent as chat; "/private TEXT" writes to the facilitators, "/typing" signals
-// typing, "/leave" leaves, "/quit" exits. Works the same when stdin is a pipe,
+// typing, "/leave" leaves, "/quit" exits, "/help" lists the floor commands
+// ("/hand", "/done", "/pass", "/round 90 15", ...). Works the same when stdin is a pipe,
 // so operators and tests can script it; at end of input it waits for the
 // outstanding replies and exits.
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "event_format.hpp"
+#include "floor_input.hpp"
 #include "ws_client.hpp"
 
 namespace {
@@ -24,7 +26,7 @@ constexpr const char* usage =
     "of shell history). The room defaults to the token's room. A wss:// server's\n"
     "certificate must be valid for HOST and signed by a root in FILE (PEM), or in the\n"
     "system's trusted roots without --ca-file.\n"
-    "stdin: TEXT (chat), /private TEXT, /typing, /leave, /quit\n";
+    "stdin: TEXT (chat), /private TEXT, /typing, /leave, /quit, /help\n";
 
 struct url_parts {
   bool tls = false;
@@ -194,6 +196,20 @@ int main(int argc, char** argv) {
         return 0;
       }
       if (line.empty()) {
+        continue;
+      }
+      if (line == "/help") {
+        std::cout << usage << hearth::cli::floor_help;
+        continue;
+      }
+      std::string error;
+      if (auto floor = hearth::cli::parse_floor_command(line, error)) {
+        if (!error.empty()) {
+          std::cerr << error;
+          continue;
+        }
+        ++outstanding;
+        client->floor(*floor);
         continue;
       }
       ++outstanding;

@@ -280,6 +280,14 @@ std::uint32_t ws_client::leave() {
   return m.request_id();
 }
 
+std::uint32_t ws_client::floor(const v1::FloorCommand& command) {
+  v1::ClientMessage m;
+  m.set_request_id(next_request_id_++);
+  *m.mutable_floor() = command;
+  send(m);
+  return m.request_id();
+}
+
 bool ws_client::closed() const { return impl_->is_closed; }
 
 std::uint16_t ws_client::close_code() const {

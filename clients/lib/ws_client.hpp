@@ -57,6 +57,7 @@ class ws_client {
   std::uint32_t chat(const std::string& text, v1::ChatScope scope = v1::CHAT_SCOPE_ROOM,
                      std::uint64_t client_msg_id = 0);
   std::uint32_t leave();
+  std::uint32_t floor(const v1::FloorCommand& command);
 
   bool closed() const;
   // The WebSocket close code received (0 if none yet).

@@ -35,7 +35,8 @@ v1::Event left_event(member_id id, v1::LeaveReason reason) {
 
 }  // namespace
 
-room::room(std::string id, room_limits limits) : id_(std::move(id)), limits_(limits) {}
+room::room(std::string id, room_limits limits)
+    : id_(std::move(id)), limits_(limits), floor_(limits_) {}
 
 effects room::join(connection_id conn, const identity& who, time_ms now) {
   effects out;
@@ -59,20 +60,20 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
     return out;
   }
 
-  if (m == nullptr) {
-    m = &roster_.add(who, now);
+  if (m == nullptr || m->presence == v1::PRESENCE_LEFT) {
+    const v1::Presence before = m == nullptr ? v1::PRESENCE_UNSPECIFIED : v1::PRESENCE_LEFT;
+    if (m == nullptr) {
+      m = &roster_.add(who, now);
+    } else {
+      m->who = who;
+      m->presence = v1::PRESENCE_PRESENT;
+      m->joined_at = now;
+    }
     roster_.bind(*m, conn);
     v1::Event e;
     *e.mutable_member_joined()->mutable_member() = to_wire(*m);
     emit_room(out, std::move(e), now);
-  } else if (m->presence == v1::PRESENCE_LEFT) {
-    m->who = who;
-    m->presence = v1::PRESENCE_PRESENT;
-    m->joined_at = now;
-    roster_.bind(*m, conn);
-    v1::Event e;
-    *e.mutable_member_joined()->mutable_member() = to_wire(*m);
-    emit_room(out, std::move(e), now);
+    presence_changed(out, *m, before, now);
   } else {
     // Same identity again: the newer connection wins, without presence flapping.
     if (m->connection) {
@@ -83,6 +84,7 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
     if (m->presence == v1::PRESENCE_RECONNECTING) {
       m->presence = v1::PRESENCE_PRESENT;
       emit_room(out, presence_event(m->id, v1::PRESENCE_PRESENT), now);
+      presence_changed(out, *m, v1::PRESENCE_RECONNECTING, now);
     }
   }
   out.reply = join_reply(*m, seq_, id_);
@@ -99,6 +101,7 @@ effects room::disconnect(connection_id conn, time_ms now) {
   m->presence = v1::PRESENCE_RECONNECTING;
   m->grace_deadline = now + limits_.reconnect_grace;
   emit_room(out, presence_event(m->id, v1::PRESENCE_RECONNECTING), now);
+  presence_changed(out, *m, v1::PRESENCE_PRESENT, now);
   return out;
 }
 
@@ -122,6 +125,8 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
     }
     case v1::ClientMessage::kLeaveRoom:
       return leave(*m, now);
+    case v1::ClientMessage::kFloor:
+      return floor_command(*m, message, now);
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:
@@ -210,6 +215,7 @@ effects room::leave(member& m, time_ms now) {
   roster_.unbind(m);
   m.presence = v1::PRESENCE_LEFT;
   emit_room(out, left_event(m.id, v1::LEAVE_REASON_LEFT), now);
+  presence_changed(out, m, v1::PRESENCE_PRESENT, now);
   out.reply.emplace();
   out.reply->mutable_leave();
   return out;
@@ -220,13 +226,59 @@ effects room::wake(time_ms now) {
   for (member* m : roster_.expired_graces(now)) {
     m->presence = v1::PRESENCE_LEFT;
     emit_room(out, left_event(m->id, v1::LEAVE_REASON_GRACE_EXPIRED), now);
+    presence_changed(out, *m, v1::PRESENCE_RECONNECTING, now);
   }
+  floor_output floor;
+  floor_.wake(roster_, now, floor);
+  emit_floor(out, floor, now);
   return out;
 }
 
-std::optional<time_ms> room::next_wake() const { return roster_.earliest_grace_deadline(); }
+std::optional<time_ms> room::next_wake() const {
+  auto grace = roster_.earliest_grace_deadline();
+  auto turn = floor_.next_wake();
+  if (grace && turn) {
+    return std::min(*grace, *turn);
+  }
+  return grace ? grace : turn;
+}
 
-v1::RoomSnapshot room::snapshot() const {
+effects room::floor_command(member& from, const v1::ClientMessage& message, time_ms now) {
+  effects out;
+  floor_output floor;
+  auto reply = floor_.handle(from, message.floor(), roster_, now, floor);
+  emit_floor(out, floor, now);
+  if (reply.has_floor()) {
+    reply.mutable_floor()->set_seq(seq_);
+  }
+  out.reply = std::move(reply);
+  return out;
+}
+
+void room::presence_changed(effects& out, const member& m, v1::Presence before, time_ms now) {
+  floor_output floor;
+  floor_.presence_changed(m, before, roster_, now, floor);
+  emit_floor(out, floor, now);
+}
+
+void room::emit_floor(effects& out, floor_output& floor, time_ms now) {
+  for (auto& event : floor.room) {
+    emit_room(out, std::move(event), now);
+  }
+  if (floor.staff.empty()) {
+    return;
+  }
+  auto staff = roster_.facilitators();
+  for (auto& event : floor.staff) {
+    for (member* f : staff) {
+      emit_direct(out, *f, event, now);
+    }
+  }
+}
+
+std::string room::check_invariants() const { return floor_.check_invariants(roster_); }
+
+v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
   v1::RoomSnapshot snap;
   snap.set_room_id(id_);
   for (const member* m : roster_.active_members()) {
@@ -234,6 +286,11 @@ v1::RoomSnapshot room::snapshot() const {
   }
   for (const auto& chat : recent_chat_) {
     *snap.add_recent_chat() = chat;
+  }
+  *snap.mutable_floor() = floor_.state(now);
+  const member* who = roster_.find(viewer);
+  if (who != nullptr && is_facilitator(who->who.role)) {
+    *snap.mutable_airtime() = floor_.airtime(roster_, now);
   }
   return snap;
 }

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/effects.hpp"
+#include "core/floor_control.hpp"
 #include "core/roster.hpp"
 
 namespace hearth::core {
@@ -32,14 +33,15 @@ class room {
   // are ignored.
   effects disconnect(connection_id conn, time_ms now);
 
-  // A command from a joined connection (SendChat, Typing, LeaveRoom).
+  // A command from a joined connection (SendChat, Typing, LeaveRoom, FloorCommand).
   effects handle(connection_id conn, const v1::ClientMessage& message, time_ms now);
 
   // Timers: the shell calls wake() at or after next_wake().
   effects wake(time_ms now);
   std::optional<time_ms> next_wake() const;
 
-  v1::RoomSnapshot snapshot() const;
+  // The state a joining member starts from; facilitators also get airtime.
+  v1::RoomSnapshot snapshot(member_id viewer, time_ms now) const;
   std::uint32_t head_seq() const { return seq_; }
   std::uint32_t direct_head(member_id m) const;
   std::optional<member_id> member_of(connection_id conn);
@@ -47,9 +49,15 @@ class room {
   // No member present or reconnecting: the shell may retire the room.
   bool empty() const { return roster_.active_count() == 0; }
 
+  // The room's rules (floor included); the first one broken, or "" when all hold.
+  std::string check_invariants() const;
+
  private:
   effects send_chat(member& from, const v1::SendChat& chat, time_ms now);
   effects leave(member& m, time_ms now);
+  effects floor_command(member& from, const v1::ClientMessage& message, time_ms now);
+  void presence_changed(effects& out, const member& m, v1::Presence before, time_ms now);
+  void emit_floor(effects& out, floor_output& floor, time_ms now);
 
   // Stamp and append events.
   void emit_room(effects& out, v1::Event event, time_ms now);
@@ -62,6 +70,7 @@ class room {
   std::string id_;
   room_limits limits_;
   roster roster_;
+  floor_control floor_;
   std::uint32_t seq_ = 0;
   std::deque<v1::ChatMessage> recent_chat_;
   // Per member: recent client_msg_ids and the result they produced.

@@ -35,6 +35,8 @@ struct room_limits {
   time_ms reconnect_grace = 15'000;     // dropped members stay "reconnecting" this long
   std::uint32_t recent_chat = 50;       // room chat messages kept for snapshots
   std::uint32_t dedupe_window = 64;     // client_msg_ids remembered per member
+  time_ms max_turn = 7'200'000;         // longest turn budget, extensions included
+  std::uint32_t max_round_label_bytes = 100;
 };
 
 }  // namespace hearth::core

@@ -2,6 +2,7 @@
 #include "net/room_runner.hpp"
 
 #include <boost/asio/post.hpp>
+#include <random>
 
 #include "net/room_directory.hpp"
 #include "telemetry/metrics.hpp"
@@ -32,6 +33,14 @@ void room_runner::join(std::shared_ptr<connection> conn, core::identity who, v1:
 }
 
 void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage message) {
+  // The core is deterministic; the entropy for a shuffled round comes from here.
+  if (message.has_floor() && message.floor().has_start_round()) {
+    auto& start = *message.mutable_floor()->mutable_start_round();
+    if (start.order() == v1::ROUND_ORDER_SHUFFLED && start.shuffle_seed() == 0) {
+      std::random_device entropy;
+      start.set_shuffle_seed((static_cast<std::uint64_t>(entropy()) << 32U) | entropy());
+    }
+  }
   asio::post(strand_, [self = shared_from_this(), conn = std::move(conn),
                        message = std::move(message)] {
     if (self->retired_) {
@@ -88,7 +97,7 @@ void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::i
   const bool recovered = request.has_resume() && can_replay(result->member_id(), request.resume());
   result->set_recovered(recovered);
   if (!recovered) {
-    *result->mutable_snapshot() = room_.snapshot();
+    *result->mutable_snapshot() = room_.snapshot(result->member_id(), clock_.now());
   }
   const auto member = result->member_id();
   send_reply(conn, std::move(*reply), request_id);

@@ -227,6 +227,7 @@ void session_core::handle(v1::ClientMessage& message) {
     case v1::ClientMessage::kSendChat:
     case v1::ClientMessage::kTyping:
     case v1::ClientMessage::kLeaveRoom:
+    case v1::ClientMessage::kFloor:
       if (!room_) {
         reply_error(message.request_id(), v1::ERROR_CODE_NOT_JOINED, "join the room first");
         return;

@@ -46,7 +46,7 @@ TEST_F(room_test, first_join_announces_member_with_seq_one) {
   ASSERT_TRUE(fx.reply && fx.reply->has_join());
   EXPECT_EQ(fx.reply->join().member_id(), 1U);
   EXPECT_EQ(fx.reply->join().head_seq(), 1U);
-  EXPECT_EQ(room_.snapshot().members_size(), 1);
+  EXPECT_EQ(room_.snapshot(0, 0).members_size(), 1);
 }
 
 TEST_F(room_test, token_for_another_room_is_refused_and_changes_nothing) {
@@ -93,7 +93,7 @@ TEST_F(room_test, grace_expiry_announces_departure_exactly_at_deadline) {
   ASSERT_EQ(fx.events.size(), 1U);
   EXPECT_EQ(fx.events[0].event.member_left().member_id(), 2U);
   EXPECT_EQ(fx.events[0].event.member_left().reason(), v1::LEAVE_REASON_GRACE_EXPIRED);
-  EXPECT_EQ(room_.snapshot().members_size(), 1);
+  EXPECT_EQ(room_.snapshot(0, 0).members_size(), 1);
 }
 
 TEST_F(room_test, second_connection_of_same_identity_replaces_first) {
@@ -118,7 +118,7 @@ TEST_F(room_test, room_chat_reaches_room_stream_in_sequence) {
   EXPECT_EQ(fx.events[0].event.seq(), 3U);
   EXPECT_EQ(fx.events[0].event.chat().from_member_id(), 2U);
   EXPECT_EQ(fx.reply->chat().seq(), 3U);
-  EXPECT_EQ(room_.snapshot().recent_chat_size(), 1);
+  EXPECT_EQ(room_.snapshot(0, 0).recent_chat_size(), 1);
 }
 
 TEST_F(room_test, private_chat_goes_to_facilitators_and_sender_only) {
@@ -134,7 +134,7 @@ TEST_F(room_test, private_chat_goes_to_facilitators_and_sender_only) {
     EXPECT_NE(e.to.member, 3U);
   }
   EXPECT_EQ(room_.head_seq(), 3U);
-  EXPECT_EQ(room_.snapshot().recent_chat_size(), 0);
+  EXPECT_EQ(room_.snapshot(0, 0).recent_chat_size(), 0);
 }
 
 TEST_F(room_test, observers_cannot_chat_to_the_room) {
