@@ -253,7 +253,6 @@ v1::Reply floor_control::take(const member& actor, time_ms now, floor_output& ou
     return error_reply(v1::ERROR_CODE_FAILED_PRECONDITION,
                        "someone has the floor; raise your hand");
   }
-  remove_hand(actor.id);
   start_turn(actor.id, settings_.timing(), now);
   changed(v1::FLOOR_CHANGE_TAKEN, actor.id, actor.id, now, out);
   return done();
@@ -312,7 +311,6 @@ v1::Reply floor_control::hand_over(const member& actor, member_id target, v1::Fl
     return done();
   }
   end_turn(now);
-  remove_hand(target);
   start_turn(target, settings_.timing(), now);
   changed(kind, actor.id, target, now, out);
   return done();

@@ -158,6 +158,7 @@ std::string floor_control::check_invariants(const roster& people) const {
 }
 
 void floor_control::start_turn(member_id holder, const v1::TurnTiming& timing, time_ms now) {
+  remove_hand(holder);  // the turn answers the hand, in a round too
   turn_.emplace(holder, timing, now, paused());
   ++airtime_[holder].turns;
   airtime_changed_ = true;
@@ -183,7 +184,6 @@ void floor_control::grant_next_hand_if_open(const roster& people, time_ms now, f
     return;
   }
   const member_id holder = next->member_id();
-  remove_hand(holder);
   start_turn(holder, settings_.timing(), now);
   changed(v1::FLOOR_CHANGE_GRANTED, 0, holder, now, out);
 }
