@@ -25,24 +25,28 @@ bool number(const std::string& text, std::uint32_t& out) {
   return true;
 }
 
-// "90" seconds, optional "15" seconds of warning, optional "notify".
-bool timing(const std::vector<std::string>& args, std::size_t from, v1::TurnTiming& out) {
-  std::uint32_t budget = 0;
-  std::uint32_t warning = 0;
-  if (from < args.size() && !number(args[from++], budget)) {
-    return false;
+// "90" seconds, optional "15" seconds of warning, then keywords: "notify"
+// (the turn goes on past its budget), and `extra` ("pause" for settings,
+// "leave-out" for rounds), which sets `*flag`.
+bool timing(const std::vector<std::string>& args, std::size_t from, v1::TurnTiming& out,
+            const char* extra = nullptr, bool* flag = nullptr) {
+  std::uint32_t seconds[2] = {0, 0};
+  for (std::uint32_t& value : seconds) {
+    if (from < args.size() && number(args[from], value)) {
+      ++from;
+    }
   }
-  if (from < args.size() && args[from] != "notify" && !number(args[from++], warning)) {
-    return false;
-  }
-  if (from < args.size()) {
-    if (args[from] != "notify") {
+  for (; from < args.size(); ++from) {
+    if (args[from] == "notify") {
+      out.set_on_expiry(v1::EXPIRY_ACTION_NOTIFY);
+    } else if (extra != nullptr && args[from] == extra) {
+      *flag = true;
+    } else {
       return false;
     }
-    out.set_on_expiry(v1::EXPIRY_ACTION_NOTIFY);
   }
-  out.set_budget_ms(budget * 1000U);
-  out.set_warning_before_ms(warning * 1000U);
+  out.set_budget_ms(seconds[0] * 1000U);
+  out.set_warning_before_ms(seconds[1] * 1000U);
   return true;
 }
 
@@ -102,7 +106,10 @@ std::optional<v1::FloorCommand> parse_floor_command(const std::string& line, std
     if (mode == v1::FLOOR_MODE_UNSPECIFIED) return bad();
     c.mutable_set_mode()->set_mode(mode);
   } else if (verb == "/timing") {
-    if (!timing(args, 1, *c.mutable_set_settings()->mutable_timing())) return bad();
+    bool pause = false;
+    auto* settings = c.mutable_set_settings();
+    if (!timing(args, 1, *settings->mutable_timing(), "pause", &pause)) return bad();
+    settings->set_pause_without_facilitator(pause);
   } else if (verb == "/grant") {
     if (args.size() > 1 && !number(args[1], n)) return bad();
     c.mutable_grant_floor()->set_member_id(n);
@@ -127,7 +134,9 @@ std::optional<v1::FloorCommand> parse_floor_command(const std::string& line, std
       if (!ids(args[1], start->mutable_custom_order())) return bad();
       next = 2;
     }
-    if (!timing(args, next, *start->mutable_timing())) return bad();
+    bool leave_out = false;
+    if (!timing(args, next, *start->mutable_timing(), "leave-out", &leave_out)) return bad();
+    start->set_late_joiners(leave_out ? v1::LATE_JOINERS_LEAVE_OUT : v1::LATE_JOINERS_APPEND);
   } else if (verb == "/skip") {
     c.mutable_skip_turn();
   } else if (verb == "/extend") {

@@ -38,6 +38,9 @@ void floor_control::presence_changed(const member& m, v1::Presence before, const
   if (arrived && round_) {
     append_late_joiner(m, now, out);
   }
+  if (m.presence == v1::PRESENCE_PRESENT) {
+    grant_next_hand_if_open(people, now, out);  // a returning hand may be next
+  }
   sync_pause(0, now, out);
   report_airtime_if_changed(people, now, out);
 }
@@ -160,16 +163,16 @@ std::string floor_control::check_invariants(const roster& people) const {
 void floor_control::start_turn(member_id holder, const v1::TurnTiming& timing, time_ms now) {
   remove_hand(holder);  // the turn answers the hand, in a round too
   turn_.emplace(holder, timing, now, paused());
-  ++airtime_[holder].turns;
-  airtime_changed_ = true;
 }
 
-time_ms floor_control::end_turn(time_ms now) {
+time_ms floor_control::end_turn(time_ms now, bool spoke) {
   if (!turn_) {
     return 0;
   }
   const time_ms held = turn_->held(now);
-  airtime_[turn_->holder()].floor += held;
+  auto& airtime = airtime_[turn_->holder()];
+  airtime.floor += held;
+  airtime.turns += spoke ? 1 : 0;
   airtime_changed_ = true;
   turn_.reset();
   return held;

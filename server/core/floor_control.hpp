@@ -103,7 +103,9 @@ class floor_control {
 
   // Shared mechanics (floor_control.cpp).
   void start_turn(member_id holder, const v1::TurnTiming& timing, time_ms now);
-  time_ms end_turn(time_ms now);  // returns the time held
+  // Returns the time held; `spoke` counts the turn in airtime (a pass, a skip
+  // or an absence adds time held but no turn).
+  time_ms end_turn(time_ms now, bool spoke = true);
   // Open mode: a free floor goes to the first present hand.
   void grant_next_hand_if_open(const roster& people, time_ms now, floor_output& out);
   bool remove_hand(member_id m);

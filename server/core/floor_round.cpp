@@ -16,7 +16,8 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31U);
 }
 
-// Fisher-Yates from the back, index drawn as next() % (i + 1).
+// Fisher-Yates from the back: for i = n down to 2, swap positions i-1 and
+// next() % i.
 void shuffle(std::vector<member_id>& order, std::uint64_t seed) {
   std::uint64_t state = seed;
   for (std::size_t i = order.size(); i > 1; --i) {
@@ -71,7 +72,7 @@ v1::Reply floor_control::start_round(const member& actor, const v1::StartRound& 
         return error_reply(v1::ERROR_CODE_NOT_FOUND, "the order names someone not in the room");
       }
       if (!can_take_floor(*m)) {
-        return error_reply(v1::ERROR_CODE_BAD_REQUEST, "observers are not in rounds");
+        return error_reply(v1::ERROR_CODE_FAILED_PRECONDITION, "observers are not in rounds");
       }
       if (!seen.insert(id).second) {
         return error_reply(v1::ERROR_CODE_BAD_REQUEST, "the order names someone twice");
@@ -147,7 +148,7 @@ void floor_control::finish_round_turn(v1::TurnOutcome outcome, v1::FloorChangeKi
                                       member_id actor, const roster& people, time_ms now,
                                       floor_output& out) {
   auto& entry = round_->entries[round_->current];
-  entry.duration = end_turn(now);
+  entry.duration = end_turn(now, outcome == v1::TURN_OUTCOME_SPOKE);
   entry.outcome = outcome;
   changed(kind, actor, entry.member, now, out);
   advance_round(people, now, out);
@@ -202,7 +203,9 @@ void floor_control::end_round(v1::RoundEndReason reason, member_id actor, const 
   mode_ = mode_before_round_;
   changed(v1::FLOOR_CHANGE_ROUND_ENDED, actor, 0, now, out);
   out.staff.push_back(std::move(event));
-  grant_next_hand_if_open(people, now, out);
+  if (reason != v1::ROUND_END_REASON_MODE_CHANGED) {
+    grant_next_hand_if_open(people, now, out);  // otherwise the new mode decides
+  }
 }
 
 void floor_control::append_late_joiner(const member& m, time_ms now, floor_output& out) {

@@ -105,9 +105,10 @@ TEST_F(floor_test, granting_someone_else_ends_the_current_turn) {
   ASSERT_EQ(report.members_size(), 4);  // facilitator and the three participants
   EXPECT_EQ(report.members(1).member_id(), 2U);
   EXPECT_EQ(report.members(1).floor_ms(), 3000U);
+  EXPECT_EQ(report.members(1).turns(), 1U);
   EXPECT_EQ(report.members(2).floor_ms(), 1000U);  // still speaking
-  EXPECT_EQ(report.members(2).turns(), 1U);
-  EXPECT_EQ(report.members(3).floor_ms(), 0U);  // has not spoken yet
+  EXPECT_EQ(report.members(2).turns(), 0U);        // counted when it ends
+  EXPECT_EQ(report.members(3).floor_ms(), 0U);     // has not spoken yet
 }
 
 TEST_F(floor_test, open_floor_is_taken_when_free_and_hands_follow_in_order) {
@@ -310,6 +311,20 @@ TEST_F(floor_test, a_dropped_holder_loses_the_floor_but_a_dropped_hand_keeps_its
   EXPECT_EQ(floor().hands(0).raised_at_ms(), 100U);
 }
 
+TEST_F(floor_test, a_returning_hand_gets_a_free_open_floor) {
+  ok(1, cmd::mode(v1::FLOOR_MODE_OPEN), 0);
+  ok(1, cmd::grant(2), 100);
+  ok(3, cmd::raise(), 200);
+  drop(3, 300);
+  ok(2, cmd::yield(), 400);  // 3 is away: the floor stays free
+  EXPECT_FALSE(floor().has_turn());
+  auto fx = room_.join(80, person("b", v1::ROLE_PARTICIPANT), 500);
+  conn_of_[3] = 80;
+  check();
+  EXPECT_EQ(kinds(fx), (std::vector{v1::FLOOR_CHANGE_GRANTED}));
+  EXPECT_EQ(floor().turn().member_id(), 3U);
+}
+
 TEST_F(floor_test, departed_members_leave_the_queue) {
   ok(3, cmd::raise(), 100);
   ok(4, cmd::raise(), 200);
@@ -344,7 +359,8 @@ TEST_F(floor_test, observers_neither_raise_nor_take) {
 TEST_F(floor_test, airtime_reaches_facilitators_only) {
   refused(2, cmd::airtime(), 0, v1::ERROR_CODE_PERMISSION_DENIED);
   join("f2", v1::ROLE_CO_FACILITATOR);
-  auto fx = ok(1, cmd::grant(2), 0);
+  ok(1, cmd::grant(2), 0);
+  auto fx = ok(2, cmd::yield(), 1000);
   std::vector<member_id> airtime_to;
   for (const auto& e : fx.events) {
     if (e.event.has_airtime()) {

@@ -234,7 +234,7 @@ TEST_F(round_test, switching_mode_ends_the_round) {
 TEST_F(round_test, custom_order_is_checked) {
   const auto observer = join("o", v1::ROLE_OBSERVER);
   refused(1, cmd::custom_round({2, 2}), 0, v1::ERROR_CODE_BAD_REQUEST);
-  refused(1, cmd::custom_round({2, observer}), 0, v1::ERROR_CODE_BAD_REQUEST);
+  refused(1, cmd::custom_round({2, observer}), 0, v1::ERROR_CODE_FAILED_PRECONDITION);
   refused(1, cmd::custom_round({2, 99}), 0, v1::ERROR_CODE_NOT_FOUND);
   refused(1, cmd::custom_round({}), 0, v1::ERROR_CODE_FAILED_PRECONDITION);
   ok(1, cmd::custom_round({1, 4, 2}), 0);  // a facilitator may check in first
@@ -285,14 +285,28 @@ TEST_F(round_test, nobody_to_go_around_is_refused) {
   refused(1, cmd::round(), 0, v1::ERROR_CODE_FAILED_PRECONDITION);
 }
 
-TEST_F(round_test, round_turns_count_as_airtime) {
+TEST_F(round_test, round_turns_count_as_airtime_but_a_pass_is_no_turn) {
   ok(1, cmd::round(), 0);
   ok(2, cmd::yield(), 7000);
-  const auto report = ok(1, cmd::airtime(), 8000).reply->floor().airtime();
+  ok(3, cmd::pass(), 9000);
+  const auto report = ok(1, cmd::airtime(), 10'000).reply->floor().airtime();
   EXPECT_EQ(report.members(1).member_id(), 2U);
   EXPECT_EQ(report.members(1).floor_ms(), 7000U);
   EXPECT_EQ(report.members(1).turns(), 1U);
-  EXPECT_EQ(report.members(2).floor_ms(), 1000U);  // speaking since 7000
+  EXPECT_EQ(report.members(2).floor_ms(), 2000U);
+  EXPECT_EQ(report.members(2).turns(), 0U);
+  EXPECT_EQ(report.members(3).floor_ms(), 1000U);  // speaking since 9000
+  EXPECT_EQ(report.members(3).turns(), 0U);        // not finished yet
+}
+
+TEST_F(round_test, switching_from_a_round_to_moderated_grants_nobody) {
+  ok(1, cmd::mode(v1::FLOOR_MODE_OPEN), 0);
+  ok(1, cmd::round(), 100);
+  ok(4, cmd::raise(), 200);
+  auto fx = ok(1, cmd::mode(v1::FLOOR_MODE_MODERATED), 300);
+  EXPECT_EQ(kinds(fx), (std::vector{v1::FLOOR_CHANGE_ROUND_ENDED, v1::FLOOR_CHANGE_MODE}));
+  EXPECT_FALSE(floor().has_turn());
+  EXPECT_EQ(hands(floor()), (std::vector<member_id>{4}));
 }
 
 }  // namespace
