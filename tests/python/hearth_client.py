@@ -40,6 +40,7 @@ if PROTO_DIR not in sys.path:
 import websockets  # noqa: E402  (python3-websockets, asyncio API)
 from hearth.v1 import envelope_pb2 as pb  # noqa: E402
 from hearth.v1 import errors_pb2 as errors  # noqa: E402,F401  (re-exported)
+from hearth.v1 import floor_pb2 as floor  # noqa: E402  (FloorCommand and its actions)
 from hearth.v1 import room_pb2 as room  # noqa: E402
 
 SUBPROTOCOL = "hearth.v1"
@@ -259,6 +260,10 @@ class HearthClient:
 
     async def send_leave(self, request_id=None):
         return await self.command(request_id, leave_room=pb.LeaveRoom())
+
+    async def send_floor(self, request_id=None, **action):
+        """A FloorCommand with one action, e.g. send_floor(raise_hand=floor.RaiseHand())."""
+        return await self.command(request_id, floor=floor.FloorCommand(**action))
 
     # ---- receiving
 
