@@ -54,9 +54,9 @@ bool timing(const std::vector<std::string>& args, std::size_t from, v1::TurnTimi
 
 const char* const floor_help =
     "floor: /hand, /lower [ID], /take, /done, /pass, /piece ID\n"
-    "facilitators: /mode open|moderated|piece, /timing SECS [WARN_SECS] [notify],\n"
-    "  /grant [ID], /revoke, /move ID POS, /round [roster|shuffle|ID,ID,..] [SECS [WARN] "
-    "[notify]],\n"
+    "facilitators: /mode open|moderated|piece,\n"
+    "  /timing SECS [WARN_SECS] [notify] [pause], /grant [ID], /revoke, /move ID POS,\n"
+    "  /round [roster|shuffle|ID,ID,..] [SECS [WARN_SECS]] [notify] [leave-out],\n"
     "  /skip, /extend SECS, /pause, /resume, /reorder ID,ID,.., /endround, /airtime\n";
 
 std::optional<v1::FloorCommand> parse_floor_command(const std::string& line, std::string& error) {
