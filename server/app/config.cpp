@@ -138,6 +138,22 @@ const std::vector<option>& options() {
       number_option<std::uint32_t>(
           "max-chat-bytes", "longest chat message in UTF-8 bytes (default 4000)",
           [](config& c) -> std::uint32_t& { return c.net.room.max_chat_bytes; }),
+      number_option<std::int64_t>(
+          "max-turn-ms", "longest turn on the floor, extensions included (default 7200000)",
+          [](config& c) -> std::int64_t& { return c.net.room.max_turn; }),
+      number_option<std::uint32_t>(
+          "max-round-label-bytes", "longest round label in UTF-8 bytes (default 100)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_round_label_bytes; }),
+      millis_option("alive-interval-ms",
+                    "how often the server records that it is alive; after a crash, attendance "
+                    "ends at the last record (default 30000)",
+                    [](config& c) -> std::chrono::milliseconds& { return c.alive_interval; }),
+      number_option<std::size_t>("store-max-queued",
+                                 "records waiting for the store before new ones are refused "
+                                 "(default 100000)",
+                                 [](config& c) -> std::size_t& { return c.store.max_queued; }),
+      number_option<std::size_t>("store-max-batch", "records per store transaction (default 1000)",
+                                 [](config& c) -> std::size_t& { return c.store.max_batch; }),
       {"token-issuer", "required token issuer (default hearthd)", false,
        [](config& c, const std::string& v) { c.net.token_issuer = v; }},
       {"token-audience", "required token audience (default hearth)", false,

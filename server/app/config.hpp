@@ -7,12 +7,16 @@
 #include <vector>
 
 #include "net/settings.hpp"
+#include "store/store_writer.hpp"
 
 namespace hearth::app {
 
 struct config {
   net::settings net;
-  std::string data_dir = "./hearth-data";
+  std::string data_dir = "./hearth-data";  // signing key and database (hearth.db)
+  store::writer_limits store;
+  std::chrono::milliseconds alive_interval{
+      30'000};            // attendance is trusted up to here after a crash
   std::string port_file;  // when set, the bound port is written there once listening
   std::string log_level = "info";
 };

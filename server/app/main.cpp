@@ -1,5 +1,6 @@
 // hearthd: the Hearth server. `hearthd [options]` serves; `hearthd mint-token`
-// prints a token signed with the data directory's key.
+// prints a token signed with the data directory's key; `hearthd verify-audit`
+// checks the audit trail.
 #include <google/protobuf/stubs/logging.h>
 
 #include <fstream>
@@ -7,10 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "app/alive_marker.hpp"
+#include "app/audit_command.hpp"
 #include "app/config.hpp"
 #include "app/mint_token.hpp"
 #include "auth/signing_key.hpp"
 #include "net/server.hpp"
+#include "store/sqlite_store.hpp"
+#include "store/store_writer.hpp"
 #include "telemetry/log.hpp"
 
 namespace {
@@ -46,8 +51,12 @@ int serve(const std::vector<std::string>& args) {
   auto& config = *parsed.value;
   hearth::telemetry::set_min_level(parse_level(config.log_level));
   try {
-    auto key = hearth::auth::signing_key::load_or_create(config.data_dir);
-    hearth::net::server server(config.net, std::move(key));
+    auto key = hearth::auth::signing_key::load_or_create(config.data_dir);  // makes the dir
+    hearth::store::sqlite_store db(hearth::store::sqlite_path(config.data_dir));
+    const auto run = db.begin_run(hearth::app::wall_ms());
+    hearth::store::store_writer writer(db, config.store);
+    hearth::app::alive_marker alive(writer, run, config.alive_interval);
+    hearth::net::server server(config.net, std::move(key), writer);
     const auto port = server.bind();
     if (!config.port_file.empty()) {
       // Written to a temporary name and renamed, so readers never see half a file.
@@ -71,6 +80,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args.front() == "mint-token") {
     return hearth::app::mint_token_command({args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args.front() == "verify-audit") {
+    return hearth::app::verify_audit_command({args.begin() + 1, args.end()});
   }
   if (!args.empty() && args.front() == "serve") {
     args.erase(args.begin());

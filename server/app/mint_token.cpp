@@ -9,6 +9,7 @@
 
 #include "auth/random_id.hpp"
 #include "auth/token.hpp"
+#include "store/sqlite_store.hpp"
 
 namespace hearth::app {
 namespace {
@@ -77,7 +78,13 @@ int mint_token_command(const std::vector<std::string>& args) {
     c.issued_at = now;
     c.not_before = now;
     c.expires_at = now + ttl;
-    std::cout << auth::mint_token(c, key) << "\n";
+    const auto token = auth::mint_token(c, key);
+    // Audited before it is shown: no token leaves without its record.
+    store::sqlite_store db(store::sqlite_path(values["data-dir"]));
+    db.commit(
+        {store::audit_entry{now * 1000, "operator", "operator", "token_minted", c.subject, c.room,
+                            "ok", std::string(auth::role_name(c.role)) + " jti=" + c.token_id}});
+    std::cout << token << "\n";
   } catch (const std::exception& e) {
     std::cerr << "hearthd mint-token: " << e.what() << "\n";
     return 1;

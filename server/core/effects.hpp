@@ -35,9 +35,23 @@ struct close_request {
   std::string reason;  // short, no user content
 };
 
+// A person's attendance segment opens (they became present: first join, or
+// back after leaving or after their grace period ran out) or closes (they
+// left, or dropped and did not return within the grace period: the segment
+// ends when the connection dropped). Reconnects within the grace period
+// produce nothing, so one segment spans them.
+struct attendance_change {
+  enum class kind : std::uint8_t { opened, closed };
+  kind what = kind::opened;
+  std::string subject;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  time_ms at = 0;
+};
+
 struct effects {
   std::vector<room_event> events;  // in delivery order
   std::vector<close_request> closes;
+  std::vector<attendance_change> attendance;
   std::optional<v1::Reply> reply;  // to the calling connection (request id set by the shell)
 };
 

@@ -73,6 +73,7 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
     v1::Event e;
     *e.mutable_member_joined()->mutable_member() = to_wire(*m);
     emit_room(out, std::move(e), now);
+    out.attendance.push_back({attendance_change::kind::opened, m->who.subject, m->who.role, now});
     presence_changed(out, *m, before, now);
   } else {
     // Same identity again: the newer connection wins, without presence flapping.
@@ -99,6 +100,7 @@ effects room::disconnect(connection_id conn, time_ms now) {
   }
   roster_.unbind(*m);
   m->presence = v1::PRESENCE_RECONNECTING;
+  m->dropped_at = now;
   m->grace_deadline = now + limits_.reconnect_grace;
   emit_room(out, presence_event(m->id, v1::PRESENCE_RECONNECTING), now);
   presence_changed(out, *m, v1::PRESENCE_PRESENT, now);
@@ -215,6 +217,7 @@ effects room::leave(member& m, time_ms now) {
   roster_.unbind(m);
   m.presence = v1::PRESENCE_LEFT;
   emit_room(out, left_event(m.id, v1::LEAVE_REASON_LEFT), now);
+  out.attendance.push_back({attendance_change::kind::closed, m.who.subject, m.who.role, now});
   presence_changed(out, m, v1::PRESENCE_PRESENT, now);
   out.reply.emplace();
   out.reply->mutable_leave();
@@ -226,6 +229,8 @@ effects room::wake(time_ms now) {
   for (member* m : roster_.expired_graces(now)) {
     m->presence = v1::PRESENCE_LEFT;
     emit_room(out, left_event(m->id, v1::LEAVE_REASON_GRACE_EXPIRED), now);
+    out.attendance.push_back(
+        {attendance_change::kind::closed, m->who.subject, m->who.role, m->dropped_at});
     presence_changed(out, *m, v1::PRESENCE_RECONNECTING, now);
   }
   floor_output floor;

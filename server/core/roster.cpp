@@ -1,10 +1,25 @@
 // The people of one room.
 #include "core/roster.hpp"
 
+#include <cctype>
+
 namespace hearth::core {
 
 bool is_facilitator(v1::Role role) {
   return role == v1::ROLE_FACILITATOR || role == v1::ROLE_CO_FACILITATOR;
+}
+
+std::string role_label(v1::Role role) {
+  const std::string& name = v1::Role_Name(role);  // e.g. "ROLE_FAMILY_MEMBER"
+  const std::string prefix = "ROLE_";
+  if (role == v1::ROLE_UNSPECIFIED || name.rfind(prefix, 0) != 0) {
+    return "unknown";
+  }
+  std::string label = name.substr(prefix.size());
+  for (char& c : label) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return label;
 }
 
 member* roster::find_by_subject(const std::string& subject) {

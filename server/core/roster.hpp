@@ -19,6 +19,7 @@ struct member {
   v1::Presence presence = v1::PRESENCE_PRESENT;
   time_ms joined_at = 0;
   std::optional<connection_id> connection;  // set while present
+  time_ms dropped_at = 0;                   // meaningful while reconnecting
   time_ms grace_deadline = 0;               // meaningful while reconnecting
   std::uint32_t direct_seq = 0;             // head of this member's direct stream
 };

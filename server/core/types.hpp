@@ -27,6 +27,8 @@ struct identity {
 };
 
 bool is_facilitator(v1::Role role);
+// "facilitator", "co_facilitator", "participant", "family_member", "observer".
+std::string role_label(v1::Role role);
 
 // Every limit the core enforces; the shell fills them from configuration.
 struct room_limits {

@@ -13,15 +13,16 @@ namespace hearth::net {
 std::string random_epoch() { return auth::random_hex_id(8); }
 
 room_directory::room_directory(boost::asio::any_io_executor executor, const settings& config,
-                               const server_clock& clock)
-    : executor_(std::move(executor)), config_(config), clock_(clock) {}
+                               const server_clock& clock, store::store_writer& records)
+    : executor_(std::move(executor)), config_(config), clock_(clock), records_(records) {}
 
 std::shared_ptr<room_runner> room_directory::acquire_for_join(const std::string& room_id) {
   std::lock_guard lock(mutex_);
   auto& slot = rooms_[room_id];
   if (!slot) {
-    slot = std::make_shared<room_runner>(
-        room_id, random_epoch(), boost::asio::make_strand(executor_), config_, clock_, *this);
+    slot =
+        std::make_shared<room_runner>(room_id, random_epoch(), boost::asio::make_strand(executor_),
+                                      config_, clock_, *this, records_);
     telemetry::global_metrics().rooms_open.fetch_add(1);
   }
   slot->pending_joins.fetch_add(1);

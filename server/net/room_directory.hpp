@@ -10,6 +10,7 @@
 
 #include "net/clock.hpp"
 #include "net/settings.hpp"
+#include "store/store_writer.hpp"
 
 namespace hearth::net {
 
@@ -18,7 +19,7 @@ class room_runner;
 class room_directory {
  public:
   room_directory(boost::asio::any_io_executor executor, const settings& config,
-                 const server_clock& clock);
+                 const server_clock& clock, store::store_writer& records);
 
   // Returns the live runner for `room_id`, creating it (with a fresh epoch) if
   // needed, and counts a pending join on it so it is not retired meanwhile.
@@ -34,6 +35,7 @@ class room_directory {
   boost::asio::any_io_executor executor_;
   const settings& config_;
   const server_clock& clock_;
+  store::store_writer& records_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<room_runner>> rooms_;
 };

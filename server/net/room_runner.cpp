@@ -5,6 +5,7 @@
 #include <random>
 
 #include "net/room_directory.hpp"
+#include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace hearth::net {
@@ -12,13 +13,14 @@ namespace asio = boost::asio;
 
 room_runner::room_runner(std::string room_id, std::string epoch, strand_type strand,
                          const settings& config, const server_clock& clock,
-                         room_directory& directory)
+                         room_directory& directory, store::store_writer& records)
     : room_id_(room_id),
       epoch_(std::move(epoch)),
       strand_(std::move(strand)),
       config_(config),
       clock_(clock),
       directory_(directory),
+      records_(records),
       room_(std::move(room_id), config.room),
       history_(config.history_events, config.history_bytes),
       timer_(strand_) {}
@@ -144,6 +146,9 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
   for (auto& event : fx.events) {
     fan_out(event);
   }
+  for (const auto& change : fx.attendance) {
+    record(change);
+  }
   for (auto& close : fx.closes) {
     auto it = joined_.find(close.connection);
     if (it != joined_.end()) {
@@ -202,6 +207,20 @@ void room_runner::fan_out(core::room_event& event) {
         }
       }
       break;
+  }
+}
+
+void room_runner::record(const core::attendance_change& change) {
+  store::write w;
+  if (change.what == core::attendance_change::kind::opened) {
+    w = store::attendance_open{room_id_, change.subject, core::role_label(change.role), change.at};
+  } else {
+    w = store::attendance_close{room_id_, change.subject, change.at};
+  }
+  if (!records_.submit(std::move(w))) {
+    telemetry::global_metrics().store_refused.fetch_add(1);
+    telemetry::log(telemetry::level::error, "attendance_not_recorded",
+                   {{"reason", std::string_view("store queue full")}});
   }
 }
 

@@ -18,6 +18,7 @@
 #include "net/clock.hpp"
 #include "net/connection.hpp"
 #include "net/settings.hpp"
+#include "store/store_writer.hpp"
 
 namespace hearth::net {
 
@@ -28,7 +29,7 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
 
   room_runner(std::string room_id, std::string epoch, strand_type strand, const settings& config,
-              const server_clock& clock, room_directory& directory);
+              const server_clock& clock, room_directory& directory, store::store_writer& records);
 
   const std::string& room_id() const { return room_id_; }
   strand_type& strand() { return strand_; }
@@ -50,6 +51,7 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   void send_reply(const std::shared_ptr<connection>& conn, v1::Reply reply,
                   std::uint32_t request_id);
   void fan_out(core::room_event& event);
+  void record(const core::attendance_change& change);
   void replay(const std::shared_ptr<connection>& conn, std::uint32_t member,
               const v1::ResumePosition& from);
   bool can_replay(std::uint32_t member, const v1::ResumePosition& from) const;
@@ -63,6 +65,7 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   const settings& config_;
   const server_clock& clock_;
   room_directory& directory_;
+  store::store_writer& records_;
   core::room room_;
   core::history_ring history_;
   std::unordered_map<core::member_id, core::history_ring> direct_history_;

@@ -50,12 +50,13 @@ std::unique_ptr<asio::ssl::context> make_tls(const settings& config) {
 }  // namespace
 
 struct server::impl {
-  impl(settings c, auth::signing_key k)
+  impl(settings c, auth::signing_key k, store::store_writer& r)
       : config(std::move(c)),
         key(std::move(k)),
+        records(r),
         ioc(static_cast<int>(std::max(1U, config.threads))),
-        rooms(ioc.get_executor(), config, clock),
-        context{config, key, rooms, clock, registry, {}, {1}, {false}},
+        rooms(ioc.get_executor(), config, clock, records),
+        context{config, key, rooms, clock, registry, records, {}, {1}, {false}},
         acceptor(asio::make_strand(ioc)),
         signals(ioc, SIGTERM, SIGINT),
         shutdown_timer(ioc) {}
@@ -109,6 +110,7 @@ struct server::impl {
 
   settings config;
   auth::signing_key key;
+  store::store_writer& records;
   server_clock clock;
   asio::io_context ioc;
   session_registry registry;
@@ -121,8 +123,8 @@ struct server::impl {
   std::chrono::steady_clock::time_point shutdown_deadline;
 };
 
-server::server(settings config, auth::signing_key key)
-    : impl_(std::make_unique<impl>(std::move(config), std::move(key))) {}
+server::server(settings config, auth::signing_key key, store::store_writer& records)
+    : impl_(std::make_unique<impl>(std::move(config), std::move(key), records)) {}
 
 server::~server() = default;
 

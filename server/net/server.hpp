@@ -7,12 +7,14 @@
 
 #include "auth/signing_key.hpp"
 #include "net/settings.hpp"
+#include "store/store_writer.hpp"
 
 namespace hearth::net {
 
 class server {
  public:
-  server(settings config, auth::signing_key key);
+  // Attendance and audit records go to `records`, whose store outlives the server.
+  server(settings config, auth::signing_key key, store::store_writer& records);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

@@ -11,6 +11,7 @@
 #include "net/room_directory.hpp"
 #include "net/session_registry.hpp"
 #include "net/settings.hpp"
+#include "store/store_writer.hpp"
 
 namespace hearth::net {
 
@@ -20,6 +21,7 @@ struct session_context {
   room_directory& rooms;
   const server_clock& clock;
   session_registry& registry;
+  store::store_writer& records;
   std::vector<std::string> allowed_origins;  // exact matches, own origin included
   std::atomic<core::connection_id> next_connection_id{1};
   std::atomic<bool> shutting_down{false};

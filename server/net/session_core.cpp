@@ -253,6 +253,12 @@ void session_core::handle_hello(const v1::ClientMessage& message) {
     const bool expired = result.error == auth::token_error::expired;
     const auto reason = auth::token_error_name(result.error);
     telemetry::log(level::warn, "auth_failed", {{"conn", id_}, {"reason", reason}});
+    // The claims of a token that failed are unverified: only the reason is kept.
+    if (!context_.records.submit(store::audit_entry{context_.clock.now(), "", "unauthenticated",
+                                                    "auth_failed", "", "", "denied",
+                                                    std::string(reason)})) {
+      telemetry::global_metrics().store_refused.fetch_add(1);
+    }
     // Always answered, even without a request id: the client must learn why.
     reply_error(std::max<std::uint32_t>(message.request_id(), 1),
                 expired ? v1::ERROR_CODE_TOKEN_EXPIRED : v1::ERROR_CODE_UNAUTHENTICATED,

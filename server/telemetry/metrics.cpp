@@ -62,6 +62,8 @@ std::string metrics::render() const {
         "Connections closed because their outbound queue overflowed.", queue_overflows.load());
   gauge(out, "hearth_handshakes_refused_total", "counter",
         "WebSocket upgrades refused (origin, subprotocol, malformed).", handshakes_refused.load());
+  gauge(out, "hearth_store_refused_total", "counter",
+        "Records not written because the store's queue was full.", store_refused.load());
   out += "# HELP hearth_errors_total Error replies by protocol error code.\n";
   out += "# TYPE hearth_errors_total counter\n";
   for (std::size_t code = 0; code < errors_by_code.size(); ++code) {

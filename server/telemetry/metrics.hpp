@@ -19,6 +19,7 @@ struct metrics {
   std::atomic<std::uint64_t> bytes_out{0};
   std::atomic<std::uint64_t> queue_overflows{0};
   std::atomic<std::uint64_t> handshakes_refused{0};
+  std::atomic<std::uint64_t> store_refused{0};  // records not queued: the store's queue was full
 
   // Errors replied, indexed by ErrorCode (all codes are below 128), and closes
   // sent, indexed by close code - 4000 (plus the RFC codes counted apart).

@@ -197,5 +197,48 @@ TEST_F(room_test, leave_then_rejoin_keeps_member_id_and_room_empties) {
   EXPECT_TRUE(back.events[0].event.has_member_joined());
 }
 
+class attendance_test : public ::testing::Test {
+ protected:
+  attendance_test() : room_("r1", room_limits{}) {}
+  room room_;
+};
+
+using kind = attendance_change::kind;
+
+TEST_F(attendance_test, a_join_opens_and_a_leave_closes_a_segment) {
+  auto fx = room_.join(1, person("p", v1::ROLE_PARTICIPANT), 1000);
+  ASSERT_EQ(fx.attendance.size(), 1U);
+  EXPECT_EQ(fx.attendance[0].what, kind::opened);
+  EXPECT_EQ(fx.attendance[0].subject, "p");
+  EXPECT_EQ(fx.attendance[0].role, v1::ROLE_PARTICIPANT);
+  EXPECT_EQ(fx.attendance[0].at, 1000);
+  v1::ClientMessage leave;
+  leave.mutable_leave_room();
+  fx = room_.handle(1, leave, 5000);
+  ASSERT_EQ(fx.attendance.size(), 1U);
+  EXPECT_EQ(fx.attendance[0].what, kind::closed);
+  EXPECT_EQ(fx.attendance[0].at, 5000);
+  fx = room_.join(2, person("p", v1::ROLE_PARTICIPANT), 9000);  // back: a new segment
+  ASSERT_EQ(fx.attendance.size(), 1U);
+  EXPECT_EQ(fx.attendance[0].what, kind::opened);
+}
+
+TEST_F(attendance_test, a_reconnect_within_grace_keeps_one_segment) {
+  room_.join(1, person("p", v1::ROLE_PARTICIPANT), 1000);
+  EXPECT_TRUE(room_.disconnect(1, 2000).attendance.empty());
+  EXPECT_TRUE(room_.join(2, person("p", v1::ROLE_PARTICIPANT), 9000).attendance.empty());
+  // A replacing connection of someone present changes nothing either.
+  EXPECT_TRUE(room_.join(3, person("p", v1::ROLE_PARTICIPANT), 9500).attendance.empty());
+}
+
+TEST_F(attendance_test, an_expired_grace_closes_at_the_drop) {
+  room_.join(1, person("p", v1::ROLE_PARTICIPANT), 1000);
+  room_.disconnect(1, 2000);
+  auto fx = room_.wake(17'000);
+  ASSERT_EQ(fx.attendance.size(), 1U);
+  EXPECT_EQ(fx.attendance[0].what, kind::closed);
+  EXPECT_EQ(fx.attendance[0].at, 2000);  // not when the server gave up waiting
+}
+
 }  // namespace
 }  // namespace hearth::core

@@ -480,14 +480,20 @@ class HearthServer:
     def start(self, timeout=10.0):
         if not os.access(self.binary, os.X_OK):
             raise RuntimeError("hearthd binary not found: %s (set HEARTH_BIN)" % self.binary)
-        self.dir = tempfile.mkdtemp(prefix="hearth-py-")
+        # A restart keeps the directory, and with it the key and the database.
+        if self.dir is None:
+            self.dir = tempfile.mkdtemp(prefix="hearth-py-")
         port_file = os.path.join(self.dir, "port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        if self._log is not None:
+            self._log.close()
         if self.tls:
             self._make_certificate()
             transport = ["--tls-cert", self.cert_path, "--tls-key", self.key_path]
         else:
             transport = ["--insecure-plaintext"]
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [self.binary, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
              "--port-file", port_file] + transport + self.extra_args,

@@ -1,0 +1,94 @@
+// What Hearth keeps durably: audit records and attendance. Plain values; no
+// therapy content ever appears in them (no chat, no worksheet text, no names).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace hearth::store {
+
+// Milliseconds since the Unix epoch (wall clock).
+using time_ms = std::int64_t;
+
+// One privileged or sensitive action. Actions and outcomes are short codes
+// (docs/operations.md lists them); `detail` is a reason code, never free text.
+struct audit_entry {
+  time_ms at = 0;
+  std::string actor;       // token subject; "operator" for the command line; "" for the server
+  std::string actor_role;  // facilitator, participant, ..., operator, system, unauthenticated
+  std::string action;      // e.g. auth_failed, token_minted
+  std::string target;      // whom or what it concerns: a subject, a session id
+  std::string session;     // the room, "" when none
+  std::string outcome;     // ok, denied, failed
+  std::string detail;      // e.g. "expired", "bad_signature"
+
+  bool operator==(const audit_entry&) const = default;
+};
+
+// An audit entry as stored: numbered from 1 and chained to the one before by
+// SHA-256, so any change, insertion or removal breaks the chain from there on.
+struct audit_record {
+  std::int64_t seq = 0;
+  audit_entry entry;
+  std::string prev_hash;  // hex; 64 zeros for the first record
+  std::string hash;       // hex SHA-256 of seq, entry and prev_hash (audit_chain.hpp)
+};
+
+// A person became present in a session (joined, or came back after leaving or
+// after their grace period ran out). Reconnects within the grace period are
+// not reported, so one segment spans them.
+struct attendance_open {
+  std::string session;
+  std::string subject;
+  std::string role;
+  time_ms at = 0;
+};
+
+// The person's open segment in the session ends at `at` (when they left, or
+// when the connection dropped for a reconnect that never came).
+struct attendance_close {
+  std::string session;
+  std::string subject;
+  time_ms at = 0;
+};
+
+// The server is alive at `at` (written periodically), so that after an unclean
+// stop the segments left open can be closed at a time the server vouched for.
+struct alive_mark {
+  std::int64_t run = 0;
+  time_ms at = 0;
+};
+
+using write = std::variant<audit_entry, attendance_open, attendance_close, alive_mark>;
+
+struct attendance_segment {
+  std::string session;
+  std::string subject;
+  std::string role;
+  time_ms joined_at = 0;
+  std::optional<time_ms> left_at;  // empty while present
+  // How it closed: "left" (a leave or an expired grace period), "restart" (the
+  // server stopped without closing it; left_at is its last alive mark), or "".
+  std::string closed_by;
+};
+
+struct audit_query {
+  std::optional<std::string> session;
+  std::optional<std::string> actor;
+  std::optional<time_ms> since;  // inclusive
+  std::optional<time_ms> until;  // exclusive
+  std::int64_t after_seq = 0;    // for paging
+  std::size_t limit = 1000;
+};
+
+struct audit_verification {
+  std::int64_t records = 0;                  // records checked
+  std::optional<std::int64_t> first_broken;  // seq of the first record that fails
+  std::string reason;                        // why it fails, when it does
+  bool ok() const { return !first_broken; }
+};
+
+}  // namespace hearth::store

@@ -1,0 +1,43 @@
+// The embedded default store: one SQLite file, WAL, synchronous=FULL (a commit
+// is on disk when it returns), secure_delete=ON (deleted content is zeroed),
+// migrations applied when it opens.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/sqlite_db.hpp"
+#include "store/store.hpp"
+
+namespace hearth::store {
+
+class sqlite_store final : public store {
+ public:
+  // Opens (creating with mode 0600 if needed) and migrates the database.
+  explicit sqlite_store(const std::string& path);
+
+  void commit(const std::vector<write>& batch) override;
+  std::int64_t begin_run(time_ms now) override;
+  std::vector<audit_record> audit(const audit_query& query) override;
+  audit_verification verify_audit() override;
+  std::vector<attendance_segment> attendance(const std::string& session) override;
+
+  // The schema version after migrations.
+  int schema_version();
+
+ private:
+  void migrate();
+  void append_audit(const audit_entry& entry);
+  void open_segment(const attendance_open& open);
+  void close_segment(const attendance_close& close);
+  void mark_alive(const alive_mark& mark);
+
+  std::mutex mutex_;  // one caller at a time on the connection
+  sqlite::connection db_;
+};
+
+// The database file inside a data directory.
+std::string sqlite_path(const std::string& data_dir);
+
+}  // namespace hearth::store

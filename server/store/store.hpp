@@ -1,0 +1,53 @@
+// The one interface to durable storage. Implementations: SQLite (the embedded
+// default, sqlite_store.hpp). Calls are blocking and thread-safe; the server
+// reaches the store only through a store_writer's thread or from the command
+// line, never from a network thread.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/records.hpp"
+
+namespace hearth::store {
+
+class store_error : public std::runtime_error {
+ public:
+  enum class kind : std::uint8_t {
+    full,     // the disk (or the database's quota) is full
+    busy,     // another process held the database too long
+    corrupt,  // the file is not a database or is damaged
+    io,       // any other failure to read or write
+  };
+  store_error(kind k, const std::string& what) : std::runtime_error(what), kind_(k) {}
+  kind which() const { return kind_; }
+
+ private:
+  kind kind_;
+};
+
+const char* kind_name(store_error::kind k);
+
+class store {
+ public:
+  virtual ~store() = default;
+
+  // Applies every write in one transaction, durable when this returns. On
+  // failure it throws store_error and none of the writes was applied.
+  virtual void commit(const std::vector<write>& batch) = 0;
+
+  // Starts a server run: closes the attendance segments a previous run left
+  // open (at that run's last alive mark) and returns the new run's number.
+  virtual std::int64_t begin_run(time_ms now) = 0;
+
+  virtual std::vector<audit_record> audit(const audit_query& query) = 0;
+  // Walks the whole chain; reports the first record that does not verify.
+  virtual audit_verification verify_audit() = 0;
+
+  // Every segment of a session, in the order they opened.
+  virtual std::vector<attendance_segment> attendance(const std::string& session) = 0;
+};
+
+}  // namespace hearth::store

@@ -1,0 +1,95 @@
+// The store's writer thread and its group commit.
+#include "store/store_writer.hpp"
+
+#include "telemetry/log.hpp"
+
+namespace hearth::store {
+
+store_writer::store_writer(store& target, writer_limits limits)
+    : store_(target), limits_(limits), thread_([this] { run(); }) {}
+
+store_writer::~store_writer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+bool store_writer::submit(write w, completion done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() >= limits_.max_queued || stopping_) {
+      return false;
+    }
+    queue_.push_back({std::move(w), std::move(done)});
+    ++submitted_;
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void store_writer::flush() {
+  std::unique_lock lock(mutex_);
+  const auto target = submitted_;
+  drained_.wait(lock, [&] { return attempted_ >= target; });
+}
+
+std::uint64_t store_writer::commits() const {
+  std::lock_guard lock(mutex_);
+  return commits_;
+}
+
+std::uint64_t store_writer::failures() const {
+  std::lock_guard lock(mutex_);
+  return failures_;
+}
+
+void store_writer::run() {
+  std::vector<pending> batch;
+  std::vector<write> writes;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        return;  // stopping, and everything submitted was written
+      }
+      // Everything that queued while the last commit ran goes in this one.
+      const auto n = std::min(queue_.size(), limits_.max_batch);
+      batch.assign(std::make_move_iterator(queue_.begin()),
+                   std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    writes.clear();
+    for (auto& p : batch) {
+      writes.push_back(std::move(p.what));
+    }
+    bool ok = true;
+    try {
+      store_.commit(writes);
+    } catch (const store_error& e) {
+      ok = false;
+      // The message may name the file; never content, which no write carries
+      // into an error text.
+      telemetry::log(telemetry::level::error, "store_commit_failed",
+                     {{"kind", std::string_view(kind_name(e.which()))},
+                      {"writes", static_cast<std::int64_t>(writes.size())}});
+    }
+    for (auto& p : batch) {
+      if (p.done) {
+        p.done(ok);
+      }
+    }
+    {
+      std::lock_guard lock(mutex_);
+      attempted_ += batch.size();
+      ok ? ++commits_ : ++failures_;
+    }
+    drained_.notify_all();
+    batch.clear();
+  }
+}
+
+}  // namespace hearth::store

@@ -1,0 +1,62 @@
+// Runs a store's writes on its own thread, off the network threads, batching
+// whatever has queued up into one transaction (group commit). A write's
+// completion runs on the writer thread after its batch committed (true) or
+// failed (false): nothing is acknowledged before it is durable.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace hearth::store {
+
+struct writer_limits {
+  std::size_t max_queued = 100'000;  // writes waiting; submit() refuses beyond
+  std::size_t max_batch = 1000;      // writes per transaction
+};
+
+class store_writer {
+ public:
+  using completion = std::function<void(bool committed)>;
+
+  store_writer(store& target, writer_limits limits);
+  // Commits everything already submitted, then stops.
+  ~store_writer();
+  store_writer(const store_writer&) = delete;
+  store_writer& operator=(const store_writer&) = delete;
+
+  // Queues a write. False (and `done` is not called) when the queue is full.
+  bool submit(write w, completion done = {});
+  // Blocks until every write submitted before the call has been attempted.
+  void flush();
+
+  std::uint64_t commits() const;
+  std::uint64_t failures() const;
+
+ private:
+  struct pending {
+    write what;
+    completion done;
+  };
+  void run();
+
+  store& store_;
+  writer_limits limits_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable drained_;
+  std::vector<pending> queue_;
+  std::uint64_t submitted_ = 0;
+  std::uint64_t attempted_ = 0;
+  std::uint64_t commits_ = 0;
+  std::uint64_t failures_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after everything above exists
+};
+
+}  // namespace hearth::store
