@@ -81,6 +81,24 @@ const std::vector<option>& options() {
        }},
       {"data-dir", "directory for the signing key and data (default ./hearth-data)", false,
        [](config& c, const std::string& v) { c.data_dir = v; }},
+      {"admin-key-file",
+       "file holding the admin API's bearer key (at least 32 characters); unset: no admin API",
+       false, [](config& c, const std::string& v) { c.admin_key_file = v; }},
+      {"clinic-timezone", "time zone for weekly attendance, e.g. America/Chicago (default: TZ)",
+       false, [](config& c, const std::string& v) { c.clinic_timezone = v; }},
+      {"join-url", "base of browser join links made by the admin API (token in the fragment)",
+       false, [](config& c, const std::string& v) { c.admin.join_url_base = v; }},
+      {"adult-minimum-hours", "weekly program minimum for adults (default 9)", false,
+       [](config& c, const std::string& v) {
+         c.admin.adult_minimum_hours = parse_double("adult-minimum-hours", v);
+       }},
+      {"adolescent-minimum-hours", "weekly program minimum for adolescents (default 6)", false,
+       [](config& c, const std::string& v) {
+         c.admin.adolescent_minimum_hours = parse_double("adolescent-minimum-hours", v);
+       }},
+      number_option<std::size_t>(
+          "admin-max-body-bytes", "largest admin API request body (default 65536)",
+          [](config& c) -> std::size_t& { return c.net.admin_max_body_bytes; }),
       {"tls-cert", "PEM certificate chain file (enables wss)", false,
        [](config& c, const std::string& v) { c.net.tls_cert_file = v; }},
       {"tls-key", "PEM private key file", false,
@@ -306,6 +324,28 @@ parse_outcome parse_serve_config(const std::vector<std::string>& args) {
     return {std::nullopt, 2};
   }
   return {std::move(c), 0};
+}
+
+admin::settings admin_settings_from(const config& c) {
+  admin::settings out = c.admin;
+  out.token_issuer = c.net.token_issuer;
+  out.token_audience = c.net.token_audience;
+  out.max_body_bytes = c.net.admin_max_body_bytes;
+  if (c.admin_key_file.empty()) {
+    return out;
+  }
+  std::ifstream in(c.admin_key_file);
+  if (!in) {
+    throw std::runtime_error("cannot read the admin key file " + c.admin_key_file);
+  }
+  std::getline(in, out.key);
+  while (!out.key.empty() && (out.key.back() == '\r' || out.key.back() == ' ')) {
+    out.key.pop_back();
+  }
+  if (out.key.size() < 32) {
+    throw std::runtime_error("the admin key must be at least 32 characters");
+  }
+  return out;
 }
 
 }  // namespace hearth::app

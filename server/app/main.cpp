@@ -3,6 +3,7 @@
 // checks the audit trail.
 #include <google/protobuf/stubs/logging.h>
 
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -50,13 +51,22 @@ int serve(const std::vector<std::string>& args) {
   }
   auto& config = *parsed.value;
   hearth::telemetry::set_min_level(parse_level(config.log_level));
+  if (!config.clinic_timezone.empty()) {
+    // Before any thread starts: weekly attendance counts from the clinic's midnight.
+    ::setenv("TZ", config.clinic_timezone.c_str(), 1);
+    ::tzset();
+  }
   try {
     auto key = hearth::auth::signing_key::load_or_create(config.data_dir);  // makes the dir
     hearth::store::sqlite_store db(hearth::store::sqlite_path(config.data_dir));
     const auto run = db.begin_run(hearth::app::wall_ms());
     hearth::store::store_writer writer(db, config.store);
     hearth::app::alive_marker alive(writer, run, config.alive_interval);
-    hearth::net::server server(config.net, std::move(key), writer);
+    const auto admin_settings = hearth::app::admin_settings_from(config);
+    hearth::admin::api admin_api(admin_settings, db, key, hearth::app::wall_ms);
+    hearth::admin::worker admin_worker(admin_api, config.admin_max_queued);
+    hearth::net::server server(config.net, key, writer,
+                               admin_settings.key.empty() ? nullptr : &admin_worker);
     const auto port = server.bind();
     if (!config.port_file.empty()) {
       // Written to a temporary name and renamed, so readers never see half a file.

@@ -28,7 +28,6 @@ using error_code = boost::system::error_code;
 constexpr std::string_view ws_path = "/v1/ws";
 constexpr std::string_view subprotocol = "hearth.v1";
 constexpr std::uint32_t header_limit = 8 * 1024;
-constexpr std::uint64_t body_limit = 1024;
 constexpr auto read_timeout = std::chrono::seconds(15);
 
 // True when the comma-separated Sec-WebSocket-Protocol list names ours.
@@ -123,7 +122,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   void do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
-    parser_->body_limit(body_limit);
+    parser_->body_limit(context_.admin_max_body_bytes);
     arm_timeout();
     http::async_read(
         stream_, buffer_, *parser_,
@@ -131,10 +130,22 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   }
 
   void on_read(error_code ec) {
+    if (ec == http::error::body_limit && parser_->get().target().starts_with("/admin/")) {
+      auto res = text_response(parser_->get(), http::status::payload_too_large,
+                               R"({"error":{"code":"too_large","message":"the request body is )"
+                               R"(over the limit"}})"
+                               "\n");
+      res.set(http::field::content_type, "application/json");
+      res.keep_alive(false);
+      return respond(std::move(res));
+    }
     if (ec) {
       return;  // malformed, oversize or closed: drop the connection
     }
     upgrade_request req = parser_->release();
+    if (req.target().starts_with("/admin/")) {
+      return admin(std::move(req));
+    }
     if (beast::websocket::is_upgrade(req)) {
       upgrade(req);
       return;
@@ -155,6 +166,26 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
                                    "WebSocket endpoint; subprotocol hearth.v1\n"));
     }
     respond(text_response(req, http::status::not_found, "not found\n"));
+  }
+
+  // Runs on the admin worker's thread; the answer comes back to this strand.
+  void admin(upgrade_request req) {
+    if (context_.admin == nullptr) {
+      return respond(text_response(req, http::status::not_found, "not found\n"));
+    }
+    admin::request call{std::string(req.method_string()), std::string(req.target()),
+                        std::string(req[http::field::authorization]), std::move(req.body())};
+    context_.admin->submit(std::move(call), [self = this->shared_from_this(),
+                                             req = std::move(req)](admin::response answer) mutable {
+      asio::post(self->stream_.get_executor(),
+                 [self, req = std::move(req), answer = std::move(answer)]() mutable {
+                   auto res = text_response(req, static_cast<http::status>(answer.status),
+                                            std::move(answer.body));
+                   res.set(http::field::content_type, answer.content_type);
+                   res.keep_alive(req.keep_alive() && answer.status < 400);
+                   self->respond(std::move(res));
+                 });
+    });
   }
 
   void upgrade(const upgrade_request& req) {

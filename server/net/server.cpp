@@ -123,8 +123,12 @@ struct server::impl {
   std::chrono::steady_clock::time_point shutdown_deadline;
 };
 
-server::server(settings config, auth::signing_key key, store::store_writer& records)
-    : impl_(std::make_unique<impl>(std::move(config), std::move(key), records)) {}
+server::server(settings config, auth::signing_key key, store::store_writer& records,
+               admin::worker* admin)
+    : impl_(std::make_unique<impl>(std::move(config), std::move(key), records)) {
+  impl_->context.admin = admin;
+  impl_->context.admin_max_body_bytes = impl_->config.admin_max_body_bytes;
+}
 
 server::~server() = default;
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "admin/admin_worker.hpp"
 #include "auth/signing_key.hpp"
 #include "net/settings.hpp"
 #include "store/store_writer.hpp"
@@ -14,7 +15,9 @@ namespace hearth::net {
 class server {
  public:
   // Attendance and audit records go to `records`, whose store outlives the server.
-  server(settings config, auth::signing_key key, store::store_writer& records);
+  // `admin` may be null (no admin API); it must outlive the server.
+  server(settings config, auth::signing_key key, store::store_writer& records,
+         admin::worker* admin = nullptr);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

@@ -19,7 +19,8 @@ struct settings {
   bool insecure_plaintext = false;
   std::vector<std::string> allowed_origins;  // the server's own origin is always allowed
 
-  std::size_t max_message_bytes = std::size_t{64} * 1024;  // inbound WebSocket message
+  std::size_t max_message_bytes = std::size_t{64} * 1024;     // inbound WebSocket message
+  std::size_t admin_max_body_bytes = std::size_t{64} * 1024;  // admin API request body
   std::size_t max_messages_per_frame = 16;  // length-prefixed messages per inbound frame
   std::size_t max_outbound_queue_bytes = std::size_t{1024} * 1024;
   std::size_t max_write_batch_bytes = std::size_t{256} * 1024;  // bytes gathered into one write

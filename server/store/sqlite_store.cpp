@@ -164,9 +164,11 @@ void sqlite_store::append_audit(const audit_entry& entry) {
 
 void sqlite_store::open_segment(const attendance_open& open) {
   // At most one open segment per person and session: a stray one (which the
-  // core never produces) is closed where the new one starts.
+  // core never produces) is closed where the new one starts, never before it
+  // began itself.
   sqlite::statement stray(db_.handle(),
-                          "UPDATE attendance SET left_at_ms = ?, closed_by = 'superseded' "
+                          "UPDATE attendance SET left_at_ms = MAX(joined_at_ms, ?), "
+                          "closed_by = 'superseded' "
                           "WHERE session = ? AND subject = ? AND left_at_ms IS NULL");
   stray.bind(1, open.at).bind(2, open.session).bind(3, open.subject).run();
   sqlite::statement insert(db_.handle(),
@@ -271,6 +273,21 @@ std::vector<attendance_segment> sqlite_store::attendance(const std::string& sess
                       "SELECT session, subject, role, joined_at_ms, left_at_ms, closed_by "
                       "FROM attendance WHERE session = ? ORDER BY joined_at_ms, id");
   q.bind(1, session);
+  return read_segments(q);
+}
+
+std::vector<attendance_segment> sqlite_store::attendance_of(const std::string& subject,
+                                                            time_ms from, time_ms to) {
+  std::lock_guard lock(mutex_);
+  sqlite::statement q(db_.handle(),
+                      "SELECT session, subject, role, joined_at_ms, left_at_ms, closed_by "
+                      "FROM attendance WHERE subject = ? AND joined_at_ms < ? "
+                      "AND (left_at_ms IS NULL OR left_at_ms > ?) ORDER BY joined_at_ms, id");
+  q.bind(1, subject).bind(2, to).bind(3, from);
+  return read_segments(q);
+}
+
+std::vector<attendance_segment> sqlite_store::read_segments(sqlite::statement& q) {
   std::vector<attendance_segment> out;
   while (q.step()) {
     attendance_segment s;

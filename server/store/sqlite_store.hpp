@@ -22,6 +22,8 @@ class sqlite_store final : public store {
   std::vector<audit_record> audit(const audit_query& query) override;
   audit_verification verify_audit() override;
   std::vector<attendance_segment> attendance(const std::string& session) override;
+  std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
+                                                time_ms to) override;
 
   // The schema version after migrations.
   int schema_version();
@@ -32,6 +34,7 @@ class sqlite_store final : public store {
   void open_segment(const attendance_open& open);
   void close_segment(const attendance_close& close);
   void mark_alive(const alive_mark& mark);
+  static std::vector<attendance_segment> read_segments(sqlite::statement& q);
 
   std::mutex mutex_;  // one caller at a time on the connection
   sqlite::connection db_;

@@ -48,6 +48,9 @@ class store {
 
   // Every segment of a session, in the order they opened.
   virtual std::vector<attendance_segment> attendance(const std::string& session) = 0;
+  // A person's segments, in every session, that overlap [from, to).
+  virtual std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
+                                                        time_ms to) = 0;
 };
 
 }  // namespace hearth::store

@@ -1,0 +1,344 @@
+// The admin API: authentication, routing and the handlers.
+#include "admin/admin_api.hpp"
+
+#include <openssl/crypto.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <set>
+
+#include "admin/query.hpp"
+#include "auth/random_id.hpp"
+#include "auth/token.hpp"
+#include "store/attendance_report.hpp"
+
+namespace hearth::admin {
+namespace {
+
+namespace json = boost::json;
+
+response error(unsigned status, const std::string& code, const std::string& message) {
+  json::object body{{"error", json::object{{"code", code}, {"message", message}}}};
+  return {status, "application/json", json::serialize(body) + "\n"};
+}
+
+response ok_json(const json::value& body, unsigned status = 200) {
+  return {status, "application/json", json::serialize(body) + "\n"};
+}
+
+bool key_matches(const std::string& header, const std::string& key) {
+  const std::string prefix = "Bearer ";
+  if (header.rfind(prefix, 0) != 0 || header.size() - prefix.size() != key.size()) {
+    return false;
+  }
+  return CRYPTO_memcmp(header.data() + prefix.size(), key.data(), key.size()) == 0;
+}
+
+// A spreadsheet must not run a field as a formula; quote what CSV needs quoted.
+std::string csv_field(const std::string& value) {
+  std::string v = value;
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) {
+    v.insert(v.begin(), '\'');
+  }
+  if (v.find_first_of(",\"\r\n") == std::string::npos) {
+    return v;
+  }
+  std::string quoted = "\"";
+  for (char c : v) {
+    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  }
+  return quoted + "\"";
+}
+
+std::optional<std::int64_t> to_int(const std::string& text) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoll(text);
+}
+
+json::object record_json(const store::audit_record& r) {
+  return {{"seq", r.seq},
+          {"at_ms", r.entry.at},
+          {"actor", r.entry.actor},
+          {"actor_role", r.entry.actor_role},
+          {"action", r.entry.action},
+          {"target", r.entry.target},
+          {"session", r.entry.session},
+          {"outcome", r.entry.outcome},
+          {"detail", r.entry.detail},
+          {"prev_hash", r.prev_hash},
+          {"hash", r.hash}};
+}
+
+}  // namespace
+
+api::api(settings config, store::store& records, const auth::signing_key& key, wall_clock now)
+    : config_(std::move(config)), store_(records), key_(key), now_(std::move(now)) {}
+
+void api::audit(const std::string& action, const std::string& target, const std::string& session,
+                const std::string& outcome, const std::string& detail) {
+  store_.commit(
+      {store::audit_entry{now_(), "admin", "admin", action, target, session, outcome, detail}});
+}
+
+response api::handle(const request& req) {
+  try {
+    return route(req);
+  } catch (const store::store_error& e) {
+    // No false success: nothing the call wanted to record is acknowledged.
+    return error(e.which() == store::store_error::kind::full ? 507 : 503, "store_unavailable",
+                 std::string("the store failed: ") + store::kind_name(e.which()));
+  }
+}
+
+response api::route(const request& req) {
+  if (config_.key.empty()) {
+    return error(404, "not_found", "the admin API is not enabled");
+  }
+  if (!key_matches(req.authorization, config_.key)) {
+    audit("admin_auth_failed", "", "", "denied",
+          req.authorization.empty() ? "no_key" : "wrong_key");
+    return error(401, "unauthorized", "a valid bearer key is required");
+  }
+  if (req.body.size() > config_.max_body_bytes) {
+    return error(413, "too_large", "the request body is over the limit");
+  }
+  const auto parts = parse_target(req.target);
+  if (!parts || parts->path.size() < 3 || parts->path[0] != "admin" || parts->path[1] != "v1") {
+    return error(404, "not_found", "no such endpoint");
+  }
+  const auto& path = parts->path;
+  const std::string query =
+      req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1);
+  {
+    if (path.size() == 5 && path[2] == "sessions" && path[4] == "attendance") {
+      if (req.method != "GET") {
+        return error(405, "method_not_allowed", "GET only");
+      }
+      const auto format = parts->query.find("format");
+      const bool csv = format != parts->query.end() && format->second == "csv";
+      if (format != parts->query.end() && !csv && format->second != "json") {
+        return error(400, "bad_request", "format is json or csv");
+      }
+      return attendance(path[3], csv);
+    }
+    if (path.size() == 5 && path[2] == "people" && path[4] == "weekly") {
+      return req.method == "GET" ? weekly(path[3], query)
+                                 : error(405, "method_not_allowed", "GET only");
+    }
+    if (path.size() == 3 && path[2] == "audit") {
+      return req.method == "GET" ? audit_list(query) : error(405, "method_not_allowed", "GET only");
+    }
+    if (path.size() == 4 && path[2] == "audit" && path[3] == "verify") {
+      return req.method == "GET" ? audit_verify() : error(405, "method_not_allowed", "GET only");
+    }
+    if (path.size() == 3 && path[2] == "tokens") {
+      return req.method == "POST" ? mint(req.body) : error(405, "method_not_allowed", "POST only");
+    }
+  }
+  return error(404, "not_found", "no such endpoint");
+}
+
+response api::attendance(const std::string& session, bool csv) {
+  const auto now = now_();
+  const auto report = store::summarize_session(session, store_.attendance(session), now);
+  audit("record_viewed", "attendance", session, "ok", csv ? "csv" : "json");
+  if (csv) {
+    std::string out =
+        "subject,role,present_minutes,present_ms,segments,first_joined_ms,"
+        "last_left_ms,present_now\r\n";
+    for (const auto& p : report.people) {
+      out += csv_field(p.subject) + "," + csv_field(p.role) + "," +
+             std::to_string(p.present_ms / 60'000) + "," + std::to_string(p.present_ms) + "," +
+             std::to_string(p.segments) + "," + std::to_string(p.first_joined) + "," +
+             std::to_string(p.last_left) + "," + (p.present_now ? "true" : "false") + "\r\n";
+    }
+    return {200, "text/csv; charset=utf-8", out};
+  }
+  json::array people;
+  for (const auto& p : report.people) {
+    people.push_back(json::object{{"subject", p.subject},
+                                  {"role", p.role},
+                                  {"present_ms", p.present_ms},
+                                  {"present_minutes", p.present_ms / 60'000},
+                                  {"segments", p.segments},
+                                  {"first_joined_ms", p.first_joined},
+                                  {"last_left_ms", p.last_left},
+                                  {"present_now", p.present_now}});
+  }
+  return ok_json(json::object{{"session", session},
+                              {"as_of_ms", now},
+                              {"participants", report.participants},
+                              {"family_members", report.family_members},
+                              {"people", std::move(people)}});
+}
+
+response api::weekly(const std::string& subject, const std::string& query) {
+  const auto parts = parse_target("?" + query);
+  const std::set<std::string> known = {"week", "program"};
+  for (const auto& [k, v] : parts ? parts->query : std::map<std::string, std::string>{}) {
+    if (known.count(k) == 0) {
+      return error(400, "bad_request", "unknown parameter: " + k);
+    }
+  }
+  if (!parts || parts->query.count("week") == 0) {
+    return error(400, "bad_request", "week=YYYY-MM-DD (the week's first day) is required");
+  }
+  const auto week = local_week_ms(parts->query.at("week"));
+  if (!week) {
+    return error(400, "bad_request", "week must be a date, YYYY-MM-DD");
+  }
+  const auto program = parts->query.count("program") ? parts->query.at("program") : "adult";
+  if (program != "adult" && program != "adolescent") {
+    return error(400, "bad_request", "program is adult or adolescent");
+  }
+  const double minimum =
+      program == "adult" ? config_.adult_minimum_hours : config_.adolescent_minimum_hours;
+  const auto now = now_();
+  const auto segments = store_.attendance_of(subject, week->first, week->second);
+  std::map<std::string, std::vector<store::attendance_segment>> by_session;
+  for (const auto& s : segments) {
+    by_session[s.session].push_back(s);
+  }
+  json::array sessions;
+  for (const auto& [session, list] : by_session) {
+    sessions.push_back(
+        json::object{{"session", session},
+                     {"present_ms", store::present_within(list, week->first, week->second, now)}});
+  }
+  // Sessions never overlap for one person in practice, but the union is what counts.
+  const auto total = store::present_within(segments, week->first, week->second, now);
+  const auto minimum_minutes = static_cast<std::int64_t>(std::llround(minimum * 60.0));
+  audit("record_viewed", subject, "", "ok", "weekly_hours");
+  return ok_json(json::object{{"subject", subject},
+                              {"week_start_ms", week->first},
+                              {"week_end_ms", week->second},
+                              {"present_ms", total},
+                              {"present_minutes", total / 60'000},
+                              {"program", program},
+                              {"minimum_minutes", minimum_minutes},
+                              {"meets_minimum", total >= minimum_minutes * 60'000},
+                              {"sessions", std::move(sessions)}});
+}
+
+response api::audit_list(const std::string& query) {
+  const auto parts = parse_target("?" + query);
+  if (!parts) {
+    return error(400, "bad_request", "malformed query");
+  }
+  store::audit_query q;
+  for (const auto& [k, v] : parts->query) {
+    if (k == "session") {
+      q.session = v;
+    } else if (k == "actor") {
+      q.actor = v;
+    } else if (k == "since" || k == "until" || k == "after" || k == "limit") {
+      const auto n = to_int(v);
+      if (!n) {
+        return error(400, "bad_request", k + " must be a non-negative integer");
+      }
+      if (k == "since") {
+        q.since = *n;
+      } else if (k == "until") {
+        q.until = *n;
+      } else if (k == "after") {
+        q.after_seq = *n;
+      } else {
+        q.limit = static_cast<std::size_t>(std::clamp<std::int64_t>(*n, 1, 1000));
+      }
+    } else {
+      return error(400, "bad_request", "unknown parameter: " + k);
+    }
+  }
+  const auto records = store_.audit(q);
+  audit("record_viewed", "audit", q.session.value_or(""), "ok");
+  json::array out;
+  for (const auto& r : records) {
+    out.push_back(record_json(r));
+  }
+  return ok_json(json::object{{"records", std::move(out)},
+                              {"next_after", records.empty() ? q.after_seq : records.back().seq}});
+}
+
+response api::audit_verify() {
+  const auto result = store_.verify_audit();
+  audit("audit_verified", "audit", "", result.ok() ? "ok" : "failed",
+        result.ok() ? "" : std::to_string(*result.first_broken));
+  json::object body{{"ok", result.ok()}, {"records", result.records}};
+  if (!result.ok()) {
+    body["first_broken"] = *result.first_broken;
+    body["reason"] = result.reason;
+  }
+  return ok_json(body);
+}
+
+response api::mint(const std::string& body) {
+  boost::system::error_code ec;
+  const auto parsed = json::parse(body, ec);
+  if (ec || !parsed.is_object()) {
+    return error(400, "bad_request", "the body must be a JSON object");
+  }
+  const auto& o = parsed.as_object();
+  const std::set<std::string> allowed = {"room", "role", "subject", "name", "ttl_seconds"};
+  for (const auto& [k, v] : o) {
+    if (allowed.count(std::string(k)) == 0) {
+      return error(400, "bad_request", "unknown field: " + std::string(k));
+    }
+  }
+  auto text = [&](const char* field) -> std::optional<std::string> {
+    const auto* v = o.if_contains(field);
+    if (v == nullptr || !v->is_string() || v->as_string().empty() || v->as_string().size() > 256) {
+      return std::nullopt;
+    }
+    return std::string(v->as_string());
+  };
+  const auto room = text("room");
+  const auto subject = text("subject");
+  const auto name = text("name");
+  const auto role_text = text("role");
+  if (!room || !subject || !name || !role_text) {
+    return error(400, "bad_request",
+                 "room, role, subject and name are required non-empty strings (at most 256 "
+                 "bytes)");
+  }
+  const auto role = auth::parse_role(*role_text);
+  if (!role) {
+    return error(400, "bad_request", "unknown role");
+  }
+  std::int64_t ttl = config_.default_token_ttl_seconds;
+  if (const auto* v = o.if_contains("ttl_seconds")) {
+    if (!v->is_int64() || v->as_int64() <= 0 || v->as_int64() > config_.max_token_ttl_seconds) {
+      return error(400, "bad_request",
+                   "ttl_seconds must be a positive integer up to " +
+                       std::to_string(config_.max_token_ttl_seconds));
+    }
+    ttl = v->as_int64();
+  }
+  const auto now_s = now_() / 1000;
+  auth::claims c;
+  c.subject = *subject;
+  c.display_name = *name;
+  c.room = *room;
+  c.role = *role;
+  c.issuer = config_.token_issuer;
+  c.audience = config_.token_audience;
+  c.token_id = auth::random_hex_id(12);
+  c.issued_at = now_s;
+  c.not_before = now_s;
+  c.expires_at = now_s + ttl;
+  const auto token = auth::mint_token(c, key_);
+  // Recorded before the token is handed out.
+  audit("token_minted", c.subject, c.room, "ok",
+        std::string(auth::role_name(c.role)) + " jti=" + c.token_id);
+  json::object out{
+      {"token", token}, {"token_id", c.token_id}, {"expires_at_ms", c.expires_at * 1000}};
+  if (!config_.join_url_base.empty()) {
+    // The token rides in the fragment, which browsers never send to a server.
+    out["join_link"] = config_.join_url_base + "#token=" + token;
+  }
+  return ok_json(out, 201);
+}
+
+}  // namespace hearth::admin

@@ -1,0 +1,65 @@
+// The admin API a clinic's systems call: attendance (JSON and CSV), weekly hours
+// against the program minimum, the audit trail and its verification, and join
+// tokens. Bearer-key authentication; every call leaves an audit record. Runs
+// blocking store calls, so the network shell calls it from admin_worker's
+// thread, never from a network thread. No Beast here: requests and responses
+// are plain values (docs/admin-api.md).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "auth/signing_key.hpp"
+#include "store/store.hpp"
+
+namespace hearth::admin {
+
+struct request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query, as received
+  std::string authorization;
+  std::string body;
+};
+
+struct response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+struct settings {
+  std::string key;  // the bearer key; empty disables the API (every path is 404)
+  std::string token_issuer = "hearthd";
+  std::string token_audience = "hearth";
+  std::int64_t default_token_ttl_seconds = 21'600;
+  std::int64_t max_token_ttl_seconds = 86'400;
+  std::string join_url_base;  // e.g. https://clinic.example/join ; empty: no join links
+  double adult_minimum_hours = 9;
+  double adolescent_minimum_hours = 6;
+  std::size_t max_body_bytes = 64 * 1024;
+};
+
+class api {
+ public:
+  using wall_clock = std::function<store::time_ms()>;
+  api(settings config, store::store& records, const auth::signing_key& key, wall_clock now);
+
+  response handle(const request& req);
+
+ private:
+  response route(const request& req);
+  response attendance(const std::string& session, bool csv);
+  response weekly(const std::string& subject, const std::string& query);
+  response audit_list(const std::string& query);
+  response audit_verify();
+  response mint(const std::string& body);
+  void audit(const std::string& action, const std::string& target, const std::string& session,
+             const std::string& outcome, const std::string& detail = {});
+
+  settings config_;
+  store::store& store_;
+  const auth::signing_key& key_;
+  wall_clock now_;
+};
+
+}  // namespace hearth::admin
