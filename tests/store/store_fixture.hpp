@@ -1,0 +1,109 @@
+// The store contract suite's fixture: every behavioral test runs against each
+// backend listed here (today SQLite; PostgreSQL is meant to join), in a fresh
+// temporary directory that is removed afterwards.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace hearth::store::testing {
+
+// One implementation of `store`, with what the contract tests need to reach
+// behind its interface.
+struct backend {
+  std::string name;
+  // Opens (creating or reopening) the store kept in `dir`.
+  std::function<std::unique_ptr<store>(const std::string& dir)> open;
+  // Runs plain SQL on a second connection, as someone with write access to the
+  // storage would; used to tamper with the audit table (columns as in the
+  // SQLite schema: seq, at_ms, actor, ..., detail, prev_hash, hash).
+  std::function<void(const std::string& dir, const std::string& sql)> tamper;
+  // Installs a fault: from now on, storing an audit record whose actor is
+  // `actor` fails inside the transaction.
+  std::function<void(const std::string& dir, const std::string& actor)> fail_audit_by;
+};
+
+inline void PrintTo(const backend& b, std::ostream* os) { *os << b.name; }
+
+backend sqlite_backend();
+
+// A fresh directory under ::testing::TempDir(), removed with its contents.
+class temp_dir {
+ public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The seed of a test's randomness: HEARTH_STORE_SEED when set, otherwise fresh;
+// printed so that a failure can be replayed.
+std::uint64_t test_seed();
+
+class store_test : public ::testing::TestWithParam<backend> {
+ protected:
+  void SetUp() override { db_ = GetParam().open(dir_.path()); }
+  void TearDown() override { db_.reset(); }
+
+  store& db() { return *db_; }
+  const std::string& dir() const { return dir_.path(); }
+  // Closes the store and opens it again on the same storage.
+  void reopen() {
+    db_.reset();
+    db_ = GetParam().open(dir_.path());
+  }
+  // Simulates a crash as far as the store can tell: the object goes away
+  // without anything being closed first.
+  void crash_and_reopen() { reopen(); }
+
+  void tamper(const std::string& sql) { GetParam().tamper(dir_.path(), sql); }
+
+  std::vector<audit_record> all_audit() {
+    audit_query q;
+    q.limit = std::numeric_limits<std::int32_t>::max();
+    return db().audit(q);
+  }
+
+ private:
+  temp_dir dir_;  // first: outlives the store
+  std::unique_ptr<store> db_;
+};
+
+// An audit entry with the fields tests usually vary; the rest is fixed.
+inline audit_entry entry(time_ms at, std::string actor = "sub-1", std::string session = "room-1",
+                         std::string detail = "") {
+  audit_entry e;
+  e.at = at;
+  e.actor = std::move(actor);
+  e.actor_role = "facilitator";
+  e.action = "token_minted";
+  e.target = "sub-2";
+  e.session = std::move(session);
+  e.outcome = "ok";
+  e.detail = std::move(detail);
+  return e;
+}
+
+// Commits `n` entries one batch, at times start, start+1, ..., details "0", "1", ...
+inline void append_entries(store& s, int n, time_ms start = 1000) {
+  std::vector<write> batch;
+  for (int i = 0; i < n; ++i) {
+    batch.emplace_back(entry(start + i, "sub-1", "room-1", std::to_string(i)));
+  }
+  s.commit(batch);
+}
+
+}  // namespace hearth::store::testing

@@ -1,0 +1,218 @@
+// store_writer against a fake store that stands for a failing disk, and one
+// that can be held mid-commit: failures, recovery, batch and queue limits.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "store/store_writer.hpp"
+#include "store_fixture.hpp"
+
+namespace hearth::store::testing {
+namespace {
+
+// Records committed batches; throws store_error(full) while `failing` is set;
+// while `hold` is set, commit() waits (after saying it was entered).
+class fake_store final : public store {
+ public:
+  std::atomic<bool> failing{false};
+
+  void commit(const std::vector<write>& batch) override {
+    std::unique_lock lock(mutex_);
+    ++entered_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return !held_; });
+    if (failing.load()) {
+      throw store_error(store_error::kind::full, "disk full (fake)");
+    }
+    batches_.push_back(batch.size());
+    writes_ += batch.size();
+  }
+  std::int64_t begin_run(time_ms) override { return 1; }
+  std::vector<audit_record> audit(const audit_query&) override { return {}; }
+  audit_verification verify_audit() override { return {}; }
+  std::vector<attendance_segment> attendance(const std::string&) override { return {}; }
+  std::vector<attendance_segment> attendance_of(const std::string&, time_ms, time_ms) override {
+    return {};
+  }
+
+  void hold() {
+    std::lock_guard lock(mutex_);
+    held_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      held_ = false;
+    }
+    cv_.notify_all();
+  }
+  // Waits until commit() has been entered `n` times in all.
+  void wait_entered(int n) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return entered_ >= n; });
+  }
+  std::vector<std::size_t> batches() {
+    std::lock_guard lock(mutex_);
+    return batches_;
+  }
+  std::size_t writes() {
+    std::lock_guard lock(mutex_);
+    return writes_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool held_ = false;
+  int entered_ = 0;
+  std::vector<std::size_t> batches_;
+  std::size_t writes_ = 0;
+};
+
+struct outcomes {
+  std::atomic<int> ok{0};
+  std::atomic<int> failed{0};
+  store_writer::completion track() {
+    return [this](bool committed) { (committed ? ok : failed).fetch_add(1); };
+  }
+};
+
+TEST(store_writer, failed_commits_complete_false_then_writes_succeed_again) {
+  fake_store fake;
+  store_writer writer(fake, writer_limits{});
+  outcomes first;
+  fake.failing = true;
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(writer.submit(entry(i), first.track()));
+  }
+  writer.flush();
+  EXPECT_EQ(first.ok.load(), 0);
+  EXPECT_EQ(first.failed.load(), 50);
+  EXPECT_GE(writer.failures(), 1U);
+  EXPECT_EQ(writer.commits(), 0U);
+  EXPECT_EQ(fake.writes(), 0U);
+  const auto failures = writer.failures();
+
+  fake.failing = false;
+  outcomes second;
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(writer.submit(entry(i), second.track()));
+  }
+  writer.flush();
+  EXPECT_EQ(second.ok.load(), 50);
+  EXPECT_EQ(second.failed.load(), 0);
+  EXPECT_EQ(writer.failures(), failures);
+  EXPECT_GE(writer.commits(), 1U);
+  EXPECT_EQ(fake.writes(), 50U);  // failed writes are not retried
+  EXPECT_EQ(first.failed.load(), 50);
+}
+
+TEST(store_writer, failures_count_failed_batches) {
+  fake_store fake;
+  writer_limits limits;
+  limits.max_batch = 10;
+  store_writer writer(fake, limits);
+  outcomes result;
+  fake.failing = true;
+  fake.hold();
+  ASSERT_TRUE(writer.submit(entry(0), result.track()));
+  fake.wait_entered(1);  // the first batch is one write; 25 more queue behind it
+  for (int i = 1; i <= 25; ++i) {
+    ASSERT_TRUE(writer.submit(entry(i), result.track()));
+  }
+  fake.release();
+  writer.flush();
+  EXPECT_EQ(writer.failures(), 4U);  // 1, then 10 + 10 + 5
+  EXPECT_EQ(writer.commits(), 0U);
+  EXPECT_EQ(result.failed.load(), 26);
+}
+
+TEST(store_writer, batches_respect_max_batch_and_keep_order) {
+  fake_store fake;
+  writer_limits limits;
+  limits.max_batch = 7;
+  store_writer writer(fake, limits);
+  fake.hold();
+  std::vector<int> order;  // completions run on the writer thread only
+  ASSERT_TRUE(writer.submit(entry(0), [&](bool) { order.push_back(0); }));
+  fake.wait_entered(1);
+  for (int i = 1; i < 100; ++i) {
+    ASSERT_TRUE(writer.submit(entry(i), [&, i](bool) { order.push_back(i); }));
+  }
+  fake.release();
+  writer.flush();
+  const auto batches = fake.batches();
+  ASSERT_FALSE(batches.empty());
+  EXPECT_EQ(batches[0], 1U);
+  for (std::size_t i = 1; i + 1 < batches.size(); ++i) {
+    EXPECT_EQ(batches[i], 7U) << "batch " << i;  // everything was queued: full batches
+  }
+  EXPECT_EQ(fake.writes(), 100U);
+  ASSERT_EQ(order.size(), 100U);
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
+  }
+}
+
+TEST(store_writer, submit_beyond_max_queued_is_refused) {
+  fake_store fake;
+  writer_limits limits;
+  limits.max_queued = 5;
+  store_writer writer(fake, limits);
+  outcomes result;
+  fake.hold();
+  ASSERT_TRUE(writer.submit(entry(0), result.track()));
+  fake.wait_entered(1);  // taken off the queue: the queue is empty again
+  for (int i = 1; i <= 5; ++i) {
+    EXPECT_TRUE(writer.submit(entry(i), result.track())) << i;
+  }
+  bool called = false;
+  EXPECT_FALSE(writer.submit(entry(6), [&](bool) { called = true; }));
+  EXPECT_FALSE(writer.submit(alive_mark{1, 7}));
+  fake.release();
+  writer.flush();
+  EXPECT_FALSE(called);  // a refused write never completes
+  EXPECT_EQ(result.ok.load(), 6);
+  EXPECT_EQ(fake.writes(), 6U);
+  // With the queue drained, submissions are accepted again.
+  EXPECT_TRUE(writer.submit(entry(8), result.track()));
+  writer.flush();
+  EXPECT_EQ(result.ok.load(), 7);
+}
+
+TEST(store_writer, destructor_commits_queued_writes_even_after_failures) {
+  fake_store fake;
+  outcomes result;
+  {
+    store_writer writer(fake, writer_limits{});
+    fake.failing = true;
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(writer.submit(entry(i), result.track()));
+    }
+    writer.flush();
+    fake.failing = false;
+    for (int i = 20; i < 40; ++i) {
+      ASSERT_TRUE(writer.submit(entry(i), result.track()));
+    }
+  }  // no flush
+  EXPECT_EQ(result.failed.load(), 20);
+  EXPECT_EQ(result.ok.load(), 20);
+  EXPECT_EQ(fake.writes(), 20U);
+}
+
+TEST(store_writer, writes_without_completion_are_fine) {
+  fake_store fake;
+  store_writer writer(fake, writer_limits{});
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(writer.submit(attendance_close{"room-1", "sub-1", i}));
+  }
+  writer.flush();
+  EXPECT_EQ(fake.writes(), 10U);
+  fake.failing = true;
+  ASSERT_TRUE(writer.submit(alive_mark{1, 1}));
+  writer.flush();
+  EXPECT_EQ(writer.failures(), 1U);
+}
+
+}  // namespace
+}  // namespace hearth::store::testing
