@@ -53,6 +53,7 @@ int serve(const std::vector<std::string>& args) {
   hearth::telemetry::set_min_level(parse_level(config.log_level));
   if (!config.clinic_timezone.empty()) {
     // Before any thread starts: weekly attendance counts from the clinic's midnight.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
     ::setenv("TZ", config.clinic_timezone.c_str(), 1);
     ::tzset();
   }

@@ -1,14 +1,15 @@
 // The clock of one turn.
 #include "core/turn_clock.hpp"
 
+#include <utility>
+
 namespace hearth::core {
 
-turn_clock::turn_clock(member_id holder, const v1::TurnTiming& timing, time_ms now, bool paused)
+turn_clock::turn_clock(member_id holder, v1::TurnTiming timing, time_ms now, bool paused)
     : holder_(holder),
-      timing_(timing),
+      timing_(std::move(timing)),
       started_at_(now),
       run_since_(now),
-      held_before_(0),
       running_(!paused) {}
 
 time_ms turn_clock::held(time_ms now) const {

@@ -12,7 +12,7 @@ namespace hearth::core {
 class turn_clock {
  public:
   // Starts running unless `paused`.
-  turn_clock(member_id holder, const v1::TurnTiming& timing, time_ms now, bool paused);
+  turn_clock(member_id holder, v1::TurnTiming timing, time_ms now, bool paused);
 
   member_id holder() const { return holder_; }
   const v1::TurnTiming& timing() const { return timing_; }
@@ -47,9 +47,9 @@ class turn_clock {
   member_id holder_;
   v1::TurnTiming timing_;
   time_ms started_at_;
-  time_ms run_since_;    // when the clock last started; meaningful while running
-  time_ms held_before_;  // held before run_since_
-  time_ms extra_ = 0;    // extensions granted
+  time_ms run_since_;        // when the clock last started; meaningful while running
+  time_ms held_before_ = 0;  // held before run_since_
+  time_ms extra_ = 0;        // extensions granted
   bool running_;
   bool warned_ = false;
   bool overdue_ = false;

@@ -26,8 +26,8 @@ struct session_context {
   std::vector<std::string> allowed_origins;  // exact matches, own origin included
   std::atomic<core::connection_id> next_connection_id{1};
   std::atomic<bool> shutting_down{false};
-  admin::worker* admin = nullptr;                // the admin API, when enabled
-  std::size_t admin_max_body_bytes = 64 * 1024;  // request bodies (admin API only)
+  admin::worker* admin = nullptr;                             // the admin API, when enabled
+  std::size_t admin_max_body_bytes = std::size_t{64} * 1024;  // request bodies (admin API only)
 };
 
 }  // namespace hearth::net

@@ -67,6 +67,8 @@ template <typename... Ts>
 struct overloaded : Ts... {
   using Ts::operator()...;
 };
+template <typename... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
 
 }  // namespace
 
@@ -241,30 +243,7 @@ std::vector<audit_record> sqlite_store::audit(const audit_query& query) {
 }
 
 audit_verification sqlite_store::verify_audit() {
-  audit_verification result;
-  std::string expected_prev = genesis_hash;
-  std::int64_t expected_seq = 1;
-  audit_query page;
-  page.limit = 10'000;
-  for (;;) {
-    const auto records = audit(page);
-    for (const auto& r : records) {
-      ++result.records;
-      std::string why = r.seq != expected_seq ? "a record is missing before it"
-                                              : check_audit_record(r, expected_prev);
-      if (!why.empty()) {
-        result.first_broken = r.seq;
-        result.reason = std::move(why);
-        return result;
-      }
-      expected_prev = r.hash;
-      ++expected_seq;
-    }
-    if (records.size() < page.limit) {
-      return result;
-    }
-    page.after_seq = records.back().seq;
-  }
+  return verify_chain([this](const audit_query& page) { return audit(page); });
 }
 
 std::vector<attendance_segment> sqlite_store::attendance(const std::string& session) {
