@@ -64,4 +64,32 @@ std::string check_audit_record(const audit_record& record, const std::string& ex
   return {};
 }
 
+audit_verification verify_chain(
+    const std::function<std::vector<audit_record>(const audit_query&)>& read) {
+  audit_verification result;
+  std::string expected_prev = genesis_hash;
+  std::int64_t expected_seq = 1;
+  audit_query page;
+  page.limit = 10'000;
+  for (;;) {
+    const auto records = read(page);
+    for (const auto& r : records) {
+      ++result.records;
+      std::string why = r.seq != expected_seq ? "a record is missing before it"
+                                              : check_audit_record(r, expected_prev);
+      if (!why.empty()) {
+        result.first_broken = r.seq;
+        result.reason = std::move(why);
+        return result;
+      }
+      expected_prev = r.hash;
+      ++expected_seq;
+    }
+    if (records.size() < page.limit) {
+      return result;
+    }
+    page.after_seq = records.back().seq;
+  }
+}
+
 }  // namespace hearth::store

@@ -2,7 +2,9 @@
 // fields and record n-1's hash. Pure functions, shared by every store.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "store/records.hpp"
 
@@ -20,5 +22,10 @@ std::string audit_hash(std::int64_t seq, const audit_entry& entry, const std::st
 // Checks one record against the previous record's hash; "" when it holds,
 // otherwise why not.
 std::string check_audit_record(const audit_record& record, const std::string& expected_prev);
+
+// Walks the whole chain page by page through `read` (a store's audit query):
+// numbers must run 1, 2, 3, ... and each record must check against the one
+// before. Reports the first record that does not.
+audit_verification verify_chain(const std::function<std::vector<audit_record>(const audit_query&)>& read);
 
 }  // namespace hearth::store
