@@ -49,6 +49,9 @@ class room {
   // No member present or reconnecting: the shell may retire the room.
   bool empty() const { return roster_.active_count() == 0; }
 
+  const roster& people() const { return roster_; }
+  v1::FloorState floor_state(time_ms now) const { return floor_.state(now); }
+
   // The room's rules (floor included); the first one broken, or "" when all hold.
   std::string check_invariants() const;
 

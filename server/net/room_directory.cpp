@@ -40,6 +40,12 @@ bool room_directory::retire(const room_runner& runner) {
   return true;
 }
 
+std::shared_ptr<room_runner> room_directory::find(const std::string& room_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = rooms_.find(room_id);
+  return it == rooms_.end() ? nullptr : it->second;
+}
+
 std::size_t room_directory::size() const {
   std::lock_guard lock(mutex_);
   return rooms_.size();

@@ -31,6 +31,9 @@ class room_directory {
 
   std::size_t size() const;
 
+  // The runner of an open room, if any (no pending join is counted).
+  std::shared_ptr<room_runner> find(const std::string& room_id) const;
+
  private:
   boost::asio::any_io_executor executor_;
   const settings& config_;

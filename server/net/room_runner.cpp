@@ -72,6 +72,26 @@ void room_runner::disconnect(std::shared_ptr<connection> conn) {
   });
 }
 
+void room_runner::describe(std::function<void(admin::live_summary)> done) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done)] {
+    admin::live_summary out;
+    for (const core::member* m : self->room_.people().active_members()) {
+      out.members.push_back({m->id, m->who.subject, core::role_label(m->who.role),
+                             m->presence == v1::PRESENCE_PRESENT ? "present" : "reconnecting"});
+    }
+    const auto floor = self->room_.floor_state(self->clock_.now());
+    std::string mode = v1::FloorMode_Name(floor.mode()).substr(std::string("FLOOR_MODE_").size());
+    for (char& c : mode) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    out.floor_mode = mode;
+    out.floor_holder = floor.has_turn() ? floor.turn().member_id() : 0;
+    out.hands_raised = static_cast<std::size_t>(floor.hands_size());
+    out.round_running = floor.has_round();
+    done(std::move(out));
+  });
+}
+
 void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::identity& who,
                           const v1::JoinRoom& request, std::uint32_t request_id) {
   if (retired_) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "admin/live.hpp"
 #include "core/history.hpp"
 #include "core/room.hpp"
 #include "net/clock.hpp"
@@ -39,6 +40,8 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
             std::uint32_t request_id);
   void command(std::shared_ptr<connection> conn, v1::ClientMessage message);
   void disconnect(std::shared_ptr<connection> conn);
+  // Hops to the strand, builds the admin view of the room and hands it to `done`.
+  void describe(std::function<void(admin::live_summary)> done);
 
   // Joins announced by the directory but not yet run; guarded by the directory's mutex.
   std::atomic<int> pending_joins{0};

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <future>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -14,6 +15,7 @@
 
 #include "net/http_session.hpp"
 #include "net/room_directory.hpp"
+#include "net/room_runner.hpp"
 #include "net/session_context.hpp"
 #include "net/session_registry.hpp"
 #include "telemetry/log.hpp"
@@ -48,6 +50,29 @@ std::unique_ptr<asio::ssl::context> make_tls(const settings& config) {
 }
 
 }  // namespace
+
+// Asks a room's strand for its summary and waits (briefly) for the answer.
+class live_rooms final : public admin::live_source {
+ public:
+  explicit live_rooms(room_directory& rooms) : rooms_(rooms) {}
+
+  std::optional<admin::live_summary> live(const std::string& session) override {
+    auto runner = rooms_.find(session);
+    if (!runner) {
+      return std::nullopt;
+    }
+    auto answer = std::make_shared<std::promise<admin::live_summary>>();
+    auto future = answer->get_future();
+    runner->describe([answer](admin::live_summary s) { answer->set_value(std::move(s)); });
+    if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+      return std::nullopt;  // shutting down: the strand no longer runs
+    }
+    return future.get();
+  }
+
+ private:
+  room_directory& rooms_;
+};
 
 struct server::impl {
   impl(settings c, auth::signing_key k, store::store_writer& r)
@@ -115,6 +140,7 @@ struct server::impl {
   asio::io_context ioc;
   session_registry registry;
   room_directory rooms;
+  live_rooms live{rooms};
   session_context context;
   std::unique_ptr<asio::ssl::context> tls;
   asio::ip::tcp::acceptor acceptor;
@@ -131,6 +157,8 @@ server::server(settings config, auth::signing_key key, store::store_writer& reco
 }
 
 server::~server() = default;
+
+admin::live_source& server::live() { return impl_->live; }
 
 std::uint16_t server::bind() {
   auto& s = *impl_;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "admin/admin_worker.hpp"
+#include "admin/live.hpp"
 #include "auth/signing_key.hpp"
 #include "net/settings.hpp"
 #include "store/store_writer.hpp"
@@ -29,6 +30,11 @@ class server {
   // Runs until SIGTERM/SIGINT, then closes every connection with GOING_AWAY,
   // waits up to shutdown_grace for them to finish, and returns.
   void run();
+
+  // The admin API's view of the rooms open on this server (thread-safe; call
+  // it from the admin thread, never from a network thread: it waits for the
+  // room's strand).
+  admin::live_source& live();
 
  private:
   struct impl;

@@ -1,0 +1,35 @@
+// What the admin API may learn about a session that is running now: who is
+// present (by subject and role, no names), and the floor's shape. No content.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hearth::admin {
+
+struct live_member {
+  std::uint32_t member_id = 0;
+  std::string subject;
+  std::string role;      // facilitator, participant, ...
+  std::string presence;  // present, reconnecting
+};
+
+struct live_summary {
+  std::vector<live_member> members;  // present or reconnecting, in join order
+  std::string floor_mode;            // open, moderated, round, talking_piece
+  std::uint32_t floor_holder = 0;    // member id; 0 when the floor is free
+  std::size_t hands_raised = 0;
+  bool round_running = false;
+};
+
+// Implemented by the network shell, which owns the rooms.
+class live_source {
+ public:
+  virtual ~live_source() = default;
+  // nullopt when no room with that id is open on this server.
+  virtual std::optional<live_summary> live(const std::string& session) = 0;
+};
+
+}  // namespace hearth::admin
