@@ -17,6 +17,9 @@ namespace {
 
 namespace json = boost::json;
 
+// A longer room id could never be joined (session_core refuses it).
+constexpr std::size_t max_room_id_bytes = 128;
+
 response error(unsigned status, const std::string& code, const std::string& message) {
   json::object body{{"error", json::object{{"code", code}, {"message", message}}}};
   return {status, "application/json", json::serialize(body) + "\n"};
@@ -37,7 +40,8 @@ bool key_matches(const std::string& header, const std::string& key) {
 // A spreadsheet must not run a field as a formula; quote what CSV needs quoted.
 std::string csv_field(const std::string& value) {
   std::string v = value;
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) {
+  if (!v.empty() &&
+      (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')) {
     v.insert(v.begin(), '\'');
   }
   if (v.find_first_of(",\"\r\n") == std::string::npos) {
@@ -78,9 +82,10 @@ api::api(settings config, store::store& records, const auth::signing_key& key, w
     : config_(std::move(config)), store_(records), key_(key), now_(std::move(now)) {}
 
 void api::audit(const std::string& action, const std::string& target, const std::string& session,
-                const std::string& outcome, const std::string& detail) {
-  store_.commit(
-      {store::audit_entry{now_(), "admin", "admin", action, target, session, outcome, detail}});
+                const std::string& outcome, const std::string& detail, bool authenticated) {
+  store_.commit({store::audit_entry{now_(), authenticated ? "admin" : "",
+                                    authenticated ? "admin" : "unauthenticated", action, target,
+                                    session, outcome, detail}});
 }
 
 response api::handle(const request& req) {
@@ -98,17 +103,30 @@ response api::route(const request& req) {
     return error(404, "not_found", "the admin API is not enabled");
   }
   if (!key_matches(req.authorization, config_.key)) {
-    audit("admin_auth_failed", "", "", "denied",
-          req.authorization.empty() ? "no_key" : "wrong_key");
+    audit("admin_auth_failed", "", "", "denied", req.authorization.empty() ? "no_key" : "wrong_key",
+          false);
     return error(401, "unauthorized", "a valid bearer key is required");
   }
   if (req.body.size() > config_.max_body_bytes) {
     return error(413, "too_large", "the request body is over the limit");
   }
   const auto parts = parse_target(req.target);
-  if (!parts || parts->path.size() < 3 || parts->path[0] != "admin" || parts->path[1] != "v1") {
+  if (!parts) {
+    return error(400, "bad_request",
+                 "the request target has a malformed percent escape or a repeated parameter");
+  }
+  if (parts->path.size() < 3 || parts->path[0] != "admin" || parts->path[1] != "v1") {
     return error(404, "not_found", "no such endpoint");
   }
+  // Endpoints whose handlers do not read the query themselves take only these.
+  auto unknown_parameter = [&](const std::set<std::string>& allowed) -> std::optional<response> {
+    for (const auto& [k, v] : parts->query) {
+      if (allowed.count(k) == 0) {
+        return error(400, "bad_request", "unknown parameter: " + k);
+      }
+    }
+    return std::nullopt;
+  };
   const auto& path = parts->path;
   const std::string query =
       req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1);
@@ -116,6 +134,9 @@ response api::route(const request& req) {
     if (path.size() == 5 && path[2] == "sessions" && path[4] == "attendance") {
       if (req.method != "GET") {
         return error(405, "method_not_allowed", "GET only");
+      }
+      if (auto bad = unknown_parameter({"format"})) {
+        return *bad;
       }
       const auto format = parts->query.find("format");
       const bool csv = format != parts->query.end() && format->second == "csv";
@@ -132,10 +153,22 @@ response api::route(const request& req) {
       return req.method == "GET" ? audit_list(query) : error(405, "method_not_allowed", "GET only");
     }
     if (path.size() == 4 && path[2] == "audit" && path[3] == "verify") {
-      return req.method == "GET" ? audit_verify() : error(405, "method_not_allowed", "GET only");
+      if (req.method != "GET") {
+        return error(405, "method_not_allowed", "GET only");
+      }
+      if (auto bad = unknown_parameter({})) {
+        return *bad;
+      }
+      return audit_verify();
     }
     if (path.size() == 3 && path[2] == "tokens") {
-      return req.method == "POST" ? mint(req.body) : error(405, "method_not_allowed", "POST only");
+      if (req.method != "POST") {
+        return error(405, "method_not_allowed", "POST only");
+      }
+      if (auto bad = unknown_parameter({})) {
+        return *bad;
+      }
+      return mint(req.body);
     }
   }
   return error(404, "not_found", "no such endpoint");
@@ -302,6 +335,10 @@ response api::mint(const std::string& body) {
     return error(400, "bad_request",
                  "room, role, subject and name are required non-empty strings (at most 256 "
                  "bytes)");
+  }
+  if (room->size() > max_room_id_bytes) {
+    return error(400, "bad_request",
+                 "room is at most " + std::to_string(max_room_id_bytes) + " bytes");
   }
   const auto role = auth::parse_role(*role_text);
   if (!role) {

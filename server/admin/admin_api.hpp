@@ -36,7 +36,7 @@ struct settings {
   std::string join_url_base;  // e.g. https://clinic.example/join ; empty: no join links
   double adult_minimum_hours = 9;
   double adolescent_minimum_hours = 6;
-  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_body_bytes = std::size_t{64} * 1024;
 };
 
 class api {
@@ -53,8 +53,11 @@ class api {
   response audit_list(const std::string& query);
   response audit_verify();
   response mint(const std::string& body);
+  // Recorded as the admin's act; `authenticated` false records it as an
+  // unauthenticated caller's (actor "", role "unauthenticated"), like a failed
+  // WebSocket authentication.
   void audit(const std::string& action, const std::string& target, const std::string& session,
-             const std::string& outcome, const std::string& detail = {});
+             const std::string& outcome, const std::string& detail = {}, bool authenticated = true);
 
   settings config_;
   store::store& store_;

@@ -97,8 +97,17 @@ std::optional<std::pair<std::int64_t, std::int64_t>> local_week_ms(const std::st
   int month = 0;
   int day = 0;
   char tail = 0;
-  if (date.size() != 10 ||
-      std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &year, &month, &day, &tail) != 3) {
+  // Exactly YYYY-MM-DD: sscanf alone would take " 2026-1-05" or "2026-+1-05".
+  if (date.size() != 10) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < date.size(); ++i) {
+    const bool dash = i == 4 || i == 7;
+    if (dash ? date[i] != '-' : (date[i] < '0' || date[i] > '9')) {
+      return std::nullopt;
+    }
+  }
+  if (std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &year, &month, &day, &tail) != 3) {
     return std::nullopt;
   }
   auto midnight = [&](int day_offset) -> std::optional<std::int64_t> {

@@ -18,6 +18,7 @@ import base64
 import collections
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import secrets
@@ -672,3 +673,20 @@ async def http_upgrade(port, headers=None, path=WS_PATH, timeout=DEFAULT_TIMEOUT
         return status, response_headers, body.decode(errors="replace")
     finally:
         writer.close()
+
+
+def http_request(port, method, target, headers=None, body=None, timeout=DEFAULT_TIMEOUT, tls=None):
+    """One HTTP/1.1 request through http.client, blocking (wrap it in
+    asyncio.to_thread inside a test's event loop); `target` is sent as given.
+    Returns (status, headers dict lower-cased, body bytes)."""
+    if tls is None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    else:
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=tls)
+    try:
+        conn.request(method, target, body=body, headers=headers or {})
+        res = conn.getresponse()
+        data = res.read()
+        return res.status, {k.lower(): v for k, v in res.getheaders()}, data
+    finally:
+        conn.close()
