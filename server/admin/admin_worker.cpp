@@ -6,13 +6,17 @@ namespace hearth::admin {
 worker::worker(api& handler, std::size_t max_queued)
     : api_(handler), max_queued_(max_queued), thread_([this] { run(); }) {}
 
-worker::~worker() {
+worker::~worker() { stop(); }
+
+void worker::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
 }
 
 void worker::submit(request req, reply done) {

@@ -18,7 +18,12 @@ class worker {
   using reply = std::function<void(response)>;
 
   worker(api& handler, std::size_t max_queued);
-  ~worker();  // answers what is queued, then stops
+  ~worker();  // stop()
+
+  // Answers what is queued, then joins the thread. Call it while whatever the
+  // replies post to still exists (the server's io_context): a reply closure
+  // holds an HTTP session.
+  void stop();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
 

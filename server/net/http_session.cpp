@@ -28,6 +28,7 @@ using error_code = boost::system::error_code;
 constexpr std::string_view ws_path = "/v1/ws";
 constexpr std::string_view subprotocol = "hearth.v1";
 constexpr std::uint32_t header_limit = 8 * 1024;
+constexpr std::uint64_t body_limit = 1024;  // every request but the admin API's
 constexpr auto read_timeout = std::chrono::seconds(15);
 
 // True when the comma-separated Sec-WebSocket-Protocol list names ours.
@@ -119,14 +120,22 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     });
   }
 
+  // The header first: only the admin API may send a body of any size, so its
+  // limit is chosen once the target is known.
   void do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
-    parser_->body_limit(context_.admin_max_body_bytes);
     arm_timeout();
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+    http::async_read_header(
+        stream_, buffer_, *parser_, [self = this->shared_from_this()](error_code ec, std::size_t) {
+          if (ec) {
+            return self->on_read(ec);
+          }
+          const bool admin = self->parser_->get().target().starts_with("/admin/");
+          self->parser_->body_limit(admin ? self->context_.admin_max_body_bytes : body_limit);
+          http::async_read(self->stream_, self->buffer_, *self->parser_,
+                           [self](error_code read_ec, std::size_t) { self->on_read(read_ec); });
+        });
   }
 
   void on_read(error_code ec) {
