@@ -145,6 +145,15 @@ response api::route(const request& req) {
       }
       return attendance(path[3], csv);
     }
+    if (path.size() == 5 && path[2] == "sessions" && path[4] == "live") {
+      if (req.method != "GET") {
+        return error(405, "method_not_allowed", "GET only");
+      }
+      if (auto bad = unknown_parameter({})) {
+        return *bad;
+      }
+      return live(path[3]);
+    }
     if (path.size() == 5 && path[2] == "people" && path[4] == "weekly") {
       return req.method == "GET" ? weekly(path[3], query)
                                  : error(405, "method_not_allowed", "GET only");
@@ -206,6 +215,28 @@ response api::attendance(const std::string& session, bool csv) {
                               {"participants", report.participants},
                               {"family_members", report.family_members},
                               {"people", std::move(people)}});
+}
+
+response api::live(const std::string& session) {
+  live_source* source = live_.load();
+  const auto summary = source == nullptr ? std::nullopt : source->live(session);
+  audit("record_viewed", "live", session, "ok");
+  json::object out{{"session", session}, {"running", summary.has_value()}};
+  if (summary) {
+    json::array members;
+    for (const auto& m : summary->members) {
+      members.push_back(json::object{{"member_id", m.member_id},
+                                     {"subject", m.subject},
+                                     {"role", m.role},
+                                     {"presence", m.presence}});
+    }
+    out["members"] = std::move(members);
+    out["floor"] = json::object{{"mode", summary->floor_mode},
+                                {"holder_member_id", summary->floor_holder},
+                                {"hands_raised", summary->hands_raised},
+                                {"round_running", summary->round_running}};
+  }
+  return ok_json(out);
 }
 
 response api::weekly(const std::string& subject, const std::string& query) {

@@ -6,9 +6,11 @@
 // are plain values (docs/admin-api.md).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 
+#include "admin/live.hpp"
 #include "auth/signing_key.hpp"
 #include "store/store.hpp"
 
@@ -46,8 +48,13 @@ class api {
 
   response handle(const request& req);
 
+  // Where live session summaries come from (the running server); until set,
+  // every session reads as not running.
+  void set_live_source(live_source* source) { live_.store(source); }
+
  private:
   response route(const request& req);
+  response live(const std::string& session);
   response attendance(const std::string& session, bool csv);
   response weekly(const std::string& subject, const std::string& query);
   response audit_list(const std::string& query);
@@ -63,6 +70,7 @@ class api {
   store::store& store_;
   const auth::signing_key& key_;
   wall_clock now_;
+  std::atomic<live_source*> live_{nullptr};
 };
 
 }  // namespace hearth::admin
