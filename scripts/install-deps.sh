@@ -9,6 +9,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libssl-dev openssl
   libsqlite3-dev
+  libpq-dev postgresql
   libgtest-dev libgmock-dev
   python3 python3-websockets python3-protobuf
 )

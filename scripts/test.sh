@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs what is
 # missing, checks formatting and clang-tidy, builds and runs the whole suite
-# twice (debug, then AddressSanitizer + UndefinedBehaviorSanitizer), and runs
-# the benchmark harness in its short mode. Exits non-zero on any failure.
+# twice (debug, then AddressSanitizer + UndefinedBehaviorSanitizer), each time
+# with a throwaway PostgreSQL server so the PostgreSQL store is tested too
+# (scripts/with-postgres.sh), and runs the benchmark harness in its short mode.
+# Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -15,7 +17,7 @@ for preset in debug sanitize; do
     scripts/check-tidy.sh
   fi
   echo "== $preset: test" >&2
-  ctest --preset "$preset" --timeout 300 -j2
+  scripts/with-postgres.sh ctest --preset "$preset" --timeout 300 -j2
 done
 # The benchmark harness in its short mode: builds the release binaries and the
 # contestants, runs every contestant briefly, and fails only if something does

@@ -8,6 +8,9 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "store/postgres_store.hpp"
+#include "store/sqlite_store.hpp"
+
 namespace hearth::app {
 namespace {
 
@@ -51,6 +54,13 @@ bool parse_bool(const std::string& name, const std::string& text) {
   throw std::invalid_argument("--" + name + ": expected true or false: " + text);
 }
 
+std::string parse_store_kind(const std::string& text) {
+  if (text != "sqlite" && text != "postgres") {
+    throw std::invalid_argument("--store: expected sqlite or postgres: " + text);
+  }
+  return text;
+}
+
 template <typename T, typename Field>
 option number_option(const char* name, const char* help, Field field) {
   return {name, help, false,
@@ -81,6 +91,11 @@ const std::vector<option>& options() {
        }},
       {"data-dir", "directory for the signing key and data (default ./hearth-data)", false,
        [](config& c, const std::string& v) { c.data_dir = v; }},
+      {"store", "where records are kept: sqlite (DATA_DIR/hearth.db, the default) or postgres",
+       false, [](config& c, const std::string& v) { c.storage.kind = parse_store_kind(v); }},
+      {"postgres-conninfo",
+       "libpq connection string for --store postgres, e.g. 'host=db dbname=hearth user=hearth'",
+       false, [](config& c, const std::string& v) { c.storage.postgres_conninfo = v; }},
       {"admin-key-file",
        "file holding the admin API's bearer key (at least 32 characters); unset: no admin API",
        false, [](config& c, const std::string& v) { c.admin_key_file = v; }},
@@ -160,7 +175,8 @@ const std::vector<option>& options() {
           "max-turn-ms", "longest turn on the floor, extensions included (default 7200000)",
           [](config& c) -> std::int64_t& { return c.net.room.max_turn; }),
       number_option<std::uint32_t>(
-          "max-round-label-bytes", "longest round label in UTF-8 bytes (default 100)",
+          "max-round-label-bytes",
+          "longest round label in UTF-8 bytes (default 100)",
           [](config& c) -> std::uint32_t& { return c.net.room.max_round_label_bytes; }),
       millis_option("alive-interval-ms",
                     "how often the server records that it is alive; after a crash, attendance "
@@ -260,7 +276,9 @@ std::string serve_help() {
   std::string out =
       "usage: hearthd [--config FILE] [options]\n"
       "       hearthd mint-token --data-dir DIR --room ROOM --role ROLE --subject ID --name NAME "
-      "[--ttl SECONDS]\n\n"
+      "[--ttl SECONDS]\n"
+      "       hearthd verify-audit [--data-dir DIR]\n"
+      "       (both also take --store and --postgres-conninfo, as the server does)\n\n"
       "Every option can also be set in the config file (name = value) or as an environment\n"
       "variable HEARTH_NAME (upper case, dashes as underscores). Flags win over the\n"
       "environment, which wins over the file.\n\n"
@@ -319,11 +337,57 @@ parse_outcome parse_serve_config(const std::vector<std::string>& args) {
       }
       o->set(c, value);
     }
+    if (const auto problem = store_choice_problem(c.storage); !problem.empty()) {
+      throw std::invalid_argument(problem);
+    }
   } catch (const std::invalid_argument& e) {
     std::cerr << "hearthd: " << e.what() << "\n";
     return {std::nullopt, 2};
   }
   return {std::move(c), 0};
+}
+
+std::string store_choice_problem(const store_choice& choice) {
+  if (choice.kind == "postgres" && choice.postgres_conninfo.empty()) {
+    return "--store postgres needs --postgres-conninfo";
+  }
+  if (choice.kind != "postgres" && !choice.postgres_conninfo.empty()) {
+    return "--postgres-conninfo is set but the store is " + choice.kind +
+           " (add --store postgres, or drop the conninfo)";
+  }
+  return {};
+}
+
+std::unique_ptr<store::store> open_store(const store_choice& choice, const std::string& data_dir) {
+  if (choice.kind == "postgres") {
+    return std::make_unique<store::postgres_store>(choice.postgres_conninfo);
+  }
+  return std::make_unique<store::sqlite_store>(store::sqlite_path(data_dir));
+}
+
+bool parse_store_flag(const std::vector<std::string>& args, std::size_t& i, store_choice& choice) {
+  std::string name = args[i];
+  std::string value;
+  const auto eq = name.find('=');
+  if (eq != std::string::npos) {
+    value = name.substr(eq + 1);
+    name.resize(eq);
+  }
+  if (name != "--store" && name != "--postgres-conninfo") {
+    return false;
+  }
+  if (eq == std::string::npos) {
+    if (i + 1 >= args.size()) {
+      throw std::invalid_argument(name + " needs a value");
+    }
+    value = args[++i];
+  }
+  if (name == "--store") {
+    choice.kind = parse_store_kind(value);
+  } else {
+    choice.postgres_conninfo = value;
+  }
+  return true;
 }
 
 admin::settings admin_settings_from(const config& c) {

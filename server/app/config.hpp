@@ -2,19 +2,39 @@
 // variables, then command-line flags, each overriding the one before.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "admin/admin_api.hpp"
 #include "net/settings.hpp"
+#include "store/store.hpp"
 #include "store/store_writer.hpp"
 
 namespace hearth::app {
 
+// Where the records (audit trail, attendance) are kept.
+struct store_choice {
+  std::string kind = "sqlite";    // sqlite: DATA_DIR/hearth.db; postgres: a PostgreSQL server
+  std::string postgres_conninfo;  // libpq conninfo, for postgres only
+};
+
+// "" when the choice is complete and consistent, otherwise what is wrong.
+std::string store_choice_problem(const store_choice& choice);
+
+// Opens (and migrates) the chosen store. Throws store::store_error.
+std::unique_ptr<store::store> open_store(const store_choice& choice, const std::string& data_dir);
+
+// Applies --store and --postgres-conninfo at args[i] (moving i past the value)
+// for the subcommands; false when args[i] is neither. Throws
+// std::invalid_argument for a bad value.
+bool parse_store_flag(const std::vector<std::string>& args, std::size_t& i, store_choice& choice);
+
 struct config {
   net::settings net;
-  std::string data_dir = "./hearth-data";  // signing key and database (hearth.db)
+  std::string data_dir = "./hearth-data";  // signing key and, with sqlite, hearth.db
+  store_choice storage;
   store::writer_limits store;
   // After a crash, attendance is trusted up to the last alive mark.
   std::chrono::milliseconds alive_interval{30'000};

@@ -1,6 +1,6 @@
 // hearthd: the Hearth server. `hearthd [options]` serves; `hearthd mint-token`
 // prints a token signed with the data directory's key; `hearthd verify-audit`
-// checks the audit trail.
+// checks the audit trail. Records go to SQLite or PostgreSQL (--store).
 #include <google/protobuf/stubs/logging.h>
 
 #include <ctime>
@@ -15,7 +15,6 @@
 #include "app/mint_token.hpp"
 #include "auth/signing_key.hpp"
 #include "net/server.hpp"
-#include "store/sqlite_store.hpp"
 #include "store/store_writer.hpp"
 #include "telemetry/log.hpp"
 
@@ -59,12 +58,14 @@ int serve(const std::vector<std::string>& args) {
   }
   try {
     auto key = hearth::auth::signing_key::load_or_create(config.data_dir);  // makes the dir
-    hearth::store::sqlite_store db(hearth::store::sqlite_path(config.data_dir));
-    const auto run = db.begin_run(hearth::app::wall_ms());
-    hearth::store::store_writer writer(db, config.store);
+    const auto db = hearth::app::open_store(config.storage, config.data_dir);
+    hearth::telemetry::log(level::info, "store_opened",
+                           {{"store", std::string_view(config.storage.kind)}});
+    const auto run = db->begin_run(hearth::app::wall_ms());
+    hearth::store::store_writer writer(*db, config.store);
     hearth::app::alive_marker alive(writer, run, config.alive_interval);
     const auto admin_settings = hearth::app::admin_settings_from(config);
-    hearth::admin::api admin_api(admin_settings, db, key, hearth::app::wall_ms);
+    hearth::admin::api admin_api(admin_settings, *db, key, hearth::app::wall_ms);
     hearth::admin::worker admin_worker(admin_api, config.admin_max_queued);
     hearth::net::server server(config.net, key, writer,
                                admin_settings.key.empty() ? nullptr : &admin_worker);
@@ -75,7 +76,11 @@ int serve(const std::vector<std::string>& args) {
       std::ofstream(tmp) << port << "\n";
       std::rename(tmp.c_str(), config.port_file.c_str());
     }
+    admin_api.set_live_source(&server.live());
     server.run();
+    // Admin calls still running hold HTTP sessions of this server: finish
+    // them while its io_context exists.
+    admin_worker.stop();
   } catch (const std::exception& e) {
     hearth::telemetry::log(level::error, "startup_failed", {{"error", std::string_view(e.what())}});
     std::cerr << "hearthd: " << e.what() << "\n";

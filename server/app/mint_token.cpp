@@ -7,9 +7,9 @@
 #include <map>
 #include <stdexcept>
 
+#include "app/config.hpp"
 #include "auth/random_id.hpp"
 #include "auth/token.hpp"
-#include "store/sqlite_store.hpp"
 
 namespace hearth::app {
 namespace {
@@ -17,8 +17,10 @@ namespace {
 constexpr const char* usage =
     "usage: hearthd mint-token --data-dir DIR --room ROOM --role ROLE --subject ID --name NAME\n"
     "                          [--ttl SECONDS] [--issuer ISS] [--audience AUD]\n"
+    "                          [--store sqlite|postgres] [--postgres-conninfo STR]\n"
     "ROLE is one of facilitator, co_facilitator, participant, family_member, observer.\n"
-    "TTL defaults to 21600 (6 hours). Prints the token on stdout.\n";
+    "TTL defaults to 21600 (6 hours). Prints the token on stdout. The audit record\n"
+    "goes to the server's store: give the same --store (and conninfo) as the server.\n";
 
 }  // namespace
 
@@ -27,10 +29,19 @@ int mint_token_command(const std::vector<std::string>& args) {
                                                {"issuer", "hearthd"},
                                                {"audience", "hearth"},
                                                {"data-dir", "./hearth-data"}};
+  store_choice storage;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--help" || args[i] == "-h") {
       std::cout << usage;
       return 0;
+    }
+    try {
+      if (parse_store_flag(args, i, storage)) {
+        continue;
+      }
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "hearthd mint-token: " << e.what() << "\n" << usage;
+      return 2;
     }
     if (args[i].rfind("--", 0) != 0 || i + 1 >= args.size()) {
       std::cerr << "hearthd mint-token: bad argument " << args[i] << "\n" << usage;
@@ -49,6 +60,10 @@ int mint_token_command(const std::vector<std::string>& args) {
       std::cerr << "hearthd mint-token: --" << required << " is required\n" << usage;
       return 2;
     }
+  }
+  if (const auto problem = store_choice_problem(storage); !problem.empty()) {
+    std::cerr << "hearthd mint-token: " << problem << "\n" << usage;
+    return 2;
   }
   const auto role = auth::parse_role(values["role"]);
   if (!role) {
@@ -80,8 +95,8 @@ int mint_token_command(const std::vector<std::string>& args) {
     c.expires_at = now + ttl;
     const auto token = auth::mint_token(c, key);
     // Audited before it is shown: no token leaves without its record.
-    store::sqlite_store db(store::sqlite_path(values["data-dir"]));
-    db.commit(
+    const auto db = open_store(storage, values["data-dir"]);
+    db->commit(
         {store::audit_entry{now * 1000, "operator", "operator", "token_minted", c.subject, c.room,
                             "ok", std::string(auth::role_name(c.role)) + " jti=" + c.token_id}});
     std::cout << token << "\n";

@@ -26,6 +26,7 @@ std::string check_audit_record(const audit_record& record, const std::string& ex
 // Walks the whole chain page by page through `read` (a store's audit query):
 // numbers must run 1, 2, 3, ... and each record must check against the one
 // before. Reports the first record that does not.
-audit_verification verify_chain(const std::function<std::vector<audit_record>(const audit_query&)>& read);
+audit_verification verify_chain(
+    const std::function<std::vector<audit_record>(const audit_query&)>& read);
 
 }  // namespace hearth::store

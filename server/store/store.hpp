@@ -1,7 +1,7 @@
 // The one interface to durable storage. Implementations: SQLite (the embedded
-// default, sqlite_store.hpp). Calls are blocking and thread-safe; the server
-// reaches the store only through a store_writer's thread or from the command
-// line, never from a network thread.
+// default, sqlite_store.hpp) and PostgreSQL (postgres_store.hpp). Calls are
+// blocking and thread-safe; the server reaches the store only through a
+// store_writer's thread or from the command line, never from a network thread.
 #pragma once
 
 #include <memory>

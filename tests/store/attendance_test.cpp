@@ -251,6 +251,7 @@ TEST_P(attendance_test, attendance_of_a_person_overlapping_a_window) {
 }
 
 INSTANTIATE_TEST_SUITE_P(sqlite, attendance_test, ::testing::Values(sqlite_backend()));
+INSTANTIATE_TEST_SUITE_P(postgres, attendance_test, ::testing::Values(postgres_backend()));
 
 }  // namespace
 }  // namespace hearth::store::testing

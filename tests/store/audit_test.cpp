@@ -209,6 +209,7 @@ TEST_P(audit_test, random_queries_match_a_reference_filter) {
 }
 
 INSTANTIATE_TEST_SUITE_P(sqlite, audit_test, ::testing::Values(sqlite_backend()));
+INSTANTIATE_TEST_SUITE_P(postgres, audit_test, ::testing::Values(postgres_backend()));
 
 }  // namespace
 }  // namespace hearth::store::testing

@@ -167,6 +167,7 @@ TEST_P(commit_test, two_stores_on_the_same_storage_share_one_chain) {
 }
 
 INSTANTIATE_TEST_SUITE_P(sqlite, commit_test, ::testing::Values(sqlite_backend()));
+INSTANTIATE_TEST_SUITE_P(postgres, commit_test, ::testing::Values(postgres_backend()));
 
 }  // namespace
 }  // namespace hearth::store::testing

@@ -1,6 +1,7 @@
 // The store contract suite's fixture: every behavioral test runs against each
-// backend listed here (today SQLite; PostgreSQL is meant to join), in a fresh
-// temporary directory that is removed afterwards.
+// backend listed here (SQLite and PostgreSQL), in a fresh temporary directory
+// that is removed afterwards. A backend that needs a server (PostgreSQL: the
+// conninfo in HEARTH_TEST_POSTGRES) is skipped without one, unless required.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -21,20 +22,29 @@ namespace hearth::store::testing {
 // behind its interface.
 struct backend {
   std::string name;
+  // Why the backend cannot run here ("" when it can, or when not set): its
+  // tests are then skipped, or fail when `required` says it must run.
+  std::function<std::string()> unavailable;
+  bool required = false;
   // Opens (creating or reopening) the store kept in `dir`.
   std::function<std::unique_ptr<store>(const std::string& dir)> open;
   // Runs plain SQL on a second connection, as someone with write access to the
-  // storage would; used to tamper with the audit table (columns as in the
-  // SQLite schema: seq, at_ms, actor, ..., detail, prev_hash, hash).
+  // storage would; used to tamper with the audit table (columns seq, at_ms,
+  // actor, ..., detail, prev_hash, hash). The SQL must mean the same on every
+  // backend: string literals, ||, substr() and length() work on SQLite's TEXT
+  // and PostgreSQL's BYTEA alike.
   std::function<void(const std::string& dir, const std::string& sql)> tamper;
   // Installs a fault: from now on, storing an audit record whose actor is
   // `actor` fails inside the transaction.
   std::function<void(const std::string& dir, const std::string& actor)> fail_audit_by;
+  // Removes what `open` made outside `dir` (a PostgreSQL schema); may be unset.
+  std::function<void(const std::string& dir)> remove;
 };
 
 inline void PrintTo(const backend& b, std::ostream* os) { *os << b.name; }
 
 backend sqlite_backend();
+backend postgres_backend();
 
 // A fresh directory under ::testing::TempDir(), removed with its contents.
 class temp_dir {
@@ -55,8 +65,26 @@ std::uint64_t test_seed();
 
 class store_test : public ::testing::TestWithParam<backend> {
  protected:
-  void SetUp() override { db_ = GetParam().open(dir_.path()); }
-  void TearDown() override { db_.reset(); }
+  // Derived fixtures call this first and return when IsSkipped() or
+  // HasFatalFailure().
+  void SetUp() override {
+    if (GetParam().unavailable) {
+      if (const auto why = GetParam().unavailable(); !why.empty()) {
+        if (GetParam().required) {
+          FAIL() << why;
+        }
+        GTEST_SKIP() << why;
+      }
+    }
+    opened_ = true;
+    db_ = GetParam().open(dir_.path());
+  }
+  void TearDown() override {
+    db_.reset();
+    if (opened_ && GetParam().remove) {
+      GetParam().remove(dir_.path());
+    }
+  }
 
   store& db() { return *db_; }
   const std::string& dir() const { return dir_.path(); }
@@ -79,6 +107,7 @@ class store_test : public ::testing::TestWithParam<backend> {
 
  private:
   temp_dir dir_;  // first: outlives the store
+  bool opened_ = false;
   std::unique_ptr<store> db_;
 };
 

@@ -156,6 +156,7 @@ TEST_P(writer_test, destructor_commits_what_is_queued) {
 }
 
 INSTANTIATE_TEST_SUITE_P(sqlite, writer_test, ::testing::Values(sqlite_backend()));
+INSTANTIATE_TEST_SUITE_P(postgres, writer_test, ::testing::Values(postgres_backend()));
 
 }  // namespace
 }  // namespace hearth::store::testing

@@ -1,0 +1,60 @@
+// The store on a PostgreSQL server, through libpq: the same tables and
+// semantics as the SQLite store, for deployments that keep their records in
+// a managed database. One connection, used by one caller at a time; lost
+// connections are re-established on the next call.
+//
+// Durability: it refuses to start (and to go on after a reconnect) unless the
+// server runs with fsync = on and the session's synchronous_commit is not off,
+// so that commit() returns only once the transaction is flushed to disk. A
+// commit whose answer is lost with the connection throws (io) although it may
+// have been applied; it is never retried, so nothing is recorded twice.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "store/pg_db.hpp"
+#include "store/store.hpp"
+
+namespace hearth::store {
+
+class postgres_store final : public store {
+ public:
+  // Connects with a libpq conninfo (key=value pairs, a postgresql:// URI or a
+  // database name), checks the server's durability settings and migrates the
+  // schema first on the search_path. Throws store_error.
+  explicit postgres_store(const std::string& conninfo);
+
+  void commit(const std::vector<write>& batch) override;
+  std::int64_t begin_run(time_ms now) override;
+  std::vector<audit_record> audit(const audit_query& query) override;
+  audit_verification verify_audit() override;
+  std::vector<attendance_segment> attendance(const std::string& session) override;
+  std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
+                                                time_ms to) override;
+
+  // The schema version after migrations.
+  int schema_version();
+
+ private:
+  struct chain_head {
+    std::int64_t seq = 0;
+    std::string hash;
+  };
+
+  void ready();
+  void prepare_session();
+  void migrate();
+  chain_head lock_chain();
+  void append_audit(chain_head& head, const audit_entry& entry);
+  void open_segment(const attendance_open& open);
+  void close_segment(const attendance_close& close);
+  void mark_alive(const alive_mark& mark);
+  static std::vector<attendance_segment> read_segments(const pg::result& rows);
+
+  std::mutex mutex_;  // one caller at a time on the connection
+  pg::connection db_;
+  bool prepared_ = false;  // the session's settings were checked since it connected
+};
+
+}  // namespace hearth::store
