@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev
   libprotobuf-dev protobuf-compiler
   libssl-dev openssl
-  libsqlite3-dev
+  libsqlite3-dev tzdata
   libpq-dev postgresql
   libgtest-dev libgmock-dev
   python3 python3-websockets python3-protobuf

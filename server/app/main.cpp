@@ -4,6 +4,7 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -51,6 +52,14 @@ int serve(const std::vector<std::string>& args) {
   auto& config = *parsed.value;
   hearth::telemetry::set_min_level(parse_level(config.log_level));
   if (!config.clinic_timezone.empty()) {
+    // An unknown zone would silently mean UTC: refuse it instead.
+    const std::string& zone = config.clinic_timezone;
+    if (zone.find("..") != std::string::npos || zone.front() == '/' ||
+        !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + zone)) {
+      std::cerr << "hearthd: unknown --clinic-timezone " << zone
+                << " (expected a name from /usr/share/zoneinfo, e.g. America/Chicago)\n";
+      return 2;
+    }
     // Before any thread starts: weekly attendance counts from the clinic's midnight.
     // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
     ::setenv("TZ", config.clinic_timezone.c_str(), 1);

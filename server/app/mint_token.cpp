@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "app/alive_marker.hpp"
 #include "app/config.hpp"
 #include "auth/random_id.hpp"
 #include "auth/token.hpp"
@@ -97,7 +98,7 @@ int mint_token_command(const std::vector<std::string>& args) {
     // Audited before it is shown: no token leaves without its record.
     const auto db = open_store(storage, values["data-dir"]);
     db->commit(
-        {store::audit_entry{now * 1000, "operator", "operator", "token_minted", c.subject, c.room,
+        {store::audit_entry{wall_ms(), "operator", "operator", "token_minted", c.subject, c.room,
                             "ok", std::string(auth::role_name(c.role)) + " jti=" + c.token_id}});
     std::cout << token << "\n";
   } catch (const std::exception& e) {
