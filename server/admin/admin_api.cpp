@@ -1,16 +1,15 @@
-// The admin API: authentication, routing and the handlers.
+// The admin API: authentication, routing, the audit trail and tokens.
 #include "admin/admin_api.hpp"
 
 #include <openssl/crypto.h>
 
 #include <boost/json.hpp>
-#include <cmath>
 #include <set>
 
 #include "admin/query.hpp"
+#include "admin/reply.hpp"
 #include "auth/random_id.hpp"
 #include "auth/token.hpp"
-#include "store/attendance_report.hpp"
 
 namespace hearth::admin {
 namespace {
@@ -20,46 +19,12 @@ namespace json = boost::json;
 // A longer room id could never be joined (session_core refuses it).
 constexpr std::size_t max_room_id_bytes = 128;
 
-response error(unsigned status, const std::string& code, const std::string& message) {
-  json::object body{{"error", json::object{{"code", code}, {"message", message}}}};
-  return {status, "application/json", json::serialize(body) + "\n"};
-}
-
-response ok_json(const json::value& body, unsigned status = 200) {
-  return {status, "application/json", json::serialize(body) + "\n"};
-}
-
 bool key_matches(const std::string& header, const std::string& key) {
   const std::string prefix = "Bearer ";
   if (header.rfind(prefix, 0) != 0 || header.size() - prefix.size() != key.size()) {
     return false;
   }
   return CRYPTO_memcmp(header.data() + prefix.size(), key.data(), key.size()) == 0;
-}
-
-// A spreadsheet must not run a field as a formula; quote what CSV needs quoted.
-std::string csv_field(const std::string& value) {
-  std::string v = value;
-  if (!v.empty() &&
-      (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')) {
-    v.insert(v.begin(), '\'');
-  }
-  if (v.find_first_of(",\"\r\n") == std::string::npos) {
-    return v;
-  }
-  std::string quoted = "\"";
-  for (char c : v) {
-    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  }
-  return quoted + "\"";
-}
-
-std::optional<std::int64_t> to_int(const std::string& text) {
-  if (text.empty() || text.size() > 18 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  return std::stoll(text);
 }
 
 json::object record_json(const store::audit_record& r) {
@@ -145,6 +110,40 @@ response api::route(const request& req) {
       }
       return attendance(path[3], csv);
     }
+    if (path.size() == 3 && path[2] == "sessions") {
+      if (req.method == "POST") {
+        if (auto bad = unknown_parameter({})) {
+          return *bad;
+        }
+        return create_session(req.body);
+      }
+      return req.method == "GET" ? list_sessions(query)
+                                 : error(405, "method_not_allowed", "GET or POST only");
+    }
+    if (path.size() == 4 && path[2] == "sessions") {
+      if (auto bad = unknown_parameter({})) {
+        return *bad;
+      }
+      if (req.method == "GET") {
+        return get_session(path[3]);
+      }
+      if (req.method == "PUT") {
+        return replace_session(path[3], req.body);
+      }
+      if (req.method == "DELETE") {
+        return cancel_session(path[3]);
+      }
+      return error(405, "method_not_allowed", "GET, PUT or DELETE only");
+    }
+    if (path.size() == 5 && path[2] == "sessions" && path[4] == "tokens") {
+      if (req.method != "POST") {
+        return error(405, "method_not_allowed", "POST only");
+      }
+      if (auto bad = unknown_parameter({})) {
+        return *bad;
+      }
+      return session_tokens(path[3], req.body);
+    }
     if (path.size() == 5 && path[2] == "sessions" && path[4] == "live") {
       if (req.method != "GET") {
         return error(405, "method_not_allowed", "GET only");
@@ -181,110 +180,6 @@ response api::route(const request& req) {
     }
   }
   return error(404, "not_found", "no such endpoint");
-}
-
-response api::attendance(const std::string& session, bool csv) {
-  const auto now = now_();
-  const auto report = store::summarize_session(session, store_.attendance(session), now);
-  audit("record_viewed", "attendance", session, "ok", csv ? "csv" : "json");
-  if (csv) {
-    std::string out =
-        "subject,role,present_minutes,present_ms,segments,first_joined_ms,"
-        "last_left_ms,present_now\r\n";
-    for (const auto& p : report.people) {
-      out += csv_field(p.subject) + "," + csv_field(p.role) + "," +
-             std::to_string(p.present_ms / 60'000) + "," + std::to_string(p.present_ms) + "," +
-             std::to_string(p.segments) + "," + std::to_string(p.first_joined) + "," +
-             std::to_string(p.last_left) + "," + (p.present_now ? "true" : "false") + "\r\n";
-    }
-    return {200, "text/csv; charset=utf-8", out};
-  }
-  json::array people;
-  for (const auto& p : report.people) {
-    people.push_back(json::object{{"subject", p.subject},
-                                  {"role", p.role},
-                                  {"present_ms", p.present_ms},
-                                  {"present_minutes", p.present_ms / 60'000},
-                                  {"segments", p.segments},
-                                  {"first_joined_ms", p.first_joined},
-                                  {"last_left_ms", p.last_left},
-                                  {"present_now", p.present_now}});
-  }
-  return ok_json(json::object{{"session", session},
-                              {"as_of_ms", now},
-                              {"participants", report.participants},
-                              {"family_members", report.family_members},
-                              {"people", std::move(people)}});
-}
-
-response api::live(const std::string& session) {
-  live_source* source = live_.load();
-  const auto summary = source == nullptr ? std::nullopt : source->live(session);
-  audit("record_viewed", "live", session, "ok");
-  json::object out{{"session", session}, {"running", summary.has_value()}};
-  if (summary) {
-    json::array members;
-    for (const auto& m : summary->members) {
-      members.push_back(json::object{{"member_id", m.member_id},
-                                     {"subject", m.subject},
-                                     {"role", m.role},
-                                     {"presence", m.presence}});
-    }
-    out["members"] = std::move(members);
-    out["floor"] = json::object{{"mode", summary->floor_mode},
-                                {"holder_member_id", summary->floor_holder},
-                                {"hands_raised", summary->hands_raised},
-                                {"round_running", summary->round_running}};
-  }
-  return ok_json(out);
-}
-
-response api::weekly(const std::string& subject, const std::string& query) {
-  const auto parts = parse_target("?" + query);
-  const std::set<std::string> known = {"week", "program"};
-  for (const auto& [k, v] : parts ? parts->query : std::map<std::string, std::string>{}) {
-    if (known.count(k) == 0) {
-      return error(400, "bad_request", "unknown parameter: " + k);
-    }
-  }
-  if (!parts || parts->query.count("week") == 0) {
-    return error(400, "bad_request", "week=YYYY-MM-DD (the week's first day) is required");
-  }
-  const auto week = local_week_ms(parts->query.at("week"));
-  if (!week) {
-    return error(400, "bad_request", "week must be a date, YYYY-MM-DD");
-  }
-  const auto program = parts->query.count("program") ? parts->query.at("program") : "adult";
-  if (program != "adult" && program != "adolescent") {
-    return error(400, "bad_request", "program is adult or adolescent");
-  }
-  const double minimum =
-      program == "adult" ? config_.adult_minimum_hours : config_.adolescent_minimum_hours;
-  const auto now = now_();
-  const auto segments = store_.attendance_of(subject, week->first, week->second);
-  std::map<std::string, std::vector<store::attendance_segment>> by_session;
-  for (const auto& s : segments) {
-    by_session[s.session].push_back(s);
-  }
-  json::array sessions;
-  for (const auto& [session, list] : by_session) {
-    sessions.push_back(
-        json::object{{"session", session},
-                     {"present_ms", store::present_within(list, week->first, week->second, now)}});
-  }
-  // Sessions never overlap for one person in practice, but the union is what counts.
-  const auto total = store::present_within(segments, week->first, week->second, now);
-  const auto minimum_minutes = static_cast<std::int64_t>(std::llround(minimum * 60.0));
-  audit("record_viewed", subject, "", "ok", "weekly_hours");
-  return ok_json(json::object{{"subject", subject},
-                              {"week_start_ms", week->first},
-                              {"week_end_ms", week->second},
-                              {"present_ms", total},
-                              {"present_minutes", total / 60'000},
-                              {"program", program},
-                              {"minimum_minutes", minimum_minutes},
-                              {"meets_minimum", total >= minimum_minutes * 60'000},
-                              {"sessions", std::move(sessions)}});
 }
 
 response api::audit_list(const std::string& query) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "admin/live.hpp"
+#include "admin/session_json.hpp"
 #include "auth/signing_key.hpp"
 #include "store/store.hpp"
 
@@ -39,6 +40,7 @@ struct settings {
   double adult_minimum_hours = 9;
   double adolescent_minimum_hours = 6;
   std::size_t max_body_bytes = std::size_t{64} * 1024;
+  session_limits sessions;
 };
 
 class api {
@@ -55,6 +57,13 @@ class api {
  private:
   response route(const request& req);
   response live(const std::string& session);
+  // sessions_api.cpp
+  response create_session(const std::string& body);
+  response list_sessions(const std::string& query);
+  response get_session(const std::string& id);
+  response replace_session(const std::string& id, const std::string& body);
+  response cancel_session(const std::string& id);
+  response session_tokens(const std::string& id, const std::string& body);
   response attendance(const std::string& session, bool csv);
   response weekly(const std::string& subject, const std::string& query);
   response audit_list(const std::string& query);

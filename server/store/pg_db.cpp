@@ -7,6 +7,7 @@ namespace hearth::store::pg {
 namespace {
 
 // Type OIDs (server/catalog/pg_type_d.h is not part of libpq-dev).
+constexpr Oid bool_oid = 16;
 constexpr Oid int2_oid = 21;
 constexpr Oid int4_oid = 23;
 constexpr Oid int8_oid = 20;
@@ -89,6 +90,11 @@ params& params::integer_or_null(std::optional<std::int64_t> value) {
   return *this;
 }
 
+params& params::boolean(bool value) {
+  add(bool_oid, std::string(1, value ? '\1' : '\0'));
+  return *this;
+}
+
 params& params::bytes(std::string_view value) {
   add(bytea_oid, std::string(value));
   return *this;
@@ -126,6 +132,13 @@ std::int64_t result::integer(int row, int column) const {
     bits = (bits << 8U) | p[i];
   }
   return static_cast<std::int64_t>(bits);
+}
+
+bool result::boolean(int row, int column) const {
+  if (PQftype(res_, column) != bool_oid || PQgetlength(res_, row, column) != 1) {
+    throw store_error(store_error::kind::io, "unexpected column type in a PostgreSQL result");
+  }
+  return *PQgetvalue(res_, row, column) != '\0';
 }
 
 std::string result::bytes(int row, int column) const {

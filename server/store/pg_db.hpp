@@ -27,6 +27,7 @@ class params {
  public:
   params& integer(std::int64_t value);  // bigint
   params& integer_or_null(std::optional<std::int64_t> value);
+  params& boolean(bool value);            // boolean
   params& bytes(std::string_view value);  // bytea: any bytes, NUL included
   params& bytes_or_null(const std::optional<std::string>& value);
   params& text(std::string_view value);  // text: valid in the server encoding
@@ -60,6 +61,8 @@ class result {
   bool is_null(int row, int column) const { return PQgetisnull(res_, row, column) != 0; }
   // A smallint, integer or bigint column.
   std::int64_t integer(int row, int column) const;
+  // A boolean column.
+  bool boolean(int row, int column) const;
   // A text or bytea column, as its bytes.
   std::string bytes(int row, int column) const;
 

@@ -17,8 +17,11 @@ namespace {
 // SQLite store. The fields of records are BYTEA, not TEXT: they are stored and
 // hashed as bytes, and TEXT could hold neither a NUL nor invalid UTF-8 (the
 // store never rejects a record for its contents). Store-made values (hashes,
-// closed_by) are TEXT.
-constexpr std::array<std::string_view, 1> migrations = {
+// closed_by) are TEXT. BYTEA also compares and sorts byte by byte, as SQLite's
+// TEXT does, so lookups and the order of sessions (by start, then id) are the
+// same on both stores; TEXT would sort by the database's collation. Flags are
+// BOOLEAN (SQLite: INTEGER 0 or 1); times and counters BIGINT.
+constexpr std::array<std::string_view, 2> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq BIGINT PRIMARY KEY,
@@ -53,6 +56,36 @@ CREATE TABLE attendance (
 CREATE INDEX attendance_by_session ON attendance(session, joined_at_ms);
 CREATE INDEX attendance_by_subject ON attendance(subject, joined_at_ms);
 CREATE UNIQUE INDEX attendance_one_open ON attendance(session, subject) WHERE left_at_ms IS NULL;
+)sql",
+    R"sql(
+CREATE TABLE sessions (
+  id BYTEA PRIMARY KEY,
+  title BYTEA NOT NULL,
+  kind BYTEA NOT NULL,
+  scheduled_start_ms BIGINT NOT NULL,
+  scheduled_end_ms BIGINT NOT NULL,
+  lobby_policy BYTEA NOT NULL,
+  admit_before_facilitator BOOLEAN NOT NULL,
+  chat_policy BYTEA NOT NULL,
+  keep_chat BOOLEAN NOT NULL,
+  status BYTEA NOT NULL,
+  version BIGINT NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  updated_at_ms BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_start ON sessions(scheduled_start_ms);
+CREATE TABLE session_roster (
+  session_id BYTEA NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  subject BYTEA NOT NULL,
+  display_name BYTEA NOT NULL,
+  role BYTEA NOT NULL,
+  relationship BYTEA NOT NULL,
+  accompanies BYTEA NOT NULL,
+  program BYTEA NOT NULL,
+  PRIMARY KEY (session_id, subject)
+);
+CREATE INDEX session_roster_by_subject ON session_roster(subject);
 )sql",
 };
 
@@ -173,7 +206,8 @@ void postgres_store::commit(const std::vector<write>& batch) {
     std::visit(overloaded{[&](const audit_entry& e) { append_audit(head, e); },
                           [&](const attendance_open& o) { open_segment(o); },
                           [&](const attendance_close& c) { close_segment(c); },
-                          [&](const alive_mark& m) { mark_alive(m); }},
+                          [&](const alive_mark& m) { mark_alive(m); },
+                          [&](const session_put& p) { put_session(p.record); }},
                w);
   }
   tx.commit();

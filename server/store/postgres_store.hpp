@@ -11,6 +11,7 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "store/pg_db.hpp"
@@ -30,6 +31,8 @@ class postgres_store final : public store {
   std::vector<audit_record> audit(const audit_query& query) override;
   audit_verification verify_audit() override;
   std::vector<attendance_segment> attendance(const std::string& session) override;
+  std::optional<session_record> session(const std::string& id) override;
+  std::vector<session_record> sessions(time_ms from, time_ms to) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
 
@@ -50,6 +53,8 @@ class postgres_store final : public store {
   void open_segment(const attendance_open& open);
   void close_segment(const attendance_close& close);
   void mark_alive(const alive_mark& mark);
+  void put_session(const session_record& record);  // postgres_sessions.cpp
+  static std::vector<session_record> read_sessions(const pg::result& rows);
   static std::vector<attendance_segment> read_segments(const pg::result& rows);
 
   std::mutex mutex_;  // one caller at a time on the connection

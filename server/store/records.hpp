@@ -62,7 +62,46 @@ struct alive_mark {
   time_ms at = 0;
 };
 
-using write = std::variant<audit_entry, attendance_open, attendance_close, alive_mark>;
+// A person on a session's roster. Names are kept here, for the tokens and the
+// room, and never logged.
+struct roster_entry {
+  std::string subject;       // identity in the clinic's systems
+  std::string display_name;  // shown in the room
+  std::string role;          // facilitator, co_facilitator, participant, family_member, observer
+  std::string relationship;  // family members: e.g. "parent", "spouse"; otherwise ""
+  std::string accompanies;   // family members: the subject of the participant they accompany
+  std::string program;       // participants: "adult" or "adolescent"; otherwise ""
+
+  bool operator==(const roster_entry&) const = default;
+};
+
+// A planned session. Its id is the room id its tokens admit to.
+struct session_record {
+  std::string id;
+  std::string title;
+  std::string kind;  // group, family, multi_family_group, individual
+  time_ms scheduled_start = 0;
+  time_ms scheduled_end = 0;
+  std::string lobby_policy;  // everyone_waits, roster_enters, open
+  bool admit_before_facilitator = false;
+  std::string chat_policy;  // room, facilitators_only, off
+  bool keep_chat = false;   // whether chat is stored at all (off by default)
+  std::string status;       // scheduled, cancelled
+  std::int64_t version = 0;  // 1 when created, +1 on every change
+  time_ms created_at = 0;
+  time_ms updated_at = 0;
+  std::vector<roster_entry> roster;
+
+  bool operator==(const session_record&) const = default;
+};
+
+// Creates or replaces a session (its roster included) as given.
+struct session_put {
+  session_record record;
+};
+
+using write =
+    std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put>;
 
 struct attendance_segment {
   std::string session;

@@ -14,7 +14,7 @@ namespace {
 
 // Each migration runs once, in order, in its own transaction. Never edit one
 // that has shipped: add the next.
-constexpr std::array<std::string_view, 1> migrations = {
+constexpr std::array<std::string_view, 2> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY,
@@ -49,6 +49,36 @@ CREATE TABLE attendance (
 CREATE INDEX attendance_by_session ON attendance(session, joined_at_ms);
 CREATE INDEX attendance_by_subject ON attendance(subject, joined_at_ms);
 CREATE UNIQUE INDEX attendance_one_open ON attendance(session, subject) WHERE left_at_ms IS NULL;
+)sql",
+    R"sql(
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  scheduled_start_ms INTEGER NOT NULL,
+  scheduled_end_ms INTEGER NOT NULL,
+  lobby_policy TEXT NOT NULL,
+  admit_before_facilitator INTEGER NOT NULL,
+  chat_policy TEXT NOT NULL,
+  keep_chat INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_start ON sessions(scheduled_start_ms);
+CREATE TABLE session_roster (
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  relationship TEXT NOT NULL,
+  accompanies TEXT NOT NULL,
+  program TEXT NOT NULL,
+  PRIMARY KEY (session_id, subject)
+);
+CREATE INDEX session_roster_by_subject ON session_roster(subject);
 )sql",
 };
 
@@ -132,7 +162,8 @@ void sqlite_store::commit(const std::vector<write>& batch) {
     std::visit(overloaded{[&](const audit_entry& e) { append_audit(e); },
                           [&](const attendance_open& o) { open_segment(o); },
                           [&](const attendance_close& c) { close_segment(c); },
-                          [&](const alive_mark& m) { mark_alive(m); }},
+                          [&](const alive_mark& m) { mark_alive(m); },
+                          [&](const session_put& p) { put_session(p.record); }},
                w);
   }
   tx.commit();

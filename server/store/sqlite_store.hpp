@@ -22,6 +22,8 @@ class sqlite_store final : public store {
   std::vector<audit_record> audit(const audit_query& query) override;
   audit_verification verify_audit() override;
   std::vector<attendance_segment> attendance(const std::string& session) override;
+  std::optional<session_record> session(const std::string& id) override;
+  std::vector<session_record> sessions(time_ms from, time_ms to) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
 
@@ -34,6 +36,8 @@ class sqlite_store final : public store {
   void open_segment(const attendance_open& open);
   void close_segment(const attendance_close& close);
   void mark_alive(const alive_mark& mark);
+  void put_session(const session_record& record);  // sqlite_sessions.cpp
+  session_record read_session(sqlite::statement& row);
   static std::vector<attendance_segment> read_segments(sqlite::statement& q);
 
   std::mutex mutex_;  // one caller at a time on the connection

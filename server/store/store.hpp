@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -48,6 +49,10 @@ class store {
 
   // Every segment of a session, in the order they opened.
   virtual std::vector<attendance_segment> attendance(const std::string& session) = 0;
+  virtual std::optional<session_record> session(const std::string& id) = 0;
+  // Sessions scheduled to start in [from, to), by start time, rosters included.
+  virtual std::vector<session_record> sessions(time_ms from, time_ms to) = 0;
+
   // A person's segments, in every session, that overlap [from, to).
   virtual std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                         time_ms to) = 0;

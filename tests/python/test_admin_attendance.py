@@ -180,7 +180,7 @@ class WeeklyUtc(AdminCase):
         self.assertEqual(await self.weekly("edge-1"), {
             "subject": "edge-1", "week_start_ms": W, "week_end_ms": E,
             "present_ms": 2 * HOUR, "present_minutes": 120, "program": "adult",
-            "minimum_minutes": 540, "meets_minimum": False,
+            "program_source": "default", "minimum_minutes": 540, "meets_minimum": False,
             "sessions": [{"session": "s-a", "present_ms": HOUR},
                          {"session": "s-b", "present_ms": HOUR}]})
         self.assertEqual(self.last_audit(), ("admin", "admin", "record_viewed", "edge-1", "",
@@ -243,8 +243,9 @@ class WeeklyUtc(AdminCase):
     async def test_nobody_and_an_encoded_subject(self):
         self.assertEqual(await self.weekly("nobody"), {
             "subject": "nobody", "week_start_ms": self.W, "week_end_ms": self.E,
-            "present_ms": 0, "present_minutes": 0, "program": "adult", "minimum_minutes": 540,
-            "meets_minimum": False, "sessions": []})
+            "present_ms": 0, "present_minutes": 0, "program": "adult",
+            "program_source": "default", "minimum_minutes": 540, "meets_minimum": False,
+            "sessions": []})
         self.insert_segment("s-1", "a/b c", self.W + HOUR, self.W + 2 * HOUR)
         body = await self.weekly("a%2Fb%20c")
         self.assertEqual((body["subject"], body["present_ms"]), ("a/b c", HOUR))

@@ -161,6 +161,11 @@ backend postgres_backend() {
   b.tamper = [](const std::string& dir, const std::string& sql) {
     raw_postgres(postgres_conninfo(dir)).exec(sql);
   };
+  b.schema_version = [](const std::string& dir) {
+    return static_cast<int>(
+        raw_postgres(postgres_conninfo(dir))
+            .integer("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  };
   b.fail_audit_by = [](const std::string& dir, const std::string& actor) {
     // A trigger body takes no parameters: the actor goes in as a hex bytea
     // literal, which needs no quoting.

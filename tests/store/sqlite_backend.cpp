@@ -69,6 +69,11 @@ backend sqlite_backend() {
   b.tamper = [](const std::string& dir, const std::string& sql) {
     raw_sqlite(sqlite_path(dir)).exec(sql);
   };
+  b.schema_version = [](const std::string& dir) {
+    return static_cast<int>(
+        raw_sqlite(sqlite_path(dir))
+            .integer("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  };
   b.fail_audit_by = [](const std::string& dir, const std::string& actor) {
     // A trigger body takes no parameters: %Q quotes the actor as a literal.
     char* quoted = sqlite3_mprintf("%Q", actor.c_str());

@@ -16,6 +16,57 @@
 
 #include "store/store.hpp"
 
+namespace hearth::store {
+
+// How failures print sessions and rosters: fields in quotes, bytes outside
+// printable ASCII as \xNN (names may hold NULs and any other byte).
+inline void print_bytes(const std::string& bytes, std::ostream* os) {
+  static constexpr char digits[] = "0123456789abcdef";
+  *os << '"';
+  for (const char c : bytes) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20U && u < 0x7FU && c != '"' && c != '\\') {
+      *os << c;
+    } else {
+      *os << "\\x" << digits[u >> 4U] << digits[u & 0x0FU];
+    }
+  }
+  *os << '"';
+}
+
+inline void PrintTo(const roster_entry& e, std::ostream* os) {
+  *os << "{";
+  for (const auto* field :
+       {&e.subject, &e.display_name, &e.role, &e.relationship, &e.accompanies, &e.program}) {
+    print_bytes(*field, os);
+    *os << (field == &e.program ? "}" : ", ");
+  }
+}
+
+inline void PrintTo(const session_record& r, std::ostream* os) {
+  *os << "{id ";
+  print_bytes(r.id, os);
+  *os << ", title ";
+  print_bytes(r.title, os);
+  *os << ", kind ";
+  print_bytes(r.kind, os);
+  *os << ", " << r.scheduled_start << ".." << r.scheduled_end << ", lobby ";
+  print_bytes(r.lobby_policy, os);
+  *os << (r.admit_before_facilitator ? " (before facilitator)" : "") << ", chat ";
+  print_bytes(r.chat_policy, os);
+  *os << (r.keep_chat ? " (kept)" : "") << ", status ";
+  print_bytes(r.status, os);
+  *os << ", v" << r.version << ", created " << r.created_at << ", updated " << r.updated_at
+      << ", roster [";
+  for (const auto& e : r.roster) {
+    PrintTo(e, os);
+    *os << (&e == &r.roster.back() ? "" : ", ");
+  }
+  *os << "]}";
+}
+
+}  // namespace hearth::store
+
 namespace hearth::store::testing {
 
 // One implementation of `store`, with what the contract tests need to reach
@@ -37,6 +88,9 @@ struct backend {
   // Installs a fault: from now on, storing an audit record whose actor is
   // `actor` fails inside the transaction.
   std::function<void(const std::string& dir, const std::string& actor)> fail_audit_by;
+  // The schema version the storage kept in `dir` records, read on a second
+  // connection.
+  std::function<int(const std::string& dir)> schema_version;
   // Removes what `open` made outside `dir` (a PostgreSQL schema); may be unset.
   std::function<void(const std::string& dir)> remove;
 };

@@ -31,6 +31,8 @@ class fake_store final : public store {
   std::vector<audit_record> audit(const audit_query&) override { return {}; }
   audit_verification verify_audit() override { return {}; }
   std::vector<attendance_segment> attendance(const std::string&) override { return {}; }
+  std::optional<session_record> session(const std::string&) override { return std::nullopt; }
+  std::vector<session_record> sessions(time_ms, time_ms) override { return {}; }
   std::vector<attendance_segment> attendance_of(const std::string&, time_ms, time_ms) override {
     return {};
   }

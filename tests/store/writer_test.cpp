@@ -39,6 +39,12 @@ class held_store final : public store {
   std::vector<attendance_segment> attendance(const std::string& s) override {
     return inner_.attendance(s);
   }
+  std::optional<session_record> session(const std::string& id) override {
+    return inner_.session(id);
+  }
+  std::vector<session_record> sessions(time_ms from, time_ms to) override {
+    return inner_.sessions(from, to);
+  }
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override {
     return inner_.attendance_of(subject, from, to);

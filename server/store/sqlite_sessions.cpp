@@ -1,0 +1,106 @@
+// Sessions and their rosters in the SQLite store.
+#include "store/sqlite_store.hpp"
+
+namespace hearth::store {
+
+void sqlite_store::put_session(const session_record& r) {
+  sqlite::statement upsert(
+      db_.handle(),
+      "INSERT INTO sessions (id, title, kind, scheduled_start_ms, scheduled_end_ms, lobby_policy, "
+      "admit_before_facilitator, chat_policy, keep_chat, status, version, created_at_ms, "
+      "updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+      "ON CONFLICT (id) DO UPDATE SET title = ?2, kind = ?3, scheduled_start_ms = ?4, "
+      "scheduled_end_ms = ?5, lobby_policy = ?6, admit_before_facilitator = ?7, chat_policy = ?8, "
+      "keep_chat = ?9, status = ?10, version = ?11, created_at_ms = ?12, updated_at_ms = ?13");
+  upsert.bind(1, r.id)
+      .bind(2, r.title)
+      .bind(3, r.kind)
+      .bind(4, r.scheduled_start)
+      .bind(5, r.scheduled_end)
+      .bind(6, r.lobby_policy)
+      .bind(7, std::int64_t{r.admit_before_facilitator ? 1 : 0})
+      .bind(8, r.chat_policy)
+      .bind(9, std::int64_t{r.keep_chat ? 1 : 0})
+      .bind(10, r.status)
+      .bind(11, r.version)
+      .bind(12, r.created_at)
+      .bind(13, r.updated_at)
+      .run();
+  sqlite::statement clear(db_.handle(), "DELETE FROM session_roster WHERE session_id = ?");
+  clear.bind(1, r.id).run();
+  sqlite::statement add(db_.handle(),
+                        "INSERT INTO session_roster (session_id, position, subject, display_name, "
+                        "role, relationship, accompanies, program) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  std::int64_t position = 0;
+  for (const auto& e : r.roster) {
+    add.bind(1, r.id)
+        .bind(2, position++)
+        .bind(3, e.subject)
+        .bind(4, e.display_name)
+        .bind(5, e.role)
+        .bind(6, e.relationship)
+        .bind(7, e.accompanies)
+        .bind(8, e.program)
+        .run();
+    add.reset();
+  }
+}
+
+namespace {
+constexpr const char* session_columns =
+    "SELECT id, title, kind, scheduled_start_ms, scheduled_end_ms, lobby_policy, "
+    "admit_before_facilitator, chat_policy, keep_chat, status, version, created_at_ms, "
+    "updated_at_ms FROM sessions ";
+}  // namespace
+
+session_record sqlite_store::read_session(sqlite::statement& row) {
+  session_record r;
+  r.id = row.text(0);
+  r.title = row.text(1);
+  r.kind = row.text(2);
+  r.scheduled_start = row.integer(3);
+  r.scheduled_end = row.integer(4);
+  r.lobby_policy = row.text(5);
+  r.admit_before_facilitator = row.integer(6) != 0;
+  r.chat_policy = row.text(7);
+  r.keep_chat = row.integer(8) != 0;
+  r.status = row.text(9);
+  r.version = row.integer(10);
+  r.created_at = row.integer(11);
+  r.updated_at = row.integer(12);
+  sqlite::statement people(db_.handle(),
+                           "SELECT subject, display_name, role, relationship, accompanies, program "
+                           "FROM session_roster WHERE session_id = ? ORDER BY position");
+  people.bind(1, r.id);
+  while (people.step()) {
+    r.roster.push_back({people.text(0), people.text(1), people.text(2), people.text(3),
+                        people.text(4), people.text(5)});
+  }
+  return r;
+}
+
+std::optional<session_record> sqlite_store::session(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  sqlite::statement q(db_.handle(), std::string(session_columns) + "WHERE id = ?");
+  q.bind(1, id);
+  if (!q.step()) {
+    return std::nullopt;
+  }
+  return read_session(q);
+}
+
+std::vector<session_record> sqlite_store::sessions(time_ms from, time_ms to) {
+  std::lock_guard lock(mutex_);
+  sqlite::statement q(db_.handle(),
+                      std::string(session_columns) +
+                          "WHERE scheduled_start_ms >= ? AND scheduled_start_ms < ? "
+                          "ORDER BY scheduled_start_ms, id");
+  q.bind(1, from).bind(2, to);
+  std::vector<session_record> out;
+  while (q.step()) {
+    out.push_back(read_session(q));
+  }
+  return out;
+}
+
+}  // namespace hearth::store
