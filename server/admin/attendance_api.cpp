@@ -16,7 +16,8 @@ namespace json = boost::json;
 response api::attendance(const std::string& session, bool csv) {
   const auto now = now_();
   const auto report = store::summarize_session(session, store_.attendance(session), now);
-  audit("record_viewed", "attendance", session, "ok", csv ? "csv" : "json");
+  // A CSV file leaves the system: that is an export, not just a look.
+  audit(csv ? "export" : "record_viewed", "attendance", session, "ok", csv ? "csv" : "json");
   if (csv) {
     std::string out =
         "subject,role,present_minutes,present_ms,segments,first_joined_ms,"
@@ -93,6 +94,9 @@ response api::weekly(const std::string& subject, const std::string& query) {
     program_source = "request";
   } else {
     for (const auto& s : store_.sessions(week->first, week->second)) {
+      if (s.status == "cancelled") {
+        continue;
+      }
       for (const auto& e : s.roster) {
         if (e.subject == subject && !e.program.empty() && program_source == "default") {
           program = e.program;

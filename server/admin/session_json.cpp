@@ -116,7 +116,9 @@ std::string parse_roster(const json::value* list, const session_limits& limits,
     if (!family && (relationship || accompanies)) {
       return "roster: relationship and accompanies are for family members only";
     }
-    if (family && (!relationship || relationship->empty() || !accompanies)) {
+    // An empty accompanies would skip the check below that it names a participant.
+    if (family &&
+        (!relationship || relationship->empty() || !accompanies || accompanies->empty())) {
       return "roster: a family member needs relationship and accompanies";
     }
     if (e.role != "participant" && !program->empty()) {

@@ -117,12 +117,15 @@ response api::cancel_session(const std::string& id) {
   if (!r) {
     return error(404, "not_found", "no such session");
   }
-  if (r->status != "cancelled") {
-    r->status = "cancelled";
-    ++r->version;
-    r->updated_at = now_();
-    store_.commit({store::session_put{*r}, admin_entry(r->updated_at, "session_cancelled", id)});
+  if (r->status == "cancelled") {
+    // Nothing changes, but the answer shows the session, names and all: a view.
+    audit("record_viewed", "session", id, "ok", "already_cancelled");
+    return ok_json(session_json(*r));
   }
+  r->status = "cancelled";
+  ++r->version;
+  r->updated_at = now_();
+  store_.commit({store::session_put{*r}, admin_entry(r->updated_at, "session_cancelled", id)});
   return ok_json(session_json(*r));
 }
 

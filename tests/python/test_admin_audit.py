@@ -145,7 +145,7 @@ class AuditTrail(AdminCase):
             (("GET", "/admin/v1/sessions/r9/attendance", None),
              ("admin", "admin", "record_viewed", "attendance", "r9", "ok", "json")),
             (("GET", "/admin/v1/sessions/r9/attendance?format=csv", None),
-             ("admin", "admin", "record_viewed", "attendance", "r9", "ok", "csv")),
+             ("admin", "admin", "export", "attendance", "r9", "ok", "csv")),
             (("GET", "/admin/v1/people/p9/weekly?week=2026-11-23", None),
              ("admin", "admin", "record_viewed", "p9", "", "ok", "weekly_hours")),
             (("GET", "/admin/v1/audit?session=r9", None),
