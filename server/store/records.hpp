@@ -84,9 +84,9 @@ struct session_record {
   time_ms scheduled_end = 0;
   std::string lobby_policy;  // everyone_waits, roster_enters, open
   bool admit_before_facilitator = false;
-  std::string chat_policy;  // room, facilitators_only, off
-  bool keep_chat = false;   // whether chat is stored at all (off by default)
-  std::string status;       // scheduled, cancelled
+  std::string chat_policy;   // room, facilitators_only, off
+  bool keep_chat = false;    // whether chat is stored at all (off by default)
+  std::string status;        // scheduled, cancelled
   std::int64_t version = 0;  // 1 when created, +1 on every change
   time_ms created_at = 0;
   time_ms updated_at = 0;
@@ -100,8 +100,7 @@ struct session_put {
   session_record record;
 };
 
-using write =
-    std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put>;
+using write = std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put>;
 
 struct attendance_segment {
   std::string session;

@@ -28,9 +28,10 @@ void sqlite_store::put_session(const session_record& r) {
       .run();
   sqlite::statement clear(db_.handle(), "DELETE FROM session_roster WHERE session_id = ?");
   clear.bind(1, r.id).run();
-  sqlite::statement add(db_.handle(),
-                        "INSERT INTO session_roster (session_id, position, subject, display_name, "
-                        "role, relationship, accompanies, program) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  sqlite::statement add(
+      db_.handle(),
+      "INSERT INTO session_roster (session_id, position, subject, display_name, "
+      "role, relationship, accompanies, program) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   std::int64_t position = 0;
   for (const auto& e : r.roster) {
     add.bind(1, r.id)
@@ -91,10 +92,9 @@ std::optional<session_record> sqlite_store::session(const std::string& id) {
 
 std::vector<session_record> sqlite_store::sessions(time_ms from, time_ms to) {
   std::lock_guard lock(mutex_);
-  sqlite::statement q(db_.handle(),
-                      std::string(session_columns) +
-                          "WHERE scheduled_start_ms >= ? AND scheduled_start_ms < ? "
-                          "ORDER BY scheduled_start_ms, id");
+  sqlite::statement q(db_.handle(), std::string(session_columns) +
+                                        "WHERE scheduled_start_ms >= ? AND scheduled_start_ms < ? "
+                                        "ORDER BY scheduled_start_ms, id");
   q.bind(1, from).bind(2, to);
   std::vector<session_record> out;
   while (q.step()) {
