@@ -175,8 +175,8 @@ response api::session_tokens(const std::string& id, const std::string& body) {
     c.issued_at = c.not_before = now / 1000;
     c.expires_at = c.issued_at + ttl;
     const auto token = auth::mint_token(c, key_);
-    records.push_back(store::audit_entry{now, "admin", "admin", "token_minted", c.subject, id, "ok",
-                                         person.role + " jti=" + c.token_id});
+    records.emplace_back(store::audit_entry{now, "admin", "admin", "token_minted", c.subject, id,
+                                            "ok", person.role + " jti=" + c.token_id});
     json::object t{{"subject", c.subject},
                    {"role", person.role},
                    {"token", token},
