@@ -76,6 +76,7 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
              " role=" + role_label(reply.hello().role());
     case v1::Reply::kJoin: {
       const auto& join = reply.join();
+      self_ = join.member_id();
       std::string line = id + "joined room=" + join.room_id() + " epoch=" + join.epoch() +
                          " head=" + std::to_string(join.head_seq()) +
                          " direct_head=" + std::to_string(join.direct_head_seq()) +
@@ -94,6 +95,9 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
         if (join.snapshot().has_airtime()) {
           line += "\n" + format_airtime(join.snapshot().airtime());
         }
+        for (const auto& signal : join.snapshot().open_distress()) {
+          line += "\n" + format_distress(signal);
+        }
       }
       return line;
     }
@@ -106,6 +110,9 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
     case v1::Reply::kFloor:
       return id + "floor seq=" + std::to_string(reply.floor().seq()) +
              (reply.floor().has_airtime() ? " " + format_airtime(reply.floor().airtime()) : "");
+    case v1::Reply::kDistress:
+      return id + "distress signal=" + std::to_string(reply.distress().signal_id()) +
+             (reply.distress().duplicate() ? " duplicate" : "");
     case v1::Reply::OUTCOME_NOT_SET:
       break;
   }
@@ -131,6 +138,10 @@ std::string event_formatter::format_event(const v1::Event& event) {
              " reason=" + v1::LeaveReason_Name(event.member_left().reason());
     case v1::Event::kChat: {
       const auto& chat = event.chat();
+      if (chat.scope() == v1::CHAT_SCOPE_PRIVATE) {
+        return position + "private " + who(chat.from_member_id()) + " -> " +
+               who(chat.to_member_id()) + ": " + chat.text();
+      }
       const std::string kind = chat.scope() == v1::CHAT_SCOPE_FACILITATORS ? "private " : "chat ";
       return position + kind + who(chat.from_member_id()) + ": " + chat.text();
     }
@@ -160,6 +171,13 @@ std::string event_formatter::format_event(const v1::Event& event) {
     }
     case v1::Event::kAirtime:
       return position + format_airtime(event.airtime());
+    case v1::Event::kDistressSignal:
+      return position + format_distress(event.distress_signal());
+    case v1::Event::kDistressAcknowledged: {
+      const auto& ack = event.distress_acknowledged();
+      return position + "distress signal=" + std::to_string(ack.signal_id()) + " acknowledged by " +
+             who(ack.by_member_id());
+    }
     case v1::Event::BODY_NOT_SET:
       break;
   }
@@ -205,6 +223,15 @@ std::string event_formatter::format_airtime(const v1::AirtimeReport& report) con
             std::to_string(a.turns());
   }
   return line;
+}
+
+std::string event_formatter::format_distress(const v1::DistressSignal& signal) const {
+  const std::string id = std::to_string(signal.signal_id());
+  if (signal.from_member_id() == self_) {
+    return "distress signal=" + id + " open: the facilitators have been alerted";
+  }
+  return "!!! DISTRESS signal=" + id + " from " + who(signal.from_member_id()) +
+         " raised_at=" + std::to_string(signal.raised_at_ms()) + " (/ack " + id + ")";
 }
 
 std::string mode_label(v1::FloorMode mode) {

@@ -20,9 +20,11 @@ class event_formatter {
   std::string format_reply(const v1::Reply& reply);
   std::string format_floor(const v1::FloorState& state) const;
   std::string format_airtime(const v1::AirtimeReport& report) const;
+  std::string format_distress(const v1::DistressSignal& signal) const;
   void learn(const v1::Member& member);
 
   std::map<std::uint32_t, std::string> names_;
+  std::uint32_t self_ = 0;  // this client's member id, once joined
 };
 
 std::string role_label(v1::Role role);

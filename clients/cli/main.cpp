@@ -1,9 +1,10 @@
 // hearth-cli: a terminal client for Hearth. Connects, authenticates, joins the
 // token's room and prints every event as one line. Lines typed on stdin are
-// sent as chat; "/private TEXT" writes to the facilitators, "/typing" signals
-// typing, "/leave" leaves, "/quit" exits, "/help" lists the floor commands
-// ("/hand", "/done", "/pass", "/round 90 15", ...). Works the same when stdin is a pipe,
-// so operators and tests can script it; at end of input it waits for the
+// sent as chat; "/private TEXT" writes to the facilitators, "/pm ID TEXT" to one
+// member, "/distress" alerts the facilitators privately, "/ack ID" acknowledges
+// that alert, "/typing" signals typing, "/leave" leaves, "/quit" exits, "/help"
+// lists the floor commands ("/hand", "/done", "/pass", "/round 90 15", ...). Works the same when
+// stdin is a pipe, so operators and tests can script it; at end of input it waits for the
 // outstanding replies and exits.
 #include <atomic>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 
 #include "event_format.hpp"
 #include "floor_input.hpp"
+#include "safety_input.hpp"
 #include "ws_client.hpp"
 
 namespace {
@@ -26,7 +28,8 @@ constexpr const char* usage =
     "of shell history). The room defaults to the token's room. A wss:// server's\n"
     "certificate must be valid for HOST and signed by a root in FILE (PEM), or in the\n"
     "system's trusted roots without --ca-file.\n"
-    "stdin: TEXT (chat), /private TEXT, /typing, /leave, /quit, /help\n";
+    "stdin: TEXT (chat), /private TEXT, /pm ID TEXT, /distress, /ack ID, /typing,\n"
+    "       /leave, /quit, /help\n";
 
 struct url_parts {
   bool tls = false;
@@ -199,7 +202,7 @@ int main(int argc, char** argv) {
         continue;
       }
       if (line == "/help") {
-        std::cout << usage << hearth::cli::floor_help;
+        std::cout << usage << hearth::cli::floor_help << hearth::cli::safety_help;
         continue;
       }
       std::string error;
@@ -210,6 +213,18 @@ int main(int argc, char** argv) {
         }
         ++outstanding;
         client->floor(*floor);
+        continue;
+      }
+      if (auto safety = hearth::cli::parse_safety_command(line, next_msg_id, error)) {
+        if (!error.empty()) {
+          std::cerr << error;
+          continue;
+        }
+        if (safety->has_send_chat()) {
+          ++next_msg_id;
+        }
+        ++outstanding;
+        client->request(std::move(*safety));
         continue;
       }
       ++outstanding;

@@ -288,6 +288,12 @@ std::uint32_t ws_client::floor(const v1::FloorCommand& command) {
   return m.request_id();
 }
 
+std::uint32_t ws_client::request(v1::ClientMessage message) {
+  message.set_request_id(next_request_id_++);
+  send(message);
+  return message.request_id();
+}
+
 bool ws_client::closed() const { return impl_->is_closed; }
 
 std::uint16_t ws_client::close_code() const {

@@ -58,6 +58,8 @@ class ws_client {
                      std::uint64_t client_msg_id = 0);
   std::uint32_t leave();
   std::uint32_t floor(const v1::FloorCommand& command);
+  // Any command: sets the next request id, sends, returns the id.
+  std::uint32_t request(v1::ClientMessage message);
 
   bool closed() const;
   // The WebSocket close code received (0 if none yet).

@@ -48,10 +48,24 @@ struct attendance_change {
   time_ms at = 0;
 };
 
+// A sensitive action the shell writes to the audit trail (the core does no
+// I/O). Identities and short codes only: never chat text, names or anything
+// else a member wrote. The shell adds the room as the record's session.
+struct audit_note {
+  std::string actor;  // the acting member's token subject
+  v1::Role actor_role = v1::ROLE_UNSPECIFIED;
+  std::string action;  // e.g. distress_signaled, distress_acknowledged
+  std::string target;  // the subject the action concerns
+  std::string outcome = "ok";
+  std::string detail;  // a code, e.g. "signal=3"
+  time_ms at = 0;      // the core's time of the action
+};
+
 struct effects {
   std::vector<room_event> events;  // in delivery order
   std::vector<close_request> closes;
   std::vector<attendance_change> attendance;
+  std::vector<audit_note> audit;
   std::optional<v1::Reply> reply;  // to the calling connection (request id set by the shell)
 };
 

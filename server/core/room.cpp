@@ -1,4 +1,5 @@
-// The room core: membership, presence with a reconnect grace period, chat.
+// The room core: membership, presence with a reconnect grace period, chat
+// (room, facilitator and private scope).
 #include "core/room.hpp"
 
 #include <algorithm>
@@ -75,6 +76,7 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
     emit_room(out, std::move(e), now);
     out.attendance.push_back({attendance_change::kind::opened, m->who.subject, m->who.role, now});
     presence_changed(out, *m, before, now);
+    brief_arriving_facilitator(out, *m, now);
   } else {
     // Same identity again: the newer connection wins, without presence flapping.
     if (m->connection) {
@@ -129,6 +131,10 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
       return leave(*m, now);
     case v1::ClientMessage::kFloor:
       return floor_command(*m, message, now);
+    case v1::ClientMessage::kSignalDistress:
+      return signal_distress(*m, now);
+    case v1::ClientMessage::kAcknowledgeDistress:
+      return acknowledge_distress(*m, message.acknowledge_distress().signal_id(), now);
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:
@@ -163,11 +169,25 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
   }
   const v1::ChatScope scope =
       chat.scope() == v1::CHAT_SCOPE_UNSPECIFIED ? v1::CHAT_SCOPE_ROOM : chat.scope();
-  if (scope != v1::CHAT_SCOPE_ROOM && scope != v1::CHAT_SCOPE_FACILITATORS) {
+  if (scope != v1::CHAT_SCOPE_ROOM && scope != v1::CHAT_SCOPE_FACILITATORS &&
+      scope != v1::CHAT_SCOPE_PRIVATE) {
     out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "unknown chat scope");
     return out;
   }
-  // Observers watch; they may write to the facilitators but not to the room.
+  member* recipient = nullptr;
+  if (scope == v1::CHAT_SCOPE_PRIVATE) {
+    v1::Reply refused;
+    recipient = private_recipient(from, chat.to_member_id(), refused);
+    if (recipient == nullptr) {
+      out.reply = std::move(refused);
+      return out;
+    }
+  } else if (chat.to_member_id() != 0) {
+    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "to_member_id needs the private scope");
+    return out;
+  }
+  // Observers watch; they may write to the facilitators (either private
+  // scope) but not to the room.
   if (scope == v1::CHAT_SCOPE_ROOM && from.who.role == v1::ROLE_OBSERVER) {
     out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "observers cannot chat to the room");
     return out;
@@ -185,6 +205,11 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
     remember_chat(*message);
     emit_room(out, std::move(e), now);
     result.set_seq(seq_);
+  } else if (recipient != nullptr) {
+    message->set_to_member_id(recipient->id);
+    emit_direct(out, *recipient, e, now);
+    emit_direct(out, from, std::move(e), now);  // the sender's own copy
+    result.set_direct_seq(from.direct_seq);
   } else {
     auto staff = roster_.facilitators();
     if (staff.empty() || (staff.size() == 1 && staff.front()->id == from.id)) {
@@ -281,7 +306,10 @@ void room::emit_floor(effects& out, floor_output& floor, time_ms now) {
   }
 }
 
-std::string room::check_invariants() const { return floor_.check_invariants(roster_); }
+std::string room::check_invariants() const {
+  auto broken = floor_.check_invariants(roster_);
+  return broken.empty() ? distress_.check_invariants(roster_) : broken;
+}
 
 v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
   v1::RoomSnapshot snap;
@@ -296,6 +324,11 @@ v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
   const member* who = roster_.find(viewer);
   if (who != nullptr && is_facilitator(who->who.role)) {
     *snap.mutable_airtime() = floor_.airtime(roster_, now);
+  }
+  if (who != nullptr) {
+    for (const distress_signal* signal : distress_.visible_to(*who)) {
+      *snap.add_open_distress() = signal_to_wire(*signal);
+    }
   }
   return snap;
 }

@@ -12,6 +12,7 @@
 #include "core/effects.hpp"
 #include "core/floor_control.hpp"
 #include "core/roster.hpp"
+#include "core/safety.hpp"
 
 namespace hearth::core {
 
@@ -33,14 +34,16 @@ class room {
   // are ignored.
   effects disconnect(connection_id conn, time_ms now);
 
-  // A command from a joined connection (SendChat, Typing, LeaveRoom, FloorCommand).
+  // A command from a joined connection (SendChat, Typing, LeaveRoom, FloorCommand,
+  // SignalDistress, AcknowledgeDistress).
   effects handle(connection_id conn, const v1::ClientMessage& message, time_ms now);
 
   // Timers: the shell calls wake() at or after next_wake().
   effects wake(time_ms now);
   std::optional<time_ms> next_wake() const;
 
-  // The state a joining member starts from; facilitators also get airtime.
+  // The state a joining member starts from; facilitators also get airtime and
+  // every open distress signal, participants and family members their own.
   v1::RoomSnapshot snapshot(member_id viewer, time_ms now) const;
   std::uint32_t head_seq() const { return seq_; }
   std::uint32_t direct_head(member_id m) const;
@@ -60,6 +63,16 @@ class room {
   effects leave(member& m, time_ms now);
   effects floor_command(member& from, const v1::ClientMessage& message, time_ms now);
   void presence_changed(effects& out, const member& m, v1::Presence before, time_ms now);
+
+  // Safety (room_safety.cpp).
+  effects signal_distress(member& from, time_ms now);
+  effects acknowledge_distress(member& by, std::uint32_t signal_id, time_ms now);
+  // The recipient of a private chat, or nullptr with `refused` set.
+  member* private_recipient(const member& from, member_id to, v1::Reply& refused);
+  // A facilitator arriving (new, or back after leaving) gets the open signals
+  // on their direct stream, so that a resume covers them as a snapshot does.
+  void brief_arriving_facilitator(effects& out, member& m, time_ms now);
+
   void emit_floor(effects& out, floor_output& floor, time_ms now);
 
   // Stamp and append events.
@@ -74,6 +87,7 @@ class room {
   room_limits limits_;
   roster roster_;
   floor_control floor_;
+  distress_book distress_;
   std::uint32_t seq_ = 0;
   std::deque<v1::ChatMessage> recent_chat_;
   // Per member: recent client_msg_ids and the result they produced.

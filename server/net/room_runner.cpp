@@ -169,6 +169,9 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
   for (const auto& change : fx.attendance) {
     record(change);
   }
+  for (const auto& note : fx.audit) {
+    record(note);
+  }
   for (auto& close : fx.closes) {
     auto it = joined_.find(close.connection);
     if (it != joined_.end()) {
@@ -241,6 +244,18 @@ void room_runner::record(const core::attendance_change& change) {
     telemetry::global_metrics().store_refused.fetch_add(1);
     telemetry::log(telemetry::level::error, "attendance_not_recorded",
                    {{"reason", std::string_view("store queue full")}});
+  }
+}
+
+void room_runner::record(const core::audit_note& note) {
+  // Codes and subjects only: the core never puts content in a note.
+  if (!records_.submit(store::audit_entry{note.at, note.actor, core::role_label(note.actor_role),
+                                          note.action, note.target, room_id_, note.outcome,
+                                          note.detail})) {
+    telemetry::global_metrics().store_refused.fetch_add(1);
+    telemetry::log(telemetry::level::error, "audit_not_recorded",
+                   {{"action", std::string_view(note.action)},
+                    {"reason", std::string_view("store queue full")}});
   }
 }
 

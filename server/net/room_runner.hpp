@@ -55,6 +55,7 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
                   std::uint32_t request_id);
   void fan_out(core::room_event& event);
   void record(const core::attendance_change& change);
+  void record(const core::audit_note& note);
   void replay(const std::shared_ptr<connection>& conn, std::uint32_t member,
               const v1::ResumePosition& from);
   bool can_replay(std::uint32_t member, const v1::ResumePosition& from) const;
