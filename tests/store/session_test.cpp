@@ -120,8 +120,11 @@ TEST_P(session_test, empty_strings_and_an_empty_roster_round_trip) {
   put(r);
   EXPECT_EQ(db().session(""), r);
   EXPECT_EQ(all_sessions(), std::vector<session_record>{r});
-  auto extremes = sample("extremes", std::numeric_limits<time_ms>::min());
+  auto extremes = sample("extremes", 0);  // sample's arithmetic must not overflow
+  extremes.scheduled_start = std::numeric_limits<time_ms>::min();
   extremes.scheduled_end = std::numeric_limits<time_ms>::max();
+  extremes.created_at = std::numeric_limits<time_ms>::min();
+  extremes.updated_at = std::numeric_limits<time_ms>::max();
   extremes.version = std::numeric_limits<std::int64_t>::max();
   extremes.roster = {{"", "", "", "", "", ""}};
   put(extremes);
