@@ -24,6 +24,8 @@ sys.path.insert(0, sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "bui
 
 from hearth.v1 import envelope_pb2 as pb  # noqa: E402
 from hearth.v1 import errors_pb2, room_pb2  # noqa: E402
+from hearth.v1 import floor_pb2 as fl  # noqa: E402
+from hearth.v1 import safety_pb2 as sf  # noqa: E402
 
 NOW = 1_700_000_000  # token_fuzz.cpp verifies at this time
 KEY = bytes(0x5A ^ i for i in range(32))  # token_fuzz.cpp: make_key(0x5a)
@@ -67,11 +69,27 @@ def frame_seeds():
     leave = client(request_id=6, leave_room=pb.LeaveRoom())
     typing = client(request_id=0, typing=pb.Typing(active=True))
     pong = client(request_id=0, pong=pb.Pong(nonce=2**63 + 5))
+    raise_hand = client(request_id=7, floor=fl.FloorCommand(raise_hand=fl.RaiseHand()))
+    start_round = client(request_id=8, floor=fl.FloorCommand(start_round=fl.StartRound(
+        order=fl.ROUND_ORDER_CUSTOM, custom_order=[3, 1, 2], shuffle_seed=42,
+        timing=fl.TurnTiming(budget_ms=90000, warning_before_ms=15000,
+                             on_expiry=fl.EXPIRY_ACTION_NOTIFY),
+        late_joiners=fl.LATE_JOINERS_LEAVE_OUT, label="Check-in")))
+    reorder = client(request_id=9, floor=fl.FloorCommand(reorder_round=fl.ReorderRound(
+        member_ids=[4, 2, 9])))
+    distress = client(request_id=10, signal_distress=sf.SignalDistress())
+    acknowledge = client(request_id=11, acknowledge_distress=sf.AcknowledgeDistress(signal_id=1))
+    direct = client(request_id=12, send_chat=pb.SendChat(text="see me after", client_msg_id=79,
+                                                        scope=room_pb2.CHAT_SCOPE_PRIVATE,
+                                                        to_member_id=3))
 
     seeds = {
         "hello": record(hello), "join": record(join), "join_resume": record(resume),
         "chat": record(chat), "chat_private": record(private), "leave": record(leave),
         "typing": record(typing), "pong": record(pong),
+        "floor_raise_hand": record(raise_hand), "floor_start_round": record(start_round),
+        "floor_reorder": record(reorder), "distress": record(distress),
+        "distress_ack": record(acknowledge), "chat_private_to_member": record(direct),
         "batch_hello_join_chat": record(hello) + record(join) + record(chat),
         "batch_16_chats": record(chat) * 16,
         "batch_17_chats_too_many": record(chat) * 17,
