@@ -14,6 +14,12 @@ data=demo-data
 port="${HEARTH_DEMO_PORT:-8080}"
 room=demo-group
 
+# The admin API, with a key kept in the demo's data directory.
+mkdir -p "$data" && chmod 700 "$data"
+if [ ! -s "$data/admin.key" ]; then
+  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$data/admin.key")
+fi
+
 mint() { "$bin" mint-token --data-dir "$data" --room "$room" --role "$1" --subject "$2" --name "$3" --ttl 43200; }
 facilitator=$(mint facilitator demo-facilitator "Dana (facilitator)")
 alex=$(mint participant demo-participant-1 "Alex")
@@ -34,7 +40,15 @@ Join from another terminal, one per person, for example:
   HEARTH_TOKEN='$alex' $cli --url ws://127.0.0.1:$port/v1/ws
 
 Type a line to chat, "/private TEXT" to write to the facilitators, "/quit" to leave.
+Turn-taking: "/hand", "/done", "/pass"; the facilitator runs the floor with
+"/grant", "/round 90 15" (a check-in round, 90 s each, warned 15 s before) and
+more: "/help" lists every command (docs/facilitator-guide.md explains them).
+"/distress" sends a silent alert only the facilitators see.
+
+Attendance so far (admin API, docs/admin-api.md):
+  curl -H "Authorization: Bearer \$(cat $data/admin.key)" http://127.0.0.1:$port/admin/v1/sessions/$room/attendance
 Health: curl http://127.0.0.1:$port/healthz   Metrics: curl http://127.0.0.1:$port/metrics
 
 TXT
-exec "$bin" --listen "127.0.0.1:$port" --data-dir "$data" --insecure-plaintext
+exec "$bin" --listen "127.0.0.1:$port" --data-dir "$data" --insecure-plaintext \
+  --admin-key-file "$data/admin.key"
