@@ -1,5 +1,6 @@
-// The room core: membership, presence with a reconnect grace period, chat
-// (room, facilitator and private scope).
+// The room core: membership and presence with a reconnect grace period, the
+// command dispatch, snapshots and the stamping of events. Chat is in
+// room_chat.cpp, safety in room_safety.cpp.
 #include "core/room.hpp"
 
 #include <algorithm>
@@ -119,14 +120,8 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
   switch (message.command_case()) {
     case v1::ClientMessage::kSendChat:
       return send_chat(*m, message.send_chat(), now);
-    case v1::ClientMessage::kTyping: {
-      effects out;
-      v1::Event e;
-      e.mutable_typing()->set_member_id(m->id);
-      e.mutable_typing()->set_active(message.typing().active());
-      emit_ephemeral(out, m->id, std::move(e), now);
-      return out;
-    }
+    case v1::ClientMessage::kTyping:
+      return typing(*m, message.typing().active(), now);
     case v1::ClientMessage::kLeaveRoom:
       return leave(*m, now);
     case v1::ClientMessage::kFloor:
@@ -146,104 +141,9 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
   return out;
 }
 
-effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
-  effects out;
-  auto& seen = dedupe_[from.id];
-  if (chat.client_msg_id() != 0) {
-    auto it = std::find_if(seen.begin(), seen.end(),
-                           [&](const auto& entry) { return entry.first == chat.client_msg_id(); });
-    if (it != seen.end()) {
-      out.reply.emplace();
-      *out.reply->mutable_chat() = it->second;
-      out.reply->mutable_chat()->set_duplicate(true);
-      return out;
-    }
-  }
-  if (chat.text().empty()) {
-    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "chat text is empty");
-    return out;
-  }
-  if (chat.text().size() > limits_.max_chat_bytes) {
-    out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED, "chat text is too long");
-    return out;
-  }
-  const v1::ChatScope scope =
-      chat.scope() == v1::CHAT_SCOPE_UNSPECIFIED ? v1::CHAT_SCOPE_ROOM : chat.scope();
-  if (scope != v1::CHAT_SCOPE_ROOM && scope != v1::CHAT_SCOPE_FACILITATORS &&
-      scope != v1::CHAT_SCOPE_PRIVATE) {
-    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "unknown chat scope");
-    return out;
-  }
-  member* recipient = nullptr;
-  if (scope == v1::CHAT_SCOPE_PRIVATE) {
-    v1::Reply refused;
-    recipient = private_recipient(from, chat.to_member_id(), refused);
-    if (recipient == nullptr) {
-      out.reply = std::move(refused);
-      return out;
-    }
-  } else if (chat.to_member_id() != 0) {
-    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "to_member_id needs the private scope");
-    return out;
-  }
-  // Observers watch; they may write to the facilitators (either private
-  // scope) but not to the room.
-  if (scope == v1::CHAT_SCOPE_ROOM && from.who.role == v1::ROLE_OBSERVER) {
-    out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "observers cannot chat to the room");
-    return out;
-  }
-
-  v1::Event e;
-  auto* message = e.mutable_chat();
-  message->set_from_member_id(from.id);
-  message->set_text(chat.text());
-  message->set_scope(scope);
-  message->set_sent_at_ms(static_cast<std::uint64_t>(now));
-
-  v1::ChatResult result;
-  if (scope == v1::CHAT_SCOPE_ROOM) {
-    remember_chat(*message);
-    emit_room(out, std::move(e), now);
-    result.set_seq(seq_);
-  } else if (recipient != nullptr) {
-    message->set_to_member_id(recipient->id);
-    emit_direct(out, *recipient, e, now);
-    emit_direct(out, from, std::move(e), now);  // the sender's own copy
-    result.set_direct_seq(from.direct_seq);
-  } else {
-    auto staff = roster_.facilitators();
-    if (staff.empty() || (staff.size() == 1 && staff.front()->id == from.id)) {
-      out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no other facilitator is in the room",
-                              /*temporary=*/true);
-      return out;
-    }
-    for (member* f : staff) {
-      if (f->id != from.id) {
-        emit_direct(out, *f, e, now);
-      }
-    }
-    emit_direct(out, from, std::move(e), now);  // the sender's own copy
-    result.set_direct_seq(from.direct_seq);
-  }
-
-  if (chat.client_msg_id() != 0) {
-    seen.emplace_back(chat.client_msg_id(), result);
-    while (seen.size() > limits_.dedupe_window) {
-      seen.pop_front();
-    }
-  }
-  out.reply.emplace();
-  *out.reply->mutable_chat() = result;
-  return out;
-}
-
 effects room::leave(member& m, time_ms now) {
   effects out;
-  roster_.unbind(m);
-  m.presence = v1::PRESENCE_LEFT;
-  emit_room(out, left_event(m.id, v1::LEAVE_REASON_LEFT), now);
-  out.attendance.push_back({attendance_change::kind::closed, m.who.subject, m.who.role, now});
-  presence_changed(out, m, v1::PRESENCE_PRESENT, now);
+  depart(out, m, v1::LEAVE_REASON_LEFT, now);
   out.reply.emplace();
   out.reply->mutable_leave();
   return out;
@@ -252,16 +152,22 @@ effects room::leave(member& m, time_ms now) {
 effects room::wake(time_ms now) {
   effects out;
   for (member* m : roster_.expired_graces(now)) {
-    m->presence = v1::PRESENCE_LEFT;
-    emit_room(out, left_event(m->id, v1::LEAVE_REASON_GRACE_EXPIRED), now);
-    out.attendance.push_back(
-        {attendance_change::kind::closed, m->who.subject, m->who.role, m->dropped_at});
-    presence_changed(out, *m, v1::PRESENCE_RECONNECTING, now);
+    depart(out, *m, v1::LEAVE_REASON_GRACE_EXPIRED, now);
   }
   floor_output floor;
   floor_.wake(roster_, now, floor);
   emit_floor(out, floor, now);
   return out;
+}
+
+void room::depart(effects& out, member& m, v1::LeaveReason reason, time_ms now) {
+  const v1::Presence before = m.presence;
+  roster_.unbind(m);
+  m.presence = v1::PRESENCE_LEFT;
+  emit_room(out, left_event(m.id, reason), now);
+  const time_ms ended = before == v1::PRESENCE_RECONNECTING ? m.dropped_at : now;
+  out.attendance.push_back({attendance_change::kind::closed, m.who.subject, m.who.role, ended});
+  presence_changed(out, m, before, now);
 }
 
 std::optional<time_ms> room::next_wake() const {
@@ -371,13 +277,6 @@ v1::Member room::to_wire(const member& m) const {
   wire.set_presence(m.presence);
   wire.set_joined_at_ms(static_cast<std::uint64_t>(m.joined_at));
   return wire;
-}
-
-void room::remember_chat(const v1::ChatMessage& chat) {
-  recent_chat_.push_back(chat);
-  while (recent_chat_.size() > limits_.recent_chat) {
-    recent_chat_.pop_front();
-  }
 }
 
 }  // namespace hearth::core

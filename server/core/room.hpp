@@ -59,8 +59,15 @@ class room {
   std::string check_invariants() const;
 
  private:
+  // Chat (room_chat.cpp).
   effects send_chat(member& from, const v1::SendChat& chat, time_ms now);
+  effects typing(const member& from, bool active, time_ms now);
+  void remember_chat(v1::ChatMessage chat);
+
   effects leave(member& m, time_ms now);
+  // `m` leaves the room for `reason`: MemberLeft, their attendance segment
+  // closes (when they dropped, if they were reconnecting), the floor lets go.
+  void depart(effects& out, member& m, v1::LeaveReason reason, time_ms now);
   effects floor_command(member& from, const v1::ClientMessage& message, time_ms now);
   void presence_changed(effects& out, const member& m, v1::Presence before, time_ms now);
 
@@ -81,7 +88,6 @@ class room {
   void emit_ephemeral(effects& out, member_id except, v1::Event event, time_ms now);
 
   v1::Member to_wire(const member& m) const;
-  void remember_chat(const v1::ChatMessage& chat);
 
   std::string id_;
   room_limits limits_;

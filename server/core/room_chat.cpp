@@ -1,0 +1,117 @@
+// Chat in the room core: room, facilitator and private scope, retries, the
+// recent room chat kept for snapshots, and typing signals.
+#include <algorithm>
+#include <utility>
+
+#include "core/room.hpp"
+
+namespace hearth::core {
+
+effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
+  effects out;
+  auto& seen = dedupe_[from.id];
+  if (chat.client_msg_id() != 0) {
+    auto it = std::find_if(seen.begin(), seen.end(),
+                           [&](const auto& entry) { return entry.first == chat.client_msg_id(); });
+    if (it != seen.end()) {
+      out.reply.emplace();
+      *out.reply->mutable_chat() = it->second;
+      out.reply->mutable_chat()->set_duplicate(true);
+      return out;
+    }
+  }
+  if (chat.text().empty()) {
+    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "chat text is empty");
+    return out;
+  }
+  if (chat.text().size() > limits_.max_chat_bytes) {
+    out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED, "chat text is too long");
+    return out;
+  }
+  const v1::ChatScope scope =
+      chat.scope() == v1::CHAT_SCOPE_UNSPECIFIED ? v1::CHAT_SCOPE_ROOM : chat.scope();
+  if (scope != v1::CHAT_SCOPE_ROOM && scope != v1::CHAT_SCOPE_FACILITATORS &&
+      scope != v1::CHAT_SCOPE_PRIVATE) {
+    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "unknown chat scope");
+    return out;
+  }
+  member* recipient = nullptr;
+  if (scope == v1::CHAT_SCOPE_PRIVATE) {
+    v1::Reply refused;
+    recipient = private_recipient(from, chat.to_member_id(), refused);
+    if (recipient == nullptr) {
+      out.reply = std::move(refused);
+      return out;
+    }
+  } else if (chat.to_member_id() != 0) {
+    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "to_member_id needs the private scope");
+    return out;
+  }
+  // Observers watch; they may write to the facilitators (either private
+  // scope) but not to the room.
+  if (scope == v1::CHAT_SCOPE_ROOM && from.who.role == v1::ROLE_OBSERVER) {
+    out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "observers cannot chat to the room");
+    return out;
+  }
+
+  v1::Event e;
+  auto* message = e.mutable_chat();
+  message->set_from_member_id(from.id);
+  message->set_text(chat.text());
+  message->set_scope(scope);
+  message->set_sent_at_ms(static_cast<std::uint64_t>(now));
+
+  v1::ChatResult result;
+  if (scope == v1::CHAT_SCOPE_ROOM) {
+    remember_chat(*message);
+    emit_room(out, std::move(e), now);
+    result.set_seq(seq_);
+  } else if (recipient != nullptr) {
+    message->set_to_member_id(recipient->id);
+    emit_direct(out, *recipient, e, now);
+    emit_direct(out, from, std::move(e), now);  // the sender's own copy
+    result.set_direct_seq(from.direct_seq);
+  } else {
+    auto staff = roster_.facilitators();
+    if (staff.empty() || (staff.size() == 1 && staff.front()->id == from.id)) {
+      out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no other facilitator is in the room",
+                              /*temporary=*/true);
+      return out;
+    }
+    for (member* f : staff) {
+      if (f->id != from.id) {
+        emit_direct(out, *f, e, now);
+      }
+    }
+    emit_direct(out, from, std::move(e), now);  // the sender's own copy
+    result.set_direct_seq(from.direct_seq);
+  }
+
+  if (chat.client_msg_id() != 0) {
+    seen.emplace_back(chat.client_msg_id(), result);
+    while (seen.size() > limits_.dedupe_window) {
+      seen.pop_front();
+    }
+  }
+  out.reply.emplace();
+  *out.reply->mutable_chat() = result;
+  return out;
+}
+
+void room::remember_chat(v1::ChatMessage chat) {
+  recent_chat_.push_back(std::move(chat));
+  while (recent_chat_.size() > limits_.recent_chat) {
+    recent_chat_.pop_front();
+  }
+}
+
+effects room::typing(const member& from, bool active, time_ms now) {
+  effects out;
+  v1::Event e;
+  e.mutable_typing()->set_member_id(from.id);
+  e.mutable_typing()->set_active(active);
+  emit_ephemeral(out, from.id, std::move(e), now);
+  return out;
+}
+
+}  // namespace hearth::core
