@@ -86,10 +86,15 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
         for (const auto& m : join.snapshot().members()) {
           learn(m);
           line += "\nmember " + who(m.member_id()) + " role=" + role_label(m.role()) +
-                  " presence=" + presence_label(m.presence());
+                  " presence=" + presence_label(m.presence()) +
+                  muted_label(m.chat_muted(), m.floor_muted(), m.may_unmute_self());
         }
         for (const auto& chat : join.snapshot().recent_chat()) {
-          line += "\nhistory chat " + who(chat.from_member_id()) + ": " + chat.text();
+          line += "\nhistory [" + std::to_string(chat.seq()) + "] chat " +
+                  who(chat.from_member_id()) + ": " + chat.text();
+        }
+        if (join.snapshot().locked()) {
+          line += "\nroom locked";
         }
         line += "\nfloor " + format_floor(join.snapshot().floor());
         if (join.snapshot().has_airtime()) {
@@ -113,6 +118,8 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
     case v1::Reply::kDistress:
       return id + "distress signal=" + std::to_string(reply.distress().signal_id()) +
              (reply.distress().duplicate() ? " duplicate" : "");
+    case v1::Reply::kModeration:
+      return id + "moderation seq=" + std::to_string(reply.moderation().seq());
     case v1::Reply::OUTCOME_NOT_SET:
       break;
   }
@@ -178,6 +185,22 @@ std::string event_formatter::format_event(const v1::Event& event) {
       return position + "distress signal=" + std::to_string(ack.signal_id()) + " acknowledged by " +
              who(ack.by_member_id());
     }
+    case v1::Event::kMemberModeration: {
+      const auto& state = event.member_moderation();
+      const std::string muted =
+          muted_label(state.chat_muted(), state.floor_muted(), state.may_unmute_self());
+      return position + "moderation " + who(state.member_id()) +
+             (muted.empty() ? " unmuted" : muted) +
+             (state.member_id() == self_ && state.may_unmute_self() ? " (/unmute to unmute)" : "");
+    }
+    case v1::Event::kRoomLocked:
+      return position + (event.room_locked().locked() ? "room locked" : "room unlocked");
+    case v1::Event::kChatDeleted:
+      return position + "chat [" + std::to_string(event.chat_deleted().seq()) +
+             "] deleted by a facilitator";
+    case v1::Event::kMemberRoleChanged:
+      return position + "role " + who(event.member_role_changed().member_id()) + " " +
+             role_label(event.member_role_changed().role());
     case v1::Event::BODY_NOT_SET:
       break;
   }
@@ -232,6 +255,17 @@ std::string event_formatter::format_distress(const v1::DistressSignal& signal) c
   }
   return "!!! DISTRESS signal=" + id + " from " + who(signal.from_member_id()) +
          " raised_at=" + std::to_string(signal.raised_at_ms()) + " (/ack " + id + ")";
+}
+
+std::string muted_label(bool chat, bool floor, bool may_unmute_self) {
+  if (!chat && !floor) {
+    return {};
+  }
+  return std::string(" muted=") +
+         (chat && floor ? "chat,floor"
+          : chat        ? "chat"
+                        : "floor") +
+         (may_unmute_self ? " may_unmute_self" : "");
 }
 
 std::string mode_label(v1::FloorMode mode) {

@@ -29,6 +29,8 @@ class event_formatter {
 
 std::string role_label(v1::Role role);
 std::string presence_label(v1::Presence presence);
+// " muted=chat,floor [may_unmute_self]", or "" when not muted.
+std::string muted_label(bool chat, bool floor, bool may_unmute_self);
 std::string mode_label(v1::FloorMode mode);
 std::string outcome_label(v1::TurnOutcome outcome);
 std::string floor_change_label(v1::FloorChangeKind kind);

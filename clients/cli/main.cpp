@@ -3,7 +3,8 @@
 // sent as chat; "/private TEXT" writes to the facilitators, "/pm ID TEXT" to one
 // member, "/distress" alerts the facilitators privately, "/ack ID" acknowledges
 // that alert, "/typing" signals typing, "/leave" leaves, "/quit" exits, "/help"
-// lists the floor commands ("/hand", "/done", "/pass", "/round 90 15", ...). Works the same when
+// lists the floor commands ("/hand", "/done", "/pass", "/round 90 15", ...) and the
+// moderation commands ("/mute 4", "/remove 4", "/lock", "/end", ...). Works the same when
 // stdin is a pipe, so operators and tests can script it; at end of input it waits for the
 // outstanding replies and exits.
 #include <atomic>
@@ -16,6 +17,7 @@
 
 #include "event_format.hpp"
 #include "floor_input.hpp"
+#include "moderation_input.hpp"
 #include "safety_input.hpp"
 #include "ws_client.hpp"
 
@@ -202,7 +204,8 @@ int main(int argc, char** argv) {
         continue;
       }
       if (line == "/help") {
-        std::cout << usage << hearth::cli::floor_help << hearth::cli::safety_help;
+        std::cout << usage << hearth::cli::floor_help << hearth::cli::safety_help
+                  << hearth::cli::moderation_help;
         continue;
       }
       std::string error;
@@ -213,6 +216,17 @@ int main(int argc, char** argv) {
         }
         ++outstanding;
         client->floor(*floor);
+        continue;
+      }
+      if (auto moderation = hearth::cli::parse_moderation_command(line, error)) {
+        if (!error.empty()) {
+          std::cerr << error;
+          continue;
+        }
+        ++outstanding;
+        hearth::v1::ClientMessage m;
+        *m.mutable_moderation() = std::move(*moderation);
+        client->request(std::move(m));
         continue;
       }
       if (auto safety = hearth::cli::parse_safety_command(line, next_msg_id, error)) {

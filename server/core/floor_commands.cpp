@@ -30,6 +30,9 @@ v1::Reply check_speaker(const roster& people, member_id id) {
   if (!can_take_floor(*m)) {
     return error_reply(v1::ERROR_CODE_FAILED_PRECONDITION, "observers do not take the floor");
   }
+  if (m->floor_muted) {
+    return error_reply(v1::ERROR_CODE_FAILED_PRECONDITION, "that member is muted for the floor");
+  }
   if (m->presence != v1::PRESENCE_PRESENT) {
     return error_reply(v1::ERROR_CODE_FAILED_PRECONDITION, "that member is reconnecting");
   }
@@ -174,6 +177,9 @@ v1::Reply floor_control::raise_hand(const member& actor, const roster& people, t
   if (!can_take_floor(actor)) {
     return error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "observers do not raise hands");
   }
+  if (actor.floor_muted) {
+    return error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "you are muted for the floor");
+  }
   if (holds(actor.id)) {
     return error_reply(v1::ERROR_CODE_FAILED_PRECONDITION, "you have the floor");
   }
@@ -238,6 +244,9 @@ v1::Reply floor_control::grant(const member& actor, member_id target, const rost
 v1::Reply floor_control::take(const member& actor, time_ms now, floor_output& out) {
   if (!can_take_floor(actor)) {
     return error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "observers do not take the floor");
+  }
+  if (actor.floor_muted) {
+    return error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "you are muted for the floor");
   }
   if (round_) {
     return round_running();

@@ -10,15 +10,13 @@ bool can_take_floor(const member& m) {
   return m.who.role != v1::ROLE_OBSERVER && m.who.role != v1::ROLE_UNSPECIFIED;
 }
 
+bool may_speak(const member& m) { return can_take_floor(m) && !m.floor_muted; }
+
 floor_control::floor_control(const room_limits& limits) : limits_(limits) {}
 
 void floor_control::presence_changed(const member& m, v1::Presence before, const roster& people,
                                      time_ms now, floor_output& out) {
-  bool staff_present = false;
-  for (const member* other : people.active_members()) {
-    staff_present |= other->presence == v1::PRESENCE_PRESENT && is_facilitator(other->who.role);
-  }
-  no_facilitator_ = !staff_present;
+  update_staff(people);
 
   if (m.presence != v1::PRESENCE_PRESENT && holds(m.id)) {
     if (round_) {
@@ -43,6 +41,33 @@ void floor_control::presence_changed(const member& m, v1::Presence before, const
   }
   sync_pause(0, now, out);
   report_airtime_if_changed(people, now, out);
+}
+
+void floor_control::member_silenced(const member& m, member_id actor, const roster& people,
+                                    time_ms now, floor_output& out) {
+  if (holds(m.id)) {
+    if (round_) {
+      finish_round_turn(v1::TURN_OUTCOME_SKIPPED, v1::FLOOR_CHANGE_TURN_SKIPPED, actor, people, now,
+                        out);
+    } else {
+      end_turn(now);
+      changed(v1::FLOOR_CHANGE_REVOKED, actor, m.id, now, out);
+      grant_next_hand_if_open(people, now, out);
+    }
+  }
+  if (remove_hand(m.id)) {
+    changed(v1::FLOOR_CHANGE_HAND_LOWERED, actor, m.id, now, out);
+  }
+  report_airtime_if_changed(people, now, out);
+}
+
+void floor_control::role_changed(const member& m, member_id actor, const roster& people,
+                                 time_ms now, floor_output& out) {
+  if (!can_take_floor(m)) {
+    member_silenced(m, actor, people, now, out);
+  }
+  update_staff(people);
+  sync_pause(0, now, out);
 }
 
 void floor_control::wake(const roster& people, time_ms now, floor_output& out) {
@@ -137,6 +162,9 @@ std::string floor_control::check_invariants(const roster& people) const {
     if (!can_take_floor(*holder)) {
       return "the floor holder may not hold the floor";
     }
+    if (holder->floor_muted) {
+      return "a member muted for the floor holds it";
+    }
     if (turn_->running() == paused()) {
       return "the turn clock disagrees with the pause state";
     }
@@ -150,6 +178,9 @@ std::string floor_control::check_invariants(const roster& people) const {
     if (m == nullptr || m->presence == v1::PRESENCE_LEFT || !can_take_floor(*m)) {
       return "the hand queue holds someone who left or may not speak";
     }
+    if (m->floor_muted) {
+      return "a member muted for the floor is in the hand queue";
+    }
     if (holds(hand.member_id())) {
       return "the floor holder is also in the hand queue";
     }
@@ -158,6 +189,14 @@ std::string floor_control::check_invariants(const roster& people) const {
     return "round mode without a round, or a round outside round mode";
   }
   return round_ ? check_round(people) : std::string();
+}
+
+void floor_control::update_staff(const roster& people) {
+  bool staff_present = false;
+  for (const member* other : people.active_members()) {
+    staff_present |= other->presence == v1::PRESENCE_PRESENT && is_facilitator(other->who.role);
+  }
+  no_facilitator_ = !staff_present;
 }
 
 void floor_control::start_turn(member_id holder, const v1::TurnTiming& timing, time_ms now) {

@@ -22,8 +22,10 @@ struct floor_output {
   std::vector<v1::Event> staff;
 };
 
-// Who may hold the floor, raise a hand or be in a round.
+// Whose role may hold the floor, raise a hand or be in a round.
 bool can_take_floor(const member& m);
+// ... and who may do so now: that role, and not muted for the floor.
+bool may_speak(const member& m);
 
 class floor_control {
  public:
@@ -38,6 +40,18 @@ class floor_control {
   // PRESENCE_UNSPECIFIED for a member who is new to the room.
   void presence_changed(const member& m, v1::Presence before, const roster& people, time_ms now,
                         floor_output& out);
+
+  // `m` may no longer hold the floor or wait for it (muted for the floor, or
+  // a role that never speaks): their turn ends (in a round as SKIPPED, and the
+  // round moves on) and their hand goes. Their pending round entry stays, to
+  // be passed over when reached. `actor` caused it.
+  void member_silenced(const member& m, member_id actor, const roster& people, time_ms now,
+                       floor_output& out);
+
+  // `m`'s role changed: who counts as a facilitator (for the pause), and
+  // whether they may still speak.
+  void role_changed(const member& m, member_id actor, const roster& people, time_ms now,
+                    floor_output& out);
 
   void wake(const roster& people, time_ms now, floor_output& out);
   std::optional<time_ms> next_wake() const;
@@ -102,6 +116,7 @@ class floor_control {
   std::string check_round(const roster& people) const;
 
   // Shared mechanics (floor_control.cpp).
+  void update_staff(const roster& people);
   void start_turn(member_id holder, const v1::TurnTiming& timing, time_ms now);
   // Returns the time held; `spoke` counts the turn in airtime (a pass, a skip
   // or an absence adds time held but no turn).

@@ -166,6 +166,10 @@ void floor_control::advance_round(const roster& people, time_ms now, floor_outpu
       entry.outcome = v1::TURN_OUTCOME_ABSENT;
       continue;
     }
+    if (m->floor_muted) {
+      entry.outcome = v1::TURN_OUTCOME_SKIPPED;  // passed over, as a facilitator's skip
+      continue;
+    }
     entry.outcome = v1::TURN_OUTCOME_SPEAKING;
     round_->current = i;
     start_turn(entry.member, round_->settings.timing(), now);

@@ -1,6 +1,6 @@
 // The room core: membership and presence with a reconnect grace period, the
 // command dispatch, snapshots and the stamping of events. Chat is in
-// room_chat.cpp, safety in room_safety.cpp.
+// room_chat.cpp, safety in room_safety.cpp, moderation in room_moderation.cpp.
 #include "core/room.hpp"
 
 #include <algorithm>
@@ -55,8 +55,18 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
     return out;
   }
 
+  if (ended_) {
+    out.reply = error_reply(v1::ERROR_CODE_SESSION_ENDED, "a facilitator ended this session");
+    return out;
+  }
+
   member* m = roster_.find_by_subject(who.subject);
   const bool active = m != nullptr && m->presence != v1::PRESENCE_LEFT;
+  // A locked room still lets back in whoever is in it, and every facilitator.
+  if (!active && locked_ && !is_facilitator(who.role)) {
+    out.reply = error_reply(v1::ERROR_CODE_ROOM_LOCKED, "a facilitator locked the room");
+    return out;
+  }
   if (!active && roster_.active_count() >= limits_.max_members) {
     out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED, "room is full");
     return out;
@@ -67,7 +77,8 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
     if (m == nullptr) {
       m = &roster_.add(who, now);
     } else {
-      m->who = who;
+      m->who = who;  // a role changed by SetRole applied to the presence that ended
+      m->token_role = who.role;
       m->presence = v1::PRESENCE_PRESENT;
       m->joined_at = now;
     }
@@ -130,6 +141,8 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
       return signal_distress(*m, now);
     case v1::ClientMessage::kAcknowledgeDistress:
       return acknowledge_distress(*m, message.acknowledge_distress().signal_id(), now);
+    case v1::ClientMessage::kModeration:
+      return moderate(*m, message.moderation(), now);
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:
@@ -213,8 +226,19 @@ void room::emit_floor(effects& out, floor_output& floor, time_ms now) {
 }
 
 std::string room::check_invariants() const {
-  auto broken = floor_.check_invariants(roster_);
-  return broken.empty() ? distress_.check_invariants(roster_) : broken;
+  for (auto broken : {floor_.check_invariants(roster_), distress_.check_invariants(roster_),
+                      check_moderation(roster_, ended_)}) {
+    if (!broken.empty()) {
+      return broken;
+    }
+  }
+  for (const auto& chat : recent_chat_) {
+    auto it = room_chats_.find(chat.seq());
+    if (it == room_chats_.end() || it->second.deleted) {
+      return "a deleted or unknown chat message is kept for snapshots";
+    }
+  }
+  return {};
 }
 
 v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
@@ -227,6 +251,7 @@ v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
     *snap.add_recent_chat() = chat;
   }
   *snap.mutable_floor() = floor_.state(now);
+  snap.set_locked(locked_);
   const member* who = roster_.find(viewer);
   if (who != nullptr && is_facilitator(who->who.role)) {
     *snap.mutable_airtime() = floor_.airtime(roster_, now);
@@ -276,6 +301,9 @@ v1::Member room::to_wire(const member& m) const {
   wire.set_role(m.who.role);
   wire.set_presence(m.presence);
   wire.set_joined_at_ms(static_cast<std::uint64_t>(m.joined_at));
+  wire.set_chat_muted(m.chat_muted);
+  wire.set_floor_muted(m.floor_muted);
+  wire.set_may_unmute_self(m.may_unmute_self);
   return wire;
 }
 

@@ -5,12 +5,14 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "core/effects.hpp"
 #include "core/floor_control.hpp"
+#include "core/moderation.hpp"
 #include "core/roster.hpp"
 #include "core/safety.hpp"
 
@@ -35,7 +37,7 @@ class room {
   effects disconnect(connection_id conn, time_ms now);
 
   // A command from a joined connection (SendChat, Typing, LeaveRoom, FloorCommand,
-  // SignalDistress, AcknowledgeDistress).
+  // SignalDistress, AcknowledgeDistress, Moderation).
   effects handle(connection_id conn, const v1::ClientMessage& message, time_ms now);
 
   // Timers: the shell calls wake() at or after next_wake().
@@ -51,6 +53,13 @@ class room {
 
   // No member present or reconnecting: the shell may retire the room.
   bool empty() const { return roster_.active_count() == 0; }
+
+  // A facilitator ended the session: every join is refused from now on.
+  bool ended() const { return ended_; }
+  // The session of this room was ended earlier in this process' life (the
+  // shell calls it on a room it creates again after an EndSession).
+  void mark_ended() { ended_ = true; }
+  bool locked() const { return locked_; }
 
   const roster& people() const { return roster_; }
   v1::FloorState floor_state(time_ms now) const { return floor_.state(now); }
@@ -80,6 +89,21 @@ class room {
   // on their direct stream, so that a resume covers them as a snapshot does.
   void brief_arriving_facilitator(effects& out, member& m, time_ms now);
 
+  // Moderation (room_moderation.cpp).
+  effects moderate(member& actor, const v1::Moderation& command, time_ms now);
+  void moderate_member(effects& out, member& actor, member& target, const v1::Moderation& command,
+                       time_ms now);
+  void moderate_room(effects& out, member& actor, const v1::Moderation& command, time_ms now);
+  effects unmute_self(member& m, time_ms now);
+  // Sets a member's mutes; on a change, MemberModeration and what the floor
+  // does about it. Returns whether anything changed.
+  bool set_mutes(effects& out, member& m, bool chat, bool floor, bool self_unmute, member_id actor,
+                 time_ms now);
+  void set_role(effects& out, member& actor, member& target, v1::Role role, time_ms now);
+  void remove(effects& out, member& target, time_ms now);
+  void end_session(effects& out, time_ms now);
+  bool delete_chat(effects& out, std::uint32_t seq, time_ms now);
+
   void emit_floor(effects& out, floor_output& floor, time_ms now);
 
   // Stamp and append events.
@@ -95,7 +119,16 @@ class room {
   floor_control floor_;
   distress_book distress_;
   std::uint32_t seq_ = 0;
-  std::deque<v1::ChatMessage> recent_chat_;
+  bool locked_ = false;
+  bool ended_ = false;
+  std::deque<v1::ChatMessage> recent_chat_;  // with ChatMessage.seq set
+  // Every room chat message of the epoch by seq: its author, and whether a
+  // facilitator deleted it.
+  struct chat_record {
+    member_id from = 0;
+    bool deleted = false;
+  };
+  std::map<std::uint32_t, chat_record> room_chats_;
   // Per member: recent client_msg_ids and the result they produced.
   std::unordered_map<member_id, std::deque<std::pair<std::uint64_t, v1::ChatResult>>> dedupe_;
 };

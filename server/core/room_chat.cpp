@@ -53,6 +53,11 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
     out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "observers cannot chat to the room");
     return out;
   }
+  // A member muted for chat can still always reach the staff privately.
+  if (scope == v1::CHAT_SCOPE_ROOM && from.chat_muted) {
+    out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "you are muted for room chat");
+    return out;
+  }
 
   v1::Event e;
   auto* message = e.mutable_chat();
@@ -63,9 +68,12 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
 
   v1::ChatResult result;
   if (scope == v1::CHAT_SCOPE_ROOM) {
-    remember_chat(*message);
+    v1::ChatMessage kept = *message;
     emit_room(out, std::move(e), now);
     result.set_seq(seq_);
+    kept.set_seq(seq_);
+    room_chats_[seq_] = {from.id, false};
+    remember_chat(std::move(kept));
   } else if (recipient != nullptr) {
     message->set_to_member_id(recipient->id);
     emit_direct(out, *recipient, e, now);
@@ -107,6 +115,9 @@ void room::remember_chat(v1::ChatMessage chat) {
 
 effects room::typing(const member& from, bool active, time_ms now) {
   effects out;
+  if (from.chat_muted) {
+    return out;  // someone who may not write to the room does not show as writing
+  }
   v1::Event e;
   e.mutable_typing()->set_member_id(from.id);
   e.mutable_typing()->set_active(active);

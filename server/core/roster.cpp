@@ -47,6 +47,7 @@ member& roster::add(const identity& who, time_ms now) {
   member& m = members_[id];
   m.id = id;
   m.who = who;
+  m.token_role = who.role;
   m.joined_at = now;
   by_subject_[who.subject] = id;
   return m;
@@ -78,6 +79,16 @@ std::uint32_t roster::active_count() const {
 std::vector<const member*> roster::active_members() const {
   std::vector<const member*> out;
   for (const auto& [id, m] : members_) {
+    if (m.presence != v1::PRESENCE_LEFT) {
+      out.push_back(&m);
+    }
+  }
+  return out;
+}
+
+std::vector<member*> roster::active_members() {
+  std::vector<member*> out;
+  for (auto& [id, m] : members_) {
     if (m.presence != v1::PRESENCE_LEFT) {
       out.push_back(&m);
     }

@@ -15,13 +15,18 @@ namespace hearth::core {
 
 struct member {
   member_id id = 0;
-  identity who;
+  identity who;  // who.role is the current role (SetRole changes it for this presence)
+  v1::Role token_role = v1::ROLE_UNSPECIFIED;  // the role the token grants
   v1::Presence presence = v1::PRESENCE_PRESENT;
   time_ms joined_at = 0;
   std::optional<connection_id> connection;  // set while present
   time_ms dropped_at = 0;                   // meaningful while reconnecting
   time_ms grace_deadline = 0;               // meaningful while reconnecting
   std::uint32_t direct_seq = 0;             // head of this member's direct stream
+  // Moderation: kept for the room's life, across reconnects, leave and rejoin.
+  bool chat_muted = false;
+  bool floor_muted = false;
+  bool may_unmute_self = false;  // only while muted
 };
 
 class roster {
@@ -40,6 +45,7 @@ class roster {
   // Present or reconnecting.
   std::uint32_t active_count() const;
   std::vector<const member*> active_members() const;
+  std::vector<member*> active_members();
   std::vector<member*> facilitators();
 
   // Earliest grace deadline among reconnecting members.

@@ -22,18 +22,21 @@ std::shared_ptr<room_runner> room_directory::acquire_for_join(const std::string&
   if (!slot) {
     slot =
         std::make_shared<room_runner>(room_id, random_epoch(), boost::asio::make_strand(executor_),
-                                      config_, clock_, *this, records_);
+                                      config_, clock_, *this, records_, ended_.contains(room_id));
     telemetry::global_metrics().rooms_open.fetch_add(1);
   }
   slot->pending_joins.fetch_add(1);
   return slot;
 }
 
-bool room_directory::retire(const room_runner& runner) {
+bool room_directory::retire(const room_runner& runner, bool session_ended) {
   std::lock_guard lock(mutex_);
   auto it = rooms_.find(runner.room_id());
   if (it == rooms_.end() || it->second.get() != &runner || runner.pending_joins.load() != 0) {
     return false;
+  }
+  if (session_ended) {
+    ended_.insert(runner.room_id());
   }
   rooms_.erase(it);
   telemetry::global_metrics().rooms_open.fetch_sub(1);

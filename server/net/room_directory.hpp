@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "net/clock.hpp"
 #include "net/settings.hpp"
@@ -27,7 +28,9 @@ class room_directory {
 
   // Called on the runner's strand when its room is empty and no join is pending.
   // Returns true if the runner was removed (it must then refuse further work).
-  bool retire(const room_runner& runner);
+  // `session_ended`: a facilitator ended the session; the room's id is kept
+  // until the process exits and a room created for it again refuses every join.
+  bool retire(const room_runner& runner, bool session_ended);
 
   std::size_t size() const;
 
@@ -41,6 +44,7 @@ class room_directory {
   store::store_writer& records_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<room_runner>> rooms_;
+  std::unordered_set<std::string> ended_;  // rooms whose session a facilitator ended
 };
 
 std::string random_epoch();

@@ -13,7 +13,8 @@ namespace asio = boost::asio;
 
 room_runner::room_runner(std::string room_id, std::string epoch, strand_type strand,
                          const settings& config, const server_clock& clock,
-                         room_directory& directory, store::store_writer& records)
+                         room_directory& directory, store::store_writer& records,
+                         bool session_ended)
     : room_id_(room_id),
       epoch_(std::move(epoch)),
       strand_(std::move(strand)),
@@ -23,7 +24,11 @@ room_runner::room_runner(std::string room_id, std::string epoch, strand_type str
       records_(records),
       room_(std::move(room_id), config.room),
       history_(config.history_events, config.history_bytes),
-      timer_(strand_) {}
+      timer_(strand_) {
+  if (session_ended) {
+    room_.mark_ended();
+  }
+}
 
 void room_runner::join(std::shared_ptr<connection> conn, core::identity who, v1::JoinRoom request,
                        std::uint32_t request_id) {
@@ -172,6 +177,13 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
   for (const auto& note : fx.audit) {
     record(note);
   }
+  // The reply before the closes: a facilitator who ends the session gets it
+  // ahead of their own Disconnect.
+  if (fx.reply && caller) {
+    send_reply(caller, std::move(*fx.reply), request_id);
+  }
+  // Removal, the end of the session, a replaced connection: Disconnect comes
+  // after the events that explain it.
   for (auto& close : fx.closes) {
     auto it = joined_.find(close.connection);
     if (it != joined_.end()) {
@@ -179,9 +191,6 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
       joined_.erase(it);
       victim->close(close.code, std::move(close.reason));
     }
-  }
-  if (fx.reply && caller) {
-    send_reply(caller, std::move(*fx.reply), request_id);
   }
   rearm_timer();
 }
@@ -289,7 +298,7 @@ void room_runner::on_timer() {
 }
 
 void room_runner::retire_if_empty() {
-  if (!retired_ && room_.empty() && joined_.empty() && directory_.retire(*this)) {
+  if (!retired_ && room_.empty() && joined_.empty() && directory_.retire(*this, room_.ended())) {
     retired_ = true;
     timer_.cancel();
   }

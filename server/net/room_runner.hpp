@@ -29,8 +29,11 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
  public:
   using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
 
+  // `session_ended`: a facilitator ended this room's session earlier in the
+  // process' life, so every join is refused.
   room_runner(std::string room_id, std::string epoch, strand_type strand, const settings& config,
-              const server_clock& clock, room_directory& directory, store::store_writer& records);
+              const server_clock& clock, room_directory& directory, store::store_writer& records,
+              bool session_ended = false);
 
   const std::string& room_id() const { return room_id_; }
   strand_type& strand() { return strand_; }

@@ -1,0 +1,296 @@
+// The room's moderation commands: mutes, removal, the lock, ending the
+// session, deleting a chat message and co-facilitators. The checks come in a
+// fixed order (action, role, arguments, the member named, authority over
+// them) and a refused command changes nothing. Every command that passes the
+// role check, and every one refused for lack of authority, leaves one audit
+// note: identities and codes, never content.
+#include <string>
+#include <utility>
+
+#include "core/moderation.hpp"
+#include "core/room.hpp"
+
+namespace hearth::core {
+namespace {
+
+v1::Reply done(std::uint32_t seq) {
+  v1::Reply reply;
+  reply.mutable_moderation()->set_seq(seq);
+  return reply;
+}
+
+audit_note note(const member& actor, const v1::Moderation& command, const member* target,
+                std::string outcome, std::string detail, time_ms now) {
+  return {actor.who.subject,
+          actor.who.role,
+          audit_action(command),
+          target != nullptr ? target->who.subject : std::string(),
+          std::move(outcome),
+          std::move(detail),
+          now};
+}
+
+std::string denial_message(const std::string& code) {
+  if (code == "self") {
+    return "you cannot do this to yourself";
+  }
+  if (code == "facilitator_target") {
+    return "a co-facilitator cannot do this to a facilitator";
+  }
+  if (code == "facilitator_present") {
+    return "a co-facilitator cannot end the session while a facilitator is here";
+  }
+  if (code == "not_allowed") {
+    return "only a facilitator can lift your mute";
+  }
+  return "only facilitators can do this";
+}
+
+void deny(effects& out, const member& actor, const v1::Moderation& command, const member* target,
+          const std::string& code, time_ms now) {
+  out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, denial_message(code));
+  out.audit.push_back(note(actor, command, target, "denied", code, now));
+}
+
+std::string unchanged(std::string detail, bool changed) {
+  if (changed) {
+    return detail;
+  }
+  return detail.empty() ? "no_change" : detail + " no_change";
+}
+
+// Whom MuteAll mutes.
+bool in_mute_all(const member& m) {
+  return m.who.role == v1::ROLE_PARTICIPANT || m.who.role == v1::ROLE_FAMILY_MEMBER;
+}
+
+}  // namespace
+
+effects room::moderate(member& actor, const v1::Moderation& command, time_ms now) {
+  effects out;
+  if (command.action_case() == v1::Moderation::ACTION_NOT_SET) {
+    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, bad_arguments(command));
+    return out;
+  }
+  if (command.has_unmute_self()) {
+    return unmute_self(actor, now);
+  }
+  const member_id named = moderation_target(command);
+  member* target = named == 0 ? nullptr : roster_.find(named);
+  const member* audited = target;
+  if (command.has_delete_chat()) {
+    auto it = room_chats_.find(command.delete_chat().seq());
+    audited = it == room_chats_.end() ? nullptr : roster_.find(it->second.from);
+  }
+  if (!may_moderate(actor.who.role)) {
+    deny(out, actor, command, audited, "not_staff", now);
+    return out;
+  }
+  if (auto problem = bad_arguments(command); !problem.empty()) {
+    out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, std::move(problem));
+    return out;
+  }
+  if (command.has_mute() || command.has_unmute() || command.has_remove() ||
+      command.has_set_role()) {
+    if (target == nullptr || target->presence == v1::PRESENCE_LEFT) {
+      out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no such member in the room");
+      return out;
+    }
+    if (auto why = refusal(actor, *target); !why.empty()) {
+      deny(out, actor, command, target, why, now);
+      return out;
+    }
+    moderate_member(out, actor, *target, command, now);
+  } else {
+    moderate_room(out, actor, command, now);
+  }
+  if (!out.reply) {
+    out.reply = done(seq_);
+  }
+  return out;
+}
+
+void room::moderate_member(effects& out, member& actor, member& target,
+                           const v1::Moderation& command, time_ms now) {
+  std::string detail;
+  bool changed = true;
+  if (command.has_mute()) {
+    const auto& mute = command.mute();
+    changed = set_mutes(out, target, target.chat_muted || mute.chat(),
+                        target.floor_muted || mute.floor(), false, actor.id, now);
+    detail = mute_code(mute.chat(), mute.floor());
+  } else if (command.has_unmute()) {
+    const auto& unmute = command.unmute();
+    changed =
+        set_mutes(out, target, target.chat_muted && !unmute.chat(),
+                  target.floor_muted && !unmute.floor(), target.may_unmute_self, actor.id, now);
+    detail = mute_code(unmute.chat(), unmute.floor());
+  } else if (command.has_remove()) {
+    remove(out, target, now);
+  } else if (command.has_set_role()) {
+    const v1::Role asked = command.set_role().role();
+    const v1::Role role = asked == v1::ROLE_UNSPECIFIED ? target.token_role : asked;
+    if (role != v1::ROLE_CO_FACILITATOR && role != target.token_role) {
+      out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST,
+                              "a member is either a co-facilitator or has their token's role");
+      return;
+    }
+    changed = role != target.who.role;
+    if (changed) {
+      set_role(out, actor, target, role, now);
+    }
+    detail = "role=" + role_label(role);
+  }
+  out.audit.push_back(note(actor, command, &target, "ok", unchanged(detail, changed), now));
+}
+
+void room::moderate_room(effects& out, member& actor, const v1::Moderation& command, time_ms now) {
+  std::string detail;
+  bool changed = true;
+  const member* target = nullptr;
+  if (command.has_mute_all()) {
+    const auto& all = command.mute_all();
+    std::size_t muted = 0;
+    for (member* m : roster_.active_members()) {
+      if (!in_mute_all(*m)) {
+        continue;
+      }
+      // A mute that could not be lifted by its owner stays that way.
+      const bool had_mute = m->chat_muted || m->floor_muted;
+      const bool self_unmute = all.allow_self_unmute() && (!had_mute || m->may_unmute_self);
+      if (set_mutes(out, *m, m->chat_muted || all.chat(), m->floor_muted || all.floor(),
+                    self_unmute, actor.id, now)) {
+        ++muted;
+      }
+    }
+    changed = muted > 0;
+    detail = mute_code(all.chat(), all.floor()) + (all.allow_self_unmute() ? " self_unmute" : "") +
+             " members=" + std::to_string(muted);
+  } else if (command.has_unmute_all()) {
+    std::size_t unmuted = 0;
+    for (member* m : roster_.active_members()) {
+      if (set_mutes(out, *m, false, false, false, actor.id, now)) {
+        ++unmuted;
+      }
+    }
+    changed = unmuted > 0;
+    detail = "members=" + std::to_string(unmuted);
+  } else if (command.has_lock() || command.has_unlock()) {
+    const bool lock = command.has_lock();
+    changed = locked_ != lock;
+    if (changed) {
+      locked_ = lock;
+      v1::Event e;
+      e.mutable_room_locked()->set_locked(lock);
+      emit_room(out, std::move(e), now);
+    }
+  } else if (command.has_end_session()) {
+    if (actor.who.role == v1::ROLE_CO_FACILITATOR) {
+      for (const member* m : roster_.active_members()) {
+        if (m->who.role == v1::ROLE_FACILITATOR) {
+          deny(out, actor, command, nullptr, "facilitator_present", now);
+          return;
+        }
+      }
+    }
+    detail = "members=" + std::to_string(roster_.active_count());
+    end_session(out, now);
+  } else if (command.has_delete_chat()) {
+    const std::uint32_t seq = command.delete_chat().seq();
+    auto it = room_chats_.find(seq);
+    if (it == room_chats_.end()) {
+      out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no room chat message with that seq");
+      return;
+    }
+    target = roster_.find(it->second.from);
+    changed = delete_chat(out, seq, now);
+    detail = "seq=" + std::to_string(seq);
+  }
+  out.audit.push_back(note(actor, command, target, "ok", unchanged(detail, changed), now));
+}
+
+effects room::unmute_self(member& m, time_ms now) {
+  effects out;
+  v1::Moderation command;
+  command.mutable_unmute_self();
+  if (!m.chat_muted && !m.floor_muted) {
+    out.reply = done(seq_);  // nothing to lift, nothing recorded
+    return out;
+  }
+  if (!m.may_unmute_self) {
+    deny(out, m, command, &m, "not_allowed", now);
+    return out;
+  }
+  set_mutes(out, m, false, false, false, m.id, now);
+  out.audit.push_back(note(m, command, &m, "ok", "self", now));
+  out.reply = done(seq_);
+  return out;
+}
+
+bool room::set_mutes(effects& out, member& m, bool chat, bool floor, bool self_unmute,
+                     member_id actor, time_ms now) {
+  self_unmute = self_unmute && (chat || floor);
+  if (m.chat_muted == chat && m.floor_muted == floor && m.may_unmute_self == self_unmute) {
+    return false;
+  }
+  const bool silenced = floor && !m.floor_muted;
+  m.chat_muted = chat;
+  m.floor_muted = floor;
+  m.may_unmute_self = self_unmute;
+  emit_room(out, moderation_event(m), now);
+  if (silenced) {
+    floor_output changes;
+    floor_.member_silenced(m, actor, roster_, now, changes);
+    emit_floor(out, changes, now);
+  }
+  return true;
+}
+
+void room::set_role(effects& out, member& actor, member& target, v1::Role role, time_ms now) {
+  const bool was_staff = is_facilitator(target.who.role);
+  target.who.role = role;
+  v1::Event e;
+  e.mutable_member_role_changed()->set_member_id(target.id);
+  e.mutable_member_role_changed()->set_role(role);
+  emit_room(out, std::move(e), now);
+  floor_output changes;
+  floor_.role_changed(target, actor.id, roster_, now, changes);
+  emit_floor(out, changes, now);
+  if (!was_staff && is_facilitator(role)) {
+    brief_arriving_facilitator(out, target, now);  // open distress signals, as on arrival
+  }
+}
+
+void room::remove(effects& out, member& target, time_ms now) {
+  if (target.connection) {
+    out.closes.push_back(
+        {*target.connection, v1::CLOSE_CODE_REMOVED, "removed from the room by a facilitator"});
+  }
+  depart(out, target, v1::LEAVE_REASON_REMOVED, now);
+}
+
+void room::end_session(effects& out, time_ms now) {
+  ended_ = true;
+  for (member* m : roster_.active_members()) {
+    if (m->connection) {
+      out.closes.push_back(
+          {*m->connection, v1::CLOSE_CODE_SESSION_ENDED, "a facilitator ended the session"});
+    }
+    depart(out, *m, v1::LEAVE_REASON_SESSION_ENDED, now);
+  }
+}
+
+bool room::delete_chat(effects& out, std::uint32_t seq, time_ms now) {
+  auto& record = room_chats_.at(seq);
+  if (record.deleted) {
+    return false;
+  }
+  record.deleted = true;
+  std::erase_if(recent_chat_, [seq](const v1::ChatMessage& chat) { return chat.seq() == seq; });
+  v1::Event e;
+  e.mutable_chat_deleted()->set_seq(seq);
+  emit_room(out, std::move(e), now);
+  return true;
+}
+
+}  // namespace hearth::core
