@@ -1,7 +1,9 @@
 // Thousands of random floor commands from random roles at random times, with
-// joins, drops, returns and departures in between. After every step the
-// floor's rules must hold; a rejected command must change nothing; staff-only
-// commands from others are always refused; durations never reach participants.
+// joins, drops, returns and departures in between, and random moderation
+// (mutes, removals, promotions, the lock). After every step the floor's rules
+// must hold (no one muted for the floor holds it or waits in the queue); a
+// rejected command must change nothing; staff-only commands from others are
+// always refused; durations never reach participants.
 // The seed is printed; HEARTH_TEST_SEED=N replays one run.
 #include <cstdlib>
 #include <iostream>
@@ -75,6 +77,8 @@ class random_floor {
         leave.mutable_leave_room();
         observe(room_.handle(*conn_[who], leave, now_), std::nullopt);
         conn_[who].reset();
+      } else if (pick(0, 11) == 0) {
+        moderation(who);
       } else {
         command(who);
       }
@@ -89,6 +93,10 @@ class random_floor {
     std::cout << "  floor changes:";
     for (const auto& [kind, count] : seen_) {
       std::cout << " " << v1::FloorChangeKind_Name(kind).substr(13) << "=" << count;
+    }
+    std::cout << "\n  moderation:";
+    for (const auto& [what, count] : moderation_seen_) {
+      std::cout << " " << what << "=" << count;
     }
     std::cout << std::endl;
   }
@@ -117,7 +125,13 @@ class random_floor {
     const auto& spec = cast_list[who];
     const connection_id conn = next_conn_++;
     auto fx = room_.join(conn, identity{spec.subject, spec.subject, "r1", spec.role}, now_);
-    ASSERT_TRUE(fx.reply && fx.reply->has_join());
+    ASSERT_TRUE(fx.reply);
+    if (fx.reply->has_error()) {
+      EXPECT_EQ(fx.reply->error().code(), v1::ERROR_CODE_ROOM_LOCKED);
+      EXPECT_TRUE(room_.locked() && !is_facilitator(spec.role));
+      EXPECT_TRUE(fx.events.empty());
+      return;
+    }
     member_[who] = fx.reply->join().member_id();
     conn_[who] = conn;
     observe(fx, std::nullopt);
@@ -232,6 +246,92 @@ class random_floor {
     return c;
   }
 
+  // The current role of cast member `who` (a promotion changes it).
+  v1::Role role_of(std::size_t who) const {
+    const member* m = room_.people().find(member_[who]);
+    return m == nullptr ? cast_list[who].role : m->who.role;
+  }
+
+  void moderation(std::size_t who) {
+    v1::Moderation c;
+    const bool chat = pick(0, 1) == 0;
+    const bool floor = !chat || pick(0, 1) == 0;
+    // Mutes are lifted more often than given and locks do not last, so that
+    // rounds and hands go on.
+    switch (pick(0, 9)) {
+      case 0:
+        c.mutable_mute()->set_member_id(some_member());
+        c.mutable_mute()->set_chat(chat);
+        c.mutable_mute()->set_floor(floor);
+        break;
+      case 1:
+        if (pick(0, 1) == 0) {
+          c.mutable_unmute_all();
+          break;
+        }
+        c.mutable_mute_all()->set_chat(chat);
+        c.mutable_mute_all()->set_floor(floor);
+        c.mutable_mute_all()->set_allow_self_unmute(pick(0, 1) == 0);
+        break;
+      case 2:
+      case 3:
+      case 4:
+        c.mutable_unmute()->set_member_id(some_member());
+        c.mutable_unmute()->set_chat(chat);
+        c.mutable_unmute()->set_floor(floor);
+        break;
+      case 5:
+        c.mutable_unmute_all();
+        break;
+      case 6:
+        c.mutable_remove()->set_member_id(some_member());
+        break;
+      case 7:
+        c.mutable_set_role()->set_member_id(some_member());
+        c.mutable_set_role()->set_role(
+            pick({v1::ROLE_CO_FACILITATOR, v1::ROLE_UNSPECIFIED, v1::ROLE_OBSERVER}));
+        break;
+      case 8:
+        c.mutable_unmute_self();
+        break;
+      default:
+        if (!room_.locked() && pick(0, 9) == 0) {
+          c.mutable_lock();
+        } else {
+          c.mutable_unlock();
+        }
+        break;
+    }
+    v1::ClientMessage m;
+    *m.mutable_moderation() = c;
+    const bool staff = is_facilitator(role_of(who));
+    const auto before = room_.snapshot(0, now_).SerializeAsString();
+    auto fx = room_.handle(*conn_[who], m, now_);
+    ASSERT_TRUE(fx.reply);
+    if (!staff && !c.has_unmute_self()) {
+      ASSERT_TRUE(fx.reply->has_error());
+      EXPECT_EQ(fx.reply->error().code(), v1::ERROR_CODE_PERMISSION_DENIED);
+    }
+    if (fx.reply->has_error()) {
+      EXPECT_TRUE(fx.events.empty()) << "a refused command emitted events";
+      EXPECT_TRUE(fx.closes.empty());
+      EXPECT_EQ(room_.snapshot(0, now_).SerializeAsString(), before)
+          << "a refused command changed the room";
+    } else {
+      ASSERT_TRUE(fx.reply->has_moderation());
+      EXPECT_EQ(fx.reply->moderation().seq(), room_.head_seq());
+    }
+    for (const auto& close : fx.closes) {
+      EXPECT_EQ(close.code, v1::CLOSE_CODE_REMOVED);
+      for (auto& conn : conn_) {
+        if (conn == close.connection) {
+          conn.reset();
+        }
+      }
+    }
+    observe(fx, who);
+  }
+
   void command(std::size_t who) {
     const auto c = some_command();
     v1::ClientMessage m;
@@ -239,7 +339,7 @@ class random_floor {
     const auto before = room_.snapshot(0, now_).SerializeAsString();
     auto fx = room_.handle(*conn_[who], m, now_);
     ASSERT_TRUE(fx.reply);
-    if (staff_only(c) && !is_facilitator(cast_list[who].role)) {
+    if (staff_only(c) && !is_facilitator(role_of(who))) {
       ASSERT_TRUE(fx.reply->has_error());
       EXPECT_EQ(fx.reply->error().code(), v1::ERROR_CODE_PERMISSION_DENIED);
     }
@@ -262,11 +362,22 @@ class random_floor {
       if (e.event.has_floor()) {
         ++seen_[e.event.floor().kind()];
       }
+      if (e.event.has_member_moderation()) {
+        ++moderation_seen_[e.event.member_moderation().floor_muted() ? "floor_muted"
+                                                                     : "other_mute"];
+      } else if (e.event.has_member_role_changed()) {
+        ++moderation_seen_["role_changed"];
+      } else if (e.event.has_room_locked()) {
+        ++moderation_seen_["lock"];
+      } else if (e.event.has_member_left() &&
+                 e.event.member_left().reason() == v1::LEAVE_REASON_REMOVED) {
+        ++moderation_seen_["removed"];
+      }
       if (e.event.has_round_summary() || e.event.has_airtime()) {
         EXPECT_EQ(e.to.kind, audience_kind::direct);
         for (std::size_t i = 0; i < std::size(cast_list); ++i) {
           if (member_[i] == e.to.member) {
-            EXPECT_TRUE(is_facilitator(cast_list[i].role)) << "durations reached a non-facilitator";
+            EXPECT_TRUE(is_facilitator(role_of(i))) << "durations reached a non-facilitator";
           }
         }
       }
@@ -274,6 +385,7 @@ class random_floor {
   }
 
   std::map<v1::FloorChangeKind, int> seen_;
+  std::map<std::string, int> moderation_seen_;
   std::mt19937_64 rng_;
   room room_;
   time_ms now_ = 1'000'000;
@@ -293,7 +405,7 @@ TEST(floor_random, rules_hold_after_every_step) {
               << std::endl;
     SCOPED_TRACE("seed " + std::to_string(seed));
     random_floor run(seed);
-    run.run(5000);
+    run.run(7000);
     run.print_coverage();
     if (::testing::Test::HasFailure()) {
       return;
