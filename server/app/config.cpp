@@ -171,6 +171,10 @@ const std::vector<option>& options() {
       number_option<std::uint32_t>(
           "max-chat-bytes", "longest chat message in UTF-8 bytes (default 4000)",
           [](config& c) -> std::uint32_t& { return c.net.room.max_chat_bytes; }),
+      number_option<std::uint32_t>(
+          "deletable-chats",
+          "most recent room chat messages a facilitator can delete (default 1000)",
+          [](config& c) -> std::uint32_t& { return c.net.room.deletable_chats; }),
       number_option<std::int64_t>(
           "max-turn-ms", "longest turn on the floor, extensions included (default 7200000)",
           [](config& c) -> std::int64_t& { return c.net.room.max_turn; }),

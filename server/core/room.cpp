@@ -38,7 +38,10 @@ v1::Event left_event(member_id id, v1::LeaveReason reason) {
 }  // namespace
 
 room::room(std::string id, room_limits limits)
-    : id_(std::move(id)), limits_(limits), floor_(limits_) {}
+    : id_(std::move(id)), limits_(limits), floor_(limits_) {
+  // What a snapshot shows must stay deletable.
+  limits_.deletable_chats = std::max(limits_.deletable_chats, limits_.recent_chat);
+}
 
 effects room::join(connection_id conn, const identity& who, time_ms now) {
   effects out;
@@ -233,8 +236,8 @@ std::string room::check_invariants() const {
     }
   }
   for (const auto& chat : recent_chat_) {
-    auto it = room_chats_.find(chat.seq());
-    if (it == room_chats_.end() || it->second.deleted) {
+    const chat_record* record = find_chat(chat.seq());
+    if (record == nullptr || record->deleted) {
       return "a deleted or unknown chat message is kept for snapshots";
     }
   }

@@ -122,13 +122,17 @@ class room {
   bool locked_ = false;
   bool ended_ = false;
   std::deque<v1::ChatMessage> recent_chat_;  // with ChatMessage.seq set
-  // Every room chat message of the epoch by seq: its author, and whether a
-  // facilitator deleted it.
+  // The last `deletable_chats` room chat messages, by ascending seq: their
+  // author, and whether a facilitator deleted them. Bounded: a room that
+  // talks for hours must not grow without limit.
   struct chat_record {
+    std::uint32_t seq = 0;
     member_id from = 0;
     bool deleted = false;
   };
-  std::map<std::uint32_t, chat_record> room_chats_;
+  std::deque<chat_record> room_chats_;
+  chat_record* find_chat(std::uint32_t seq);
+  const chat_record* find_chat(std::uint32_t seq) const;
   // Per member: recent client_msg_ids and the result they produced.
   std::unordered_map<member_id, std::deque<std::pair<std::uint64_t, v1::ChatResult>>> dedupe_;
 };

@@ -72,7 +72,10 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
     emit_room(out, std::move(e), now);
     result.set_seq(seq_);
     kept.set_seq(seq_);
-    room_chats_[seq_] = {from.id, false};
+    room_chats_.push_back({seq_, from.id, false});
+    while (room_chats_.size() > limits_.deletable_chats) {
+      room_chats_.pop_front();
+    }
     remember_chat(std::move(kept));
   } else if (recipient != nullptr) {
     message->set_to_member_id(recipient->id);
@@ -104,6 +107,16 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
   out.reply.emplace();
   *out.reply->mutable_chat() = result;
   return out;
+}
+
+room::chat_record* room::find_chat(std::uint32_t seq) {
+  auto it = std::lower_bound(room_chats_.begin(), room_chats_.end(), seq,
+                             [](const chat_record& r, std::uint32_t s) { return r.seq < s; });
+  return it == room_chats_.end() || it->seq != seq ? nullptr : &*it;
+}
+
+const room::chat_record* room::find_chat(std::uint32_t seq) const {
+  return const_cast<room*>(this)->find_chat(seq);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
 }
 
 void room::remember_chat(v1::ChatMessage chat) {

@@ -79,8 +79,8 @@ effects room::moderate(member& actor, const v1::Moderation& command, time_ms now
   member* target = named == 0 ? nullptr : roster_.find(named);
   const member* audited = target;
   if (command.has_delete_chat()) {
-    auto it = room_chats_.find(command.delete_chat().seq());
-    audited = it == room_chats_.end() ? nullptr : roster_.find(it->second.from);
+    const chat_record* chat = find_chat(command.delete_chat().seq());
+    audited = chat == nullptr ? nullptr : roster_.find(chat->from);
   }
   if (!may_moderate(actor.who.role)) {
     deny(out, actor, command, audited, "not_staff", now);
@@ -197,12 +197,13 @@ void room::moderate_room(effects& out, member& actor, const v1::Moderation& comm
     end_session(out, now);
   } else if (command.has_delete_chat()) {
     const std::uint32_t seq = command.delete_chat().seq();
-    auto it = room_chats_.find(seq);
-    if (it == room_chats_.end()) {
-      out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no room chat message with that seq");
+    const chat_record* chat = find_chat(seq);
+    if (chat == nullptr) {
+      out.reply =
+          error_reply(v1::ERROR_CODE_NOT_FOUND, "no recent room chat message with that seq");
       return;
     }
-    target = roster_.find(it->second.from);
+    target = roster_.find(chat->from);
     changed = delete_chat(out, seq, now);
     detail = "seq=" + std::to_string(seq);
   }
@@ -281,11 +282,11 @@ void room::end_session(effects& out, time_ms now) {
 }
 
 bool room::delete_chat(effects& out, std::uint32_t seq, time_ms now) {
-  auto& record = room_chats_.at(seq);
-  if (record.deleted) {
+  chat_record* record = find_chat(seq);
+  if (record == nullptr || record->deleted) {
     return false;
   }
-  record.deleted = true;
+  record->deleted = true;
   std::erase_if(recent_chat_, [seq](const v1::ChatMessage& chat) { return chat.seq() == seq; });
   v1::Event e;
   e.mutable_chat_deleted()->set_seq(seq);

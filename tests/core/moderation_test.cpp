@@ -296,6 +296,21 @@ TEST_F(moderation_test, messages_older_than_the_snapshot_window_can_still_be_del
   EXPECT_EQ(recent_chat_seqs(1).size(), 50U);
 }
 
+TEST_F(moderation_test, only_the_last_thousand_messages_can_be_deleted) {
+  staff_and_group();
+  const auto old = say(3, "old", 10'000);
+  for (int i = 0; i < 1000; ++i) {
+    say(4, "filler", 10'001 + i);
+  }
+  const auto head = room_.head_seq();
+  auto fx = run(1, mod::delete_chat(old), 20'000);
+  ASSERT_TRUE(fx.reply && fx.reply->has_error());
+  EXPECT_EQ(fx.reply->error().code(), v1::ERROR_CODE_NOT_FOUND);
+  EXPECT_TRUE(fx.events.empty());
+  EXPECT_EQ(room_.head_seq(), head);
+  moderate(1, mod::delete_chat(old + 1), 20'001);  // the oldest one still kept
+}
+
 TEST_F(moderation_test, a_promoted_member_is_staff_for_this_presence_only) {
   staff_and_group();
   run(5, signal(), 9000);  // an open distress signal
