@@ -4,27 +4,10 @@
 #include <sstream>
 #include <vector>
 
+#include "command_words.hpp"
+
 namespace hearth::cli {
 namespace {
-
-std::vector<std::string> words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) {
-    out.push_back(w);
-  }
-  return out;
-}
-
-// A member id or seq of 1 to 9 digits.
-bool number(const std::string& text, std::uint32_t& out) {
-  if (text.empty() || text.size() > 9 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return false;
-  }
-  out = static_cast<std::uint32_t>(std::stoul(text));
-  return true;
-}
 
 // "chat", "floor", or nothing for both.
 bool what(const std::vector<std::string>& args, std::size_t at, bool& chat, bool& floor) {

@@ -1,21 +1,9 @@
 // Safety commands typed in the terminal client.
 #include "safety_input.hpp"
 
+#include "command_words.hpp"
+
 namespace hearth::cli {
-namespace {
-
-// A member id of 1 to 9 digits.
-bool member_number(const std::string& text, std::uint32_t& out) {
-  if (text.empty() || text.size() > 9 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return false;
-  }
-  out = static_cast<std::uint32_t>(std::stoul(text));
-  return true;
-}
-
-}  // namespace
-
 const char* const safety_help =
     "safety: /distress (alert the facilitators privately), /ack ID (facilitators),\n"
     "  /pm ID TEXT (a private message to member ID)\n";
@@ -39,14 +27,14 @@ std::optional<v1::ClientMessage> parse_safety_command(const std::string& line,
     std::uint32_t id = 0;
     const auto start = rest.find_first_not_of(' ');
     const auto end = rest.find_last_not_of(' ');
-    if (start == std::string::npos || !member_number(rest.substr(start, end - start + 1), id)) {
+    if (start == std::string::npos || !number(rest.substr(start, end - start + 1), id)) {
       return bad();
     }
     m.mutable_acknowledge_distress()->set_signal_id(id);
   } else if (verb == "/pm") {
     const auto id_end = rest.find(' ');
     std::uint32_t to = 0;
-    if (id_end == std::string::npos || !member_number(rest.substr(0, id_end), to)) return bad();
+    if (id_end == std::string::npos || !number(rest.substr(0, id_end), to)) return bad();
     const std::string text = rest.substr(id_end + 1);
     if (text.find_first_not_of(' ') == std::string::npos) return bad();
     auto* chat = m.mutable_send_chat();
