@@ -3,38 +3,16 @@ would: floor commands reach the server, the floor's events come back as
 readable lines, refusals are printed, and a bad command gets its usage."""
 
 import asyncio
-import os
 import unittest
 
 from hearth_client import floor
+from terminal_client import CLI_AVAILABLE, TerminalClientMixin
 from hearth_testcase import HearthTestCase
 
-CLI = os.environ.get("HEARTH_CLI", "")
 
 
-@unittest.skipUnless(os.access(CLI, os.X_OK), "hearth-cli not found (set HEARTH_CLI)")
-class TerminalClient(HearthTestCase):
-    async def start_cli(self, subject, role):
-        token = self.server.mint(self.ROOM, role, subject, subject.title())
-        env = dict(os.environ, HEARTH_TOKEN=token)
-        proc = await asyncio.create_subprocess_exec(
-            CLI, "--url", "ws://127.0.0.1:%d/v1/ws" % self.port,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=env)
-        self.addCleanup(lambda: proc.returncode is None and proc.kill())
-        return proc
-
-    async def read_until(self, proc, needle, timeout=5):
-        """Lines from the client's stdout up to one containing `needle`."""
-        lines = []
-        while True:
-            line = await asyncio.wait_for(proc.stdout.readline(), timeout)
-            if not line:
-                self.fail("hearth-cli ended before %r; it printed:\n%s" % (needle, "".join(lines)))
-            lines.append(line.decode())
-            if needle in lines[-1]:
-                return lines
-
+@unittest.skipUnless(CLI_AVAILABLE, "hearth-cli not found (set HEARTH_CLI)")
+class TerminalClient(TerminalClientMixin, HearthTestCase):
     async def floor_event(self, client, kind):
         """The next FloorChanged of `kind`; replies and other events are passed over."""
         while True:

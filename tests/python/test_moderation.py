@@ -13,12 +13,10 @@ import time
 import unittest
 
 from hearth_client import QUIET_PERIOD
+from terminal_client import CLI_AVAILABLE, TerminalClientMixin
 from hearth_testcase import HearthTestCase, describe, errors, pb, room
 from hearth.v1 import moderation_pb2 as mod  # noqa: E402  (on the path via hearth_client)
 
-_REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLI = os.environ.get("HEARTH_CLI") or os.path.join(_REPO, "build", "debug", "clients", "cli",
-                                                   "hearth-cli")
 CANARY = "CANARY-moderation-5d2a"
 ACTIONS = ("mute", "unmute", "mute_all", "unmute_all", "remove", "lock", "unlock",
            "end_session", "delete_chat", "role_change")
@@ -277,31 +275,8 @@ class Audit(ModerationCase):
             self.assertNotIn(secret, everything)
 
 
-@unittest.skipUnless(os.access(CLI, os.X_OK), "hearth-cli not found (set HEARTH_CLI)")
-class TerminalClient(ModerationCase):
-    async def start_cli(self, subject, role):
-        token = self.server.mint(self.ROOM, role, subject, subject.title())
-        proc = await asyncio.create_subprocess_exec(
-            CLI, "--url", "ws://127.0.0.1:%d/v1/ws" % self.port,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=dict(os.environ, HEARTH_TOKEN=token))
-        self.addCleanup(lambda: proc.returncode is None and proc.kill())
-        return proc
-
-    async def read_until(self, proc, needle, timeout=5):
-        lines = []
-        while True:
-            line = await asyncio.wait_for(proc.stdout.readline(), timeout)
-            if not line:
-                self.fail("hearth-cli ended before %r; it printed:\n%s" % (needle, "".join(lines)))
-            lines.append(line.decode())
-            if needle in lines[-1]:
-                return lines
-
-    async def type(self, proc, line):
-        proc.stdin.write(line.encode() + b"\n")
-        await proc.stdin.drain()
-
+@unittest.skipUnless(CLI_AVAILABLE, "hearth-cli not found (set HEARTH_CLI)")
+class TerminalClient(TerminalClientMixin, ModerationCase):
     async def test_moderation_from_the_terminal(self):
         sam = await self.joined("sam", "participant")
         dana_cli = await self.start_cli("dana", "facilitator")

@@ -12,12 +12,10 @@ import time
 import unittest
 
 from hearth_client import QUIET_PERIOD
+from terminal_client import CLI_AVAILABLE, TerminalClientMixin
 from hearth_testcase import HearthTestCase, describe, errors, pb, position, room
 from hearth.v1 import safety_pb2 as safety  # noqa: E402  (on the path via hearth_client)
 
-_REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLI = os.environ.get("HEARTH_CLI") or os.path.join(_REPO, "build", "debug", "clients", "cli",
-                                                   "hearth-cli")
 CANARY = "CANARY-distress-9c1e"
 PRIVATE_BODIES = ("distress_signal", "distress_acknowledged")
 
@@ -258,31 +256,8 @@ class PrivateMessages(SafetyCase):
         self.assertEqual(await self.assert_chat_works(pat), 5)
 
 
-@unittest.skipUnless(os.access(CLI, os.X_OK), "hearth-cli not found (set HEARTH_CLI)")
-class TerminalClient(SafetyCase):
-    async def start_cli(self, subject, role):
-        token = self.server.mint(self.ROOM, role, subject, subject.title())
-        proc = await asyncio.create_subprocess_exec(
-            CLI, "--url", "ws://127.0.0.1:%d/v1/ws" % self.port,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=dict(os.environ, HEARTH_TOKEN=token))
-        self.addCleanup(lambda: proc.returncode is None and proc.kill())
-        return proc
-
-    async def read_until(self, proc, needle, timeout=5):
-        lines = []
-        while True:
-            line = await asyncio.wait_for(proc.stdout.readline(), timeout)
-            if not line:
-                self.fail("hearth-cli ended before %r; it printed:\n%s" % (needle, "".join(lines)))
-            lines.append(line.decode())
-            if needle in lines[-1]:
-                return lines
-
-    async def type(self, proc, line):
-        proc.stdin.write(line.encode() + b"\n")
-        await proc.stdin.drain()
-
+@unittest.skipUnless(CLI_AVAILABLE, "hearth-cli not found (set HEARTH_CLI)")
+class TerminalClient(TerminalClientMixin, SafetyCase):
     async def test_distress_ack_and_private_messages_from_the_terminal(self):
         dana = await self.joined("dana", "facilitator")
         sam_cli = await self.start_cli("sam", "participant")
