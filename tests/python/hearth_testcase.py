@@ -1,6 +1,9 @@
 """Shared fixture for the hearthd integration tests: one fresh server per test."""
 
 import asyncio
+import os
+import sqlite3
+import time
 import unittest
 
 from hearth_client import (DEFAULT_TIMEOUT, HearthClient, HearthServer, describe, errors, pb,
@@ -40,6 +43,29 @@ class HearthTestCase(unittest.IsolatedAsyncioTestCase):
                              + self.server.log_text())
 
     # ---- helpers
+
+    def audit_query(self, sql, *params):
+        """Rows from the server's audit trail in its real SQLite file, read
+        through a connection of the test's own."""
+        path = os.path.join(self.server.data_dir, "hearth.db")
+        with sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5) as db:
+            return db.execute(sql, params).fetchall()
+
+    def everything_audited(self):
+        """Every value in the audit table, as one string (to search for content)."""
+        return " ".join(str(v) for row in self.audit_query("SELECT * FROM audit") for v in row)
+
+    async def audit_eventually(self, count, timeout=5.0):
+        """self.audit_rows() once it has `count` rows (the server's writer
+        commits in the background)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            rows = self.audit_rows()
+            if len(rows) >= count:
+                return rows
+            if time.monotonic() > deadline:
+                self.fail("expected %d audit rows, got %r" % (count, rows))
+            await asyncio.sleep(0.05)
 
     async def connect(self, label="", **kw):
         if self.TLS:

@@ -7,9 +7,6 @@ leaves the snapshot; the real SQLite audit table records every action, and a
 refused one, without any content; the terminal client's commands."""
 
 import asyncio
-import os
-import sqlite3
-import time
 import unittest
 
 from hearth_client import QUIET_PERIOD
@@ -62,28 +59,9 @@ class ModerationCase(HearthTestCase):
         return client
 
     def audit_rows(self):
-        path = os.path.join(self.server.data_dir, "hearth.db")
-        with sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5) as db:
-            return db.execute(
-                "SELECT actor, actor_role, action, target, session, outcome, detail FROM audit "
-                "WHERE action IN (%s) ORDER BY seq" % ",".join("?" * len(ACTIONS)),
-                ACTIONS).fetchall()
-
-    def everything_audited(self):
-        path = os.path.join(self.server.data_dir, "hearth.db")
-        with sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5) as db:
-            return " ".join(str(v) for row in db.execute("SELECT * FROM audit") for v in row)
-
-    async def audit_eventually(self, count, timeout=5.0):
-        """The moderation rows, once there are `count` (the writer commits in the background)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            rows = self.audit_rows()
-            if len(rows) >= count:
-                return rows
-            if time.monotonic() > deadline:
-                self.fail("expected %d moderation audit rows, got %r" % (count, rows))
-            await asyncio.sleep(0.05)
+        return self.audit_query(
+            "SELECT actor, actor_role, action, target, session, outcome, detail FROM audit "
+            "WHERE action IN (%s) ORDER BY seq" % ",".join("?" * len(ACTIONS)), *ACTIONS)
 
 
 class Removal(ModerationCase):

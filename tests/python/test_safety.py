@@ -6,9 +6,6 @@ a participant's resume replay holds nothing of another's distress, and the
 real SQLite audit table records both actions without any content."""
 
 import asyncio
-import os
-import sqlite3
-import time
 import unittest
 
 from hearth_client import QUIET_PERIOD
@@ -65,27 +62,8 @@ class SafetyCase(HearthTestCase):
         await self.expect_error(client, rid, code)
 
     def audit_rows(self):
-        path = os.path.join(self.server.data_dir, "hearth.db")
-        with sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5) as db:
-            return db.execute("SELECT actor, actor_role, action, target, session, outcome, "
-                              "detail FROM audit WHERE action LIKE 'distress_%' "
-                              "ORDER BY seq").fetchall()
-
-    def everything_audited(self):
-        path = os.path.join(self.server.data_dir, "hearth.db")
-        with sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5) as db:
-            return " ".join(str(v) for row in db.execute("SELECT * FROM audit") for v in row)
-
-    async def audit_eventually(self, count, timeout=5.0):
-        """The distress rows, once there are `count` (the writer commits in the background)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            rows = self.audit_rows()
-            if len(rows) >= count:
-                return rows
-            if time.monotonic() > deadline:
-                self.fail("expected %d distress audit rows, got %r" % (count, rows))
-            await asyncio.sleep(0.05)
+        return self.audit_query("SELECT actor, actor_role, action, target, session, outcome, "
+                                "detail FROM audit WHERE action LIKE 'distress_%' ORDER BY seq")
 
 
 class Distress(SafetyCase):
