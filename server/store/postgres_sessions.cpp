@@ -1,4 +1,4 @@
-// Sessions and their rosters in the PostgreSQL store.
+// Sessions, their rosters and their bans in the PostgreSQL store.
 #include <algorithm>
 
 #include "store/postgres_store.hpp"
@@ -127,6 +127,43 @@ std::vector<session_record> postgres_store::read_sessions(const pg::result& rows
       out.back().roster.push_back({rows.bytes(i, 13), rows.bytes(i, 14), rows.bytes(i, 15),
                                    rows.bytes(i, 16), rows.bytes(i, 17), rows.bytes(i, 18)});
     }
+  }
+  return out;
+}
+
+void postgres_store::put_ban(const ban_put& b) {
+  db_.exec("store a ban",
+           "INSERT INTO bans (session, subject, display_name, role, banned_by, banned_at_ms) "
+           "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (session, subject) DO UPDATE SET "
+           "display_name = EXCLUDED.display_name, role = EXCLUDED.role, "
+           "banned_by = EXCLUDED.banned_by, banned_at_ms = EXCLUDED.banned_at_ms",
+           pg::params()
+               .bytes(b.session)
+               .bytes(b.subject)
+               .bytes(b.display_name)
+               .bytes(b.role)
+               .bytes(b.banned_by)
+               .integer(b.at));
+}
+
+void postgres_store::lift_ban(const ban_lift& l) {
+  db_.exec("lift a ban", "DELETE FROM bans WHERE session = $1 AND subject = $2",
+           pg::params().bytes(l.session).bytes(l.subject));
+}
+
+std::vector<ban_record> postgres_store::bans(const std::string& session) {
+  std::lock_guard lock(mutex_);
+  ready();
+  // Bans from the same moment by subject: BYTEA sorts byte by byte, as SQLite does.
+  const auto rows = db_.exec("read bans",
+                             "SELECT subject, display_name, role, banned_by, banned_at_ms "
+                             "FROM bans WHERE session = $1 ORDER BY banned_at_ms, subject",
+                             pg::params().bytes(session));
+  std::vector<ban_record> out;
+  out.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int i = 0; i < rows.rows(); ++i) {
+    out.push_back({rows.bytes(i, 0), rows.bytes(i, 1), rows.bytes(i, 2), rows.bytes(i, 3),
+                   rows.integer(i, 4)});
   }
   return out;
 }

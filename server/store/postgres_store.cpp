@@ -21,7 +21,7 @@ namespace {
 // TEXT does, so lookups and the order of sessions (by start, then id) are the
 // same on both stores; TEXT would sort by the database's collation. Flags are
 // BOOLEAN (SQLite: INTEGER 0 or 1); times and counters BIGINT.
-constexpr std::array<std::string_view, 2> migrations = {
+constexpr std::array<std::string_view, 3> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq BIGINT PRIMARY KEY,
@@ -86,6 +86,17 @@ CREATE TABLE session_roster (
   PRIMARY KEY (session_id, subject)
 );
 CREATE INDEX session_roster_by_subject ON session_roster(subject);
+)sql",
+    R"sql(
+CREATE TABLE bans (
+  session BYTEA NOT NULL,
+  subject BYTEA NOT NULL,
+  display_name BYTEA NOT NULL,
+  role BYTEA NOT NULL,
+  banned_by BYTEA NOT NULL,
+  banned_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (session, subject)
+);
 )sql",
 };
 
@@ -207,7 +218,9 @@ void postgres_store::commit(const std::vector<write>& batch) {
                           [&](const attendance_open& o) { open_segment(o); },
                           [&](const attendance_close& c) { close_segment(c); },
                           [&](const alive_mark& m) { mark_alive(m); },
-                          [&](const session_put& p) { put_session(p.record); }},
+                          [&](const session_put& p) { put_session(p.record); },
+                          [&](const ban_put& put) { put_ban(put); },
+                          [&](const ban_lift& lift) { lift_ban(lift); }},
                w);
   }
   tx.commit();

@@ -100,7 +100,34 @@ struct session_put {
   session_record record;
 };
 
-using write = std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put>;
+// A facilitator banned a person from a session: no token of theirs, old or
+// new, admits them to it until the ban is lifted. Creates or replaces.
+struct ban_put {
+  std::string session;
+  std::string subject;
+  std::string display_name;  // shown to facilitators in the room's ban list; never logged
+  std::string role;          // role label, e.g. participant
+  std::string banned_by;     // subject of the facilitator
+  time_ms at = 0;
+};
+
+// Lifts a ban; no ban is not an error.
+struct ban_lift {
+  std::string session;
+  std::string subject;
+};
+
+struct ban_record {
+  std::string subject;
+  std::string display_name;
+  std::string role;
+  std::string banned_by;
+  time_ms at = 0;
+  bool operator==(const ban_record&) const = default;
+};
+
+using write = std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put,
+                           ban_put, ban_lift>;
 
 struct attendance_segment {
   std::string session;

@@ -1,4 +1,4 @@
-// Sessions and their rosters in the SQLite store.
+// Sessions, their rosters and their bans in the SQLite store.
 #include "store/sqlite_store.hpp"
 
 namespace hearth::store {
@@ -99,6 +99,40 @@ std::vector<session_record> sqlite_store::sessions(time_ms from, time_ms to) {
   std::vector<session_record> out;
   while (q.step()) {
     out.push_back(read_session(q));
+  }
+  return out;
+}
+
+void sqlite_store::put_ban(const ban_put& b) {
+  sqlite::statement upsert(
+      db_.handle(),
+      "INSERT INTO bans (session, subject, display_name, role, banned_by, banned_at_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (session, subject) DO UPDATE SET "
+      "display_name = ?3, role = ?4, banned_by = ?5, banned_at_ms = ?6");
+  upsert.bind(1, b.session)
+      .bind(2, b.subject)
+      .bind(3, b.display_name)
+      .bind(4, b.role)
+      .bind(5, b.banned_by)
+      .bind(6, b.at)
+      .run();
+}
+
+void sqlite_store::lift_ban(const ban_lift& l) {
+  sqlite::statement remove(db_.handle(), "DELETE FROM bans WHERE session = ? AND subject = ?");
+  remove.bind(1, l.session).bind(2, l.subject).run();
+}
+
+std::vector<ban_record> sqlite_store::bans(const std::string& session) {
+  std::lock_guard lock(mutex_);
+  // Bans from the same moment by subject, byte by byte, as on PostgreSQL.
+  sqlite::statement q(db_.handle(),
+                      "SELECT subject, display_name, role, banned_by, banned_at_ms FROM bans "
+                      "WHERE session = ? ORDER BY banned_at_ms, subject");
+  q.bind(1, session);
+  std::vector<ban_record> out;
+  while (q.step()) {
+    out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.integer(4)});
   }
   return out;
 }

@@ -14,7 +14,7 @@ namespace {
 
 // Each migration runs once, in order, in its own transaction. Never edit one
 // that has shipped: add the next.
-constexpr std::array<std::string_view, 2> migrations = {
+constexpr std::array<std::string_view, 3> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY,
@@ -79,6 +79,17 @@ CREATE TABLE session_roster (
   PRIMARY KEY (session_id, subject)
 );
 CREATE INDEX session_roster_by_subject ON session_roster(subject);
+)sql",
+    R"sql(
+CREATE TABLE bans (
+  session TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  banned_by TEXT NOT NULL,
+  banned_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (session, subject)
+);
 )sql",
 };
 
@@ -163,7 +174,9 @@ void sqlite_store::commit(const std::vector<write>& batch) {
                           [&](const attendance_open& o) { open_segment(o); },
                           [&](const attendance_close& c) { close_segment(c); },
                           [&](const alive_mark& m) { mark_alive(m); },
-                          [&](const session_put& p) { put_session(p.record); }},
+                          [&](const session_put& p) { put_session(p.record); },
+                          [&](const ban_put& put) { put_ban(put); },
+                          [&](const ban_lift& lift) { lift_ban(lift); }},
                w);
   }
   tx.commit();

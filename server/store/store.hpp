@@ -52,6 +52,8 @@ class store {
   virtual std::optional<session_record> session(const std::string& id) = 0;
   // Sessions scheduled to start in [from, to), by start time, rosters included.
   virtual std::vector<session_record> sessions(time_ms from, time_ms to) = 0;
+  // The bans of a session, oldest first.
+  virtual std::vector<ban_record> bans(const std::string& session) = 0;
 
   // A person's segments, in every session, that overlap [from, to).
   virtual std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,

@@ -23,7 +23,20 @@ bool store_writer::submit(write w, completion done) {
     if (queue_.size() >= limits_.max_queued || stopping_) {
       return false;
     }
-    queue_.push_back({std::move(w), std::move(done)});
+    queue_.push_back({std::move(w), std::move(done), {}});
+    ++submitted_;
+  }
+  wake_.notify_one();
+  return true;
+}
+
+bool store_writer::read(std::function<void(store&)> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() >= limits_.max_queued || stopping_) {
+      return false;
+    }
+    queue_.push_back({write{}, {}, std::move(job)});
     ++submitted_;
   }
   wake_.notify_one();
@@ -54,13 +67,30 @@ void store_writer::run() {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) {
-        return;  // stopping, and everything submitted was written
+        return;  // stopping, and everything submitted was attempted
       }
-      // Everything that queued while the last commit ran goes in this one.
-      const auto n = std::min(queue_.size(), limits_.max_batch);
+      // Everything that queued while the last commit ran goes in this one, up
+      // to the first read: that runs on its own, after the batch committed.
+      std::size_t n = 1;
+      if (!queue_.front().job) {
+        const auto limit = std::min(queue_.size(), limits_.max_batch);
+        while (n < limit && !queue_[n].job) {
+          ++n;
+        }
+      }
       batch.assign(std::make_move_iterator(queue_.begin()),
                    std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    if (batch.front().job) {
+      run_read(batch.front().job);
+      {
+        std::lock_guard lock(mutex_);
+        ++attempted_;
+      }
+      drained_.notify_all();
+      batch.clear();
+      continue;
     }
     writes.clear();
     for (auto& p : batch) {
@@ -89,6 +119,16 @@ void store_writer::run() {
     }
     drained_.notify_all();
     batch.clear();
+  }
+}
+
+void store_writer::run_read(const std::function<void(store&)>& job) {
+  try {
+    job(store_);
+  } catch (const store_error& e) {
+    // The kind only: a job may throw with any message, content included.
+    telemetry::log(telemetry::level::error, "store_read_failed",
+                   {{"kind", std::string_view(kind_name(e.which()))}});
   }
 }
 

@@ -1,7 +1,8 @@
 // Runs a store's writes on its own thread, off the network threads, batching
 // whatever has queued up into one transaction (group commit). A write's
 // completion runs on the writer thread after its batch committed (true) or
-// failed (false): nothing is acknowledged before it is durable.
+// failed (false): nothing is acknowledged before it is durable. Reads queue
+// with the writes, so that each sees everything submitted before it.
 #pragma once
 
 #include <condition_variable>
@@ -16,7 +17,7 @@
 namespace hearth::store {
 
 struct writer_limits {
-  std::size_t max_queued = 100'000;  // writes waiting; submit() refuses beyond
+  std::size_t max_queued = 100'000;  // writes and reads waiting; refused beyond
   std::size_t max_batch = 1000;      // writes per transaction
 };
 
@@ -25,14 +26,19 @@ class store_writer {
   using completion = std::function<void(bool committed)>;
 
   store_writer(store& target, writer_limits limits);
-  // Commits everything already submitted, then stops.
+  // Commits (and reads) everything already submitted, then stops.
   ~store_writer();
   store_writer(const store_writer&) = delete;
   store_writer& operator=(const store_writer&) = delete;
 
   // Queues a write. False (and `done` is not called) when the queue is full.
   bool submit(write w, completion done = {});
-  // Blocks until every write submitted before the call has been attempted.
+  // Runs `job` on the writer thread once every write submitted before it has
+  // been attempted, so it reads what they wrote. False (and `job` never runs)
+  // when the queue is full or the writer is stopping.
+  bool read(std::function<void(store&)> job);
+  // Blocks until every write and read submitted before the call has been
+  // attempted.
   void flush();
 
   std::uint64_t commits() const;
@@ -42,8 +48,10 @@ class store_writer {
   struct pending {
     write what;
     completion done;
+    std::function<void(store&)> job;  // set for a read, which writes nothing
   };
   void run();
+  void run_read(const std::function<void(store&)>& job);
 
   store& store_;
   writer_limits limits_;

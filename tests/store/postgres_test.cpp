@@ -113,20 +113,20 @@ TEST_F(postgres_only, accepts_every_synchronous_commit_that_waits_for_the_flush)
 TEST_F(postgres_only, migrations_apply_once) {
   {
     postgres_store db(conninfo());
-    EXPECT_EQ(db.schema_version(), 2);
+    EXPECT_EQ(db.schema_version(), 3);
     db.commit({entry(1), attendance_open{"room-1", "sub-1", "participant", 1}});
   }
   raw_postgres raw(conninfo());
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 3);
   const auto applied_at = raw.text("SELECT applied_at_ms FROM schema_migrations WHERE version = 1");
   EXPECT_GT(std::stoll(applied_at), 1'600'000'000'000);  // milliseconds, not seconds
   for (int i = 0; i < 3; ++i) {
     postgres_store db(conninfo());
-    EXPECT_EQ(db.schema_version(), 2);
+    EXPECT_EQ(db.schema_version(), 3);
     EXPECT_EQ(db.audit({}).size(), 1U);
     EXPECT_EQ(db.attendance("room-1").size(), 1U);
   }
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 3);
   EXPECT_EQ(raw.text("SELECT applied_at_ms FROM schema_migrations WHERE version = 1"), applied_at);
 }
 
@@ -152,7 +152,7 @@ TEST_F(postgres_only, simultaneous_first_starts_migrate_once) {
   }
   EXPECT_EQ(failures.load(), 0);
   raw_postgres raw(info);
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 3);
   postgres_store db(info);
   const auto v = db.verify_audit();
   EXPECT_TRUE(v.ok()) << v.reason;
@@ -188,8 +188,8 @@ TEST_F(postgres_only, a_lock_held_elsewhere_makes_the_commit_busy) {
 }
 
 // The role hearthd runs as can be kept from rewriting history: allowed only to
-// read and add audit records (and to read and write attendance and sessions),
-// it works.
+// read and add audit records (and to read and write attendance, sessions and
+// bans), it works.
 TEST_F(postgres_only, runs_as_a_role_that_can_only_append_to_the_audit_trail) {
   {
     postgres_store owner(conninfo());  // the owner migrates
@@ -218,10 +218,11 @@ TEST_F(postgres_only, runs_as_a_role_that_can_only_append_to_the_audit_trail) {
   admin.exec("GRANT USAGE ON SCHEMA " + schema() + " TO " + role + "; GRANT SELECT ON " +
              "schema_migrations TO " + role + "; GRANT SELECT, INSERT ON audit TO " + role +
              "; GRANT SELECT, INSERT, UPDATE ON attendance, runs, sessions TO " + role +
-             "; GRANT SELECT, INSERT, DELETE ON session_roster TO " + role);
+             "; GRANT SELECT, INSERT, DELETE ON session_roster TO " + role +
+             "; GRANT SELECT, INSERT, UPDATE, DELETE ON bans TO " + role);
   {
     postgres_store app(conninfo("", as_role));
-    EXPECT_EQ(app.schema_version(), 2);
+    EXPECT_EQ(app.schema_version(), 3);
     const auto run = app.begin_run(1000);
     app.commit({entry(2), attendance_open{"room-1", "sub-1", "participant", 1100},
                 alive_mark{run, 1200}, attendance_close{"room-1", "sub-1", 1300}, entry(3)});
@@ -237,6 +238,12 @@ TEST_F(postgres_only, runs_as_a_role_that_can_only_append_to_the_audit_trail) {
     planned.roster = {{"sub-2", "Kim", "participant", "", "", "adult"}};
     app.commit({session_put{planned}, entry(4)});
     EXPECT_EQ(app.session("room-1"), planned);
+    app.commit({ban_put{"room-1", "sub-1", "Sam", "participant", "fac-1", 1400},
+                ban_put{"room-1", "sub-2", "Kim", "participant", "fac-1", 1500}});
+    app.commit({ban_put{"room-1", "sub-1", "Sam", "participant", "fac-2", 1600},
+                ban_lift{"room-1", "sub-2"}});
+    EXPECT_EQ(app.bans("room-1"),
+              (std::vector<ban_record>{{"sub-1", "Sam", "participant", "fac-2", 1600}}));
   }
   raw_postgres app(conninfo("", as_role));
   EXPECT_THROW(app.exec("UPDATE audit SET detail = 'x' WHERE seq = 1"), std::runtime_error);

@@ -18,7 +18,7 @@
 
 namespace hearth::store {
 
-// How failures print sessions and rosters: fields in quotes, bytes outside
+// How failures print sessions, rosters and bans: fields in quotes, bytes outside
 // printable ASCII as \xNN (names may hold NULs and any other byte).
 inline void print_bytes(const std::string& bytes, std::ostream* os) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -41,6 +41,15 @@ inline void PrintTo(const roster_entry& e, std::ostream* os) {
     print_bytes(*field, os);
     *os << (field == &e.program ? "}" : ", ");
   }
+}
+
+inline void PrintTo(const ban_record& b, std::ostream* os) {
+  *os << "{";
+  for (const auto* field : {&b.subject, &b.display_name, &b.role, &b.banned_by}) {
+    print_bytes(*field, os);
+    *os << ", ";
+  }
+  *os << "at " << b.at << "}";
 }
 
 inline void PrintTo(const session_record& r, std::ostream* os) {

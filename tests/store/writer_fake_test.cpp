@@ -1,5 +1,6 @@
 // store_writer against a fake store that stands for a failing disk, and one
-// that can be held mid-commit: failures, recovery, batch and queue limits.
+// that can be held mid-commit: failures, recovery, batch and queue limits, and
+// where reads fall between batches.
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -33,6 +34,7 @@ class fake_store final : public store {
   std::vector<attendance_segment> attendance(const std::string&) override { return {}; }
   std::optional<session_record> session(const std::string&) override { return std::nullopt; }
   std::vector<session_record> sessions(time_ms, time_ms) override { return {}; }
+  std::vector<ban_record> bans(const std::string&) override { return {}; }
   std::vector<attendance_segment> attendance_of(const std::string&, time_ms, time_ms) override {
     return {};
   }
@@ -214,6 +216,53 @@ TEST(store_writer, writes_without_completion_are_fine) {
   ASSERT_TRUE(writer.submit(alive_mark{1, 1}));
   writer.flush();
   EXPECT_EQ(writer.failures(), 1U);
+}
+
+// A batch ends at the first queued read, which runs once that batch
+// committed and before anything submitted after it.
+TEST(store_writer, a_batch_stops_at_the_first_read) {
+  fake_store fake;
+  store_writer writer(fake, writer_limits{});
+  fake.hold();
+  std::vector<std::string> order;  // completions and reads run on the writer thread only
+  auto write_done = [&](int i) { return [&, i](bool) { order.push_back(std::to_string(i)); }; };
+  auto read_saw = [&](const std::string& name) {
+    return [&, name](store&) { order.push_back(name + " saw " + std::to_string(fake.writes())); };
+  };
+  ASSERT_TRUE(writer.submit(entry(0), write_done(0)));
+  fake.wait_entered(1);
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(writer.submit(entry(i), write_done(i)));
+  }
+  ASSERT_TRUE(writer.read(read_saw("a")));
+  ASSERT_TRUE(writer.read(read_saw("b")));
+  for (int i = 6; i <= 8; ++i) {
+    ASSERT_TRUE(writer.submit(entry(i), write_done(i)));
+  }
+  ASSERT_TRUE(writer.read(read_saw("c")));
+  fake.release();
+  writer.flush();
+  EXPECT_EQ(fake.batches(), (std::vector<std::size_t>{1, 5, 3}));
+  EXPECT_EQ(order, (std::vector<std::string>{"0", "1", "2", "3", "4", "5", "a saw 6", "b saw 6",
+                                             "6", "7", "8", "c saw 9"}));
+  EXPECT_EQ(writer.commits(), 3U);  // reads are not commits
+}
+
+// A read waits for the writes before it to be attempted, not to succeed.
+TEST(store_writer, a_read_runs_after_a_failed_batch) {
+  fake_store fake;
+  store_writer writer(fake, writer_limits{});
+  fake.failing = true;
+  outcomes result;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(writer.submit(entry(i), result.track()));
+  }
+  int failed_before_read = -1;
+  ASSERT_TRUE(writer.read([&](store&) { failed_before_read = result.failed.load(); }));
+  writer.flush();
+  EXPECT_EQ(failed_before_read, 10);
+  EXPECT_EQ(writer.commits(), 0U);
+  EXPECT_GE(writer.failures(), 1U);
 }
 
 }  // namespace

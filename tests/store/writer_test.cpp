@@ -1,5 +1,6 @@
 // store_writer over a real store: every write committed exactly once, in the
-// order each thread submitted it, with one completion each.
+// order each thread submitted it, with one completion each; reads run on the
+// writer thread and see every write submitted before them.
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -26,9 +27,16 @@ class held_store final : public store {
     }
     cv_.notify_all();
   }
+  // Waits until the first commit has been entered.
+  void wait_entered() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return entered_; });
+  }
   void commit(const std::vector<write>& batch) override {
     {
       std::unique_lock lock(mutex_);
+      entered_ = true;
+      cv_.notify_all();
       cv_.wait(lock, [&] { return !held_; });
     }
     inner_.commit(batch);
@@ -45,6 +53,7 @@ class held_store final : public store {
   std::vector<session_record> sessions(time_ms from, time_ms to) override {
     return inner_.sessions(from, to);
   }
+  std::vector<ban_record> bans(const std::string& session) override { return inner_.bans(session); }
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override {
     return inner_.attendance_of(subject, from, to);
@@ -55,6 +64,7 @@ class held_store final : public store {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool held_ = true;
+  bool entered_ = false;
 };
 
 TEST_P(writer_test, writes_from_several_threads_are_committed_exactly_once) {
@@ -159,6 +169,93 @@ TEST_P(writer_test, destructor_commits_what_is_queued) {
   EXPECT_EQ(done.load(), 500);
   EXPECT_EQ(all_audit().size(), 500U);
   EXPECT_TRUE(db().verify_audit().ok());
+}
+
+TEST_P(writer_test, a_read_sees_the_writes_submitted_before_it) {
+  held_store held(db());
+  store_writer writer(held, writer_limits{});
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(writer.submit(entry(i)));
+    ASSERT_TRUE(writer.submit(
+        ban_put{"room-1", "sub-" + std::to_string(i), "Name", "participant", "fac-1", i}));
+  }
+  std::size_t audit_seen = 0;
+  std::vector<ban_record> bans_seen;
+  ASSERT_TRUE(writer.read([&](store& s) {
+    audit_seen = s.audit({}).size();
+    bans_seen = s.bans("room-1");
+  }));
+  // Submitted after the read: not seen by it, seen by the next.
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(writer.submit(ban_lift{"room-1", "sub-" + std::to_string(i)}));
+  }
+  std::size_t bans_after = 0;
+  ASSERT_TRUE(writer.read([&](store& s) { bans_after = s.bans("room-1").size(); }));
+  held.release();
+  writer.flush();
+  EXPECT_EQ(audit_seen, 50U);
+  ASSERT_EQ(bans_seen.size(), 50U);
+  EXPECT_EQ(bans_seen.front().subject, "sub-0");
+  EXPECT_EQ(bans_seen.back().subject, "sub-49");
+  EXPECT_EQ(bans_after, 40U);
+  EXPECT_EQ(db().bans("room-1").size(), 40U);
+}
+
+TEST_P(writer_test, reads_run_on_the_writer_thread) {
+  store_writer writer(db(), writer_limits{});
+  std::thread::id wrote_on;
+  std::thread::id read_on;
+  ASSERT_TRUE(writer.submit(entry(1), [&](bool) { wrote_on = std::this_thread::get_id(); }));
+  ASSERT_TRUE(writer.read([&](store&) { read_on = std::this_thread::get_id(); }));
+  writer.flush();
+  EXPECT_NE(read_on, std::thread::id{});
+  EXPECT_NE(read_on, std::this_thread::get_id());
+  EXPECT_EQ(read_on, wrote_on);
+}
+
+// A read takes a queue slot like a write: on a full queue it is refused and
+// never runs.
+TEST_P(writer_test, a_read_on_a_full_queue_is_refused) {
+  held_store held(db());
+  writer_limits limits;
+  limits.max_queued = 3;
+  store_writer writer(held, limits);
+  ASSERT_TRUE(writer.submit(entry(0)));
+  held.wait_entered();  // taken off the queue: the queue is empty again
+  ASSERT_TRUE(writer.submit(entry(1)));
+  std::size_t first_saw = 0;
+  ASSERT_TRUE(writer.read([&](store& s) { first_saw = s.audit({}).size(); }));
+  ASSERT_TRUE(writer.submit(entry(2)));
+  bool refused_ran = false;
+  EXPECT_FALSE(writer.read([&](store&) { refused_ran = true; }));
+  EXPECT_FALSE(writer.submit(entry(3)));
+  held.release();
+  writer.flush();
+  EXPECT_FALSE(refused_ran);
+  EXPECT_EQ(first_saw, 2U);
+  // With the queue drained, reads are accepted again.
+  std::size_t later_saw = 0;
+  ASSERT_TRUE(writer.read([&](store& s) { later_saw = s.audit({}).size(); }));
+  writer.flush();
+  EXPECT_EQ(later_saw, 3U);
+}
+
+TEST_P(writer_test, a_throwing_read_does_not_stop_later_writes) {
+  store_writer writer(db(), writer_limits{});
+  ASSERT_TRUE(writer.submit(entry(0)));
+  ASSERT_TRUE(
+      writer.read([](store&) { throw store_error(store_error::kind::io, "read failed (test)"); }));
+  std::atomic<int> committed{0};
+  for (int i = 1; i <= 20; ++i) {
+    ASSERT_TRUE(writer.submit(entry(i), [&](bool ok) { committed.fetch_add(ok ? 1 : 0); }));
+  }
+  std::size_t seen = 0;
+  ASSERT_TRUE(writer.read([&](store& s) { seen = s.audit({}).size(); }));
+  writer.flush();
+  EXPECT_EQ(committed.load(), 20);
+  EXPECT_EQ(seen, 21U);
+  EXPECT_EQ(writer.failures(), 0U);  // a failed read is no failed commit
+  EXPECT_EQ(all_audit().size(), 21U);
 }
 
 INSTANTIATE_TEST_SUITE_P(sqlite, writer_test, ::testing::Values(sqlite_backend()));
