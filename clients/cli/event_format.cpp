@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "lobby_format.hpp"
+
 namespace hearth::cli {
 
 std::string role_label(v1::Role role) {
@@ -57,10 +59,56 @@ std::string event_formatter::format(const v1::ServerMessage& message) {
       return "disconnect code=" + std::to_string(message.disconnect().code()) +
              " reconnect=" + (message.disconnect().reconnect() ? "yes" : "no") +
              " reason=" + message.disconnect().reason();
+    case v1::ServerMessage::kLobby:
+      return format_lobby_status(message.lobby());
+    case v1::ServerMessage::kAdmitted:
+      return "admitted; " + format_join(message.admitted().join());
     case v1::ServerMessage::KIND_NOT_SET:
       break;
   }
   return "unknown message";
+}
+
+std::string event_formatter::format_join(const v1::JoinResult& join) {
+  if (join.has_lobby()) {
+    return "lobby room=" + join.room_id() + " " + format_lobby_status(join.lobby());
+  }
+  self_ = join.member_id();
+  std::string line = "joined room=" + join.room_id() + " epoch=" + join.epoch() +
+                     " head=" + std::to_string(join.head_seq()) +
+                     " direct_head=" + std::to_string(join.direct_head_seq()) +
+                     " member=" + std::to_string(join.member_id()) +
+                     " recovered=" + (join.recovered() ? "yes" : "no");
+  if (join.has_snapshot()) {
+    const auto& snap = join.snapshot();
+    for (const auto& m : snap.members()) {
+      learn(m);
+      line += "\nmember " + who(m.member_id()) + " role=" + role_label(m.role()) +
+              " presence=" + presence_label(m.presence()) +
+              muted_label(m.chat_muted(), m.floor_muted(), m.may_unmute_self());
+    }
+    for (const auto& chat : snap.recent_chat()) {
+      line += "\nhistory [" + std::to_string(chat.seq()) + "] chat " + who(chat.from_member_id()) +
+              ": " + chat.text();
+    }
+    if (snap.locked()) {
+      line += "\nroom locked";
+    }
+    line += "\nfloor " + format_floor(snap.floor());
+    if (snap.has_airtime()) {
+      line += "\n" + format_airtime(snap.airtime());
+    }
+    for (const auto& signal : snap.open_distress()) {
+      line += "\n" + format_distress(signal);
+    }
+    if (snap.has_lobby() && (snap.lobby().waiting_size() != 0 || !snap.lobby().message().empty())) {
+      line += "\n" + format_lobby_state(snap.lobby());
+    }
+    if (snap.bans_size() != 0) {
+      line += "\n" + format_bans(snap.bans());
+    }
+  }
+  return line;
 }
 
 std::string event_formatter::format_reply(const v1::Reply& reply) {
@@ -74,38 +122,8 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
     case v1::Reply::kHello:
       return id + "hello room=" + reply.hello().room_id() +
              " role=" + role_label(reply.hello().role());
-    case v1::Reply::kJoin: {
-      const auto& join = reply.join();
-      self_ = join.member_id();
-      std::string line = id + "joined room=" + join.room_id() + " epoch=" + join.epoch() +
-                         " head=" + std::to_string(join.head_seq()) +
-                         " direct_head=" + std::to_string(join.direct_head_seq()) +
-                         " member=" + std::to_string(join.member_id()) +
-                         " recovered=" + (join.recovered() ? "yes" : "no");
-      if (join.has_snapshot()) {
-        for (const auto& m : join.snapshot().members()) {
-          learn(m);
-          line += "\nmember " + who(m.member_id()) + " role=" + role_label(m.role()) +
-                  " presence=" + presence_label(m.presence()) +
-                  muted_label(m.chat_muted(), m.floor_muted(), m.may_unmute_self());
-        }
-        for (const auto& chat : join.snapshot().recent_chat()) {
-          line += "\nhistory [" + std::to_string(chat.seq()) + "] chat " +
-                  who(chat.from_member_id()) + ": " + chat.text();
-        }
-        if (join.snapshot().locked()) {
-          line += "\nroom locked";
-        }
-        line += "\nfloor " + format_floor(join.snapshot().floor());
-        if (join.snapshot().has_airtime()) {
-          line += "\n" + format_airtime(join.snapshot().airtime());
-        }
-        for (const auto& signal : join.snapshot().open_distress()) {
-          line += "\n" + format_distress(signal);
-        }
-      }
-      return line;
-    }
+    case v1::Reply::kJoin:
+      return id + format_join(reply.join());
     case v1::Reply::kLeave:
       return id + "left";
     case v1::Reply::kChat:
@@ -120,6 +138,9 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
              (reply.distress().duplicate() ? " duplicate" : "");
     case v1::Reply::kModeration:
       return id + "moderation seq=" + std::to_string(reply.moderation().seq());
+    case v1::Reply::kLobby:
+      return id + "lobby admitted=" + std::to_string(reply.lobby().admitted()) +
+             " denied=" + std::to_string(reply.lobby().denied());
     case v1::Reply::OUTCOME_NOT_SET:
       break;
   }
@@ -201,6 +222,10 @@ std::string event_formatter::format_event(const v1::Event& event) {
     case v1::Event::kMemberRoleChanged:
       return position + "role " + who(event.member_role_changed().member_id()) + " " +
              role_label(event.member_role_changed().role());
+    case v1::Event::kLobbyChanged:
+      return position + format_lobby_state(event.lobby_changed().lobby());
+    case v1::Event::kBansChanged:
+      return position + format_bans(event.bans_changed().bans());
     case v1::Event::BODY_NOT_SET:
       break;
   }

@@ -18,6 +18,7 @@ class event_formatter {
   std::string who(std::uint32_t member_id) const;
   std::string format_event(const v1::Event& event);
   std::string format_reply(const v1::Reply& reply);
+  std::string format_join(const v1::JoinResult& join);
   std::string format_floor(const v1::FloorState& state) const;
   std::string format_airtime(const v1::AirtimeReport& report) const;
   std::string format_distress(const v1::DistressSignal& signal) const;

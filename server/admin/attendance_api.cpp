@@ -62,6 +62,14 @@ response api::live(const std::string& session) {
                                      {"presence", m.presence}});
     }
     out["members"] = std::move(members);
+    json::array waiting;
+    for (const auto& w : summary->waiting) {
+      waiting.push_back(json::object{{"subject", w.subject},
+                                     {"role", w.role},
+                                     {"since_ms", w.since_ms},
+                                     {"connected", w.connected}});
+    }
+    out["waiting"] = std::move(waiting);
     out["floor"] = json::object{{"mode", summary->floor_mode},
                                 {"holder_member_id", summary->floor_holder},
                                 {"hands_raised", summary->hands_raised},

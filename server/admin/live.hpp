@@ -16,10 +16,18 @@ struct live_member {
   std::string presence;  // present, reconnecting
 };
 
+struct live_waiting {
+  std::string subject;
+  std::string role;
+  std::int64_t since_ms = 0;  // wall clock
+  bool connected = true;      // false: dropped, keeping their place for the grace period
+};
+
 struct live_summary {
-  std::vector<live_member> members;  // present or reconnecting, in join order
-  std::string floor_mode;            // open, moderated, round, talking_piece
-  std::uint32_t floor_holder = 0;    // member id; 0 when the floor is free
+  std::vector<live_member> members;   // present or reconnecting, in join order
+  std::vector<live_waiting> waiting;  // in the lobby, in arrival order
+  std::string floor_mode;             // open, moderated, round, talking_piece
+  std::uint32_t floor_holder = 0;     // member id; 0 when the floor is free
   std::size_t hands_raised = 0;
   bool round_running = false;
 };

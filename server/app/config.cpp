@@ -8,6 +8,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "core/lobby.hpp"
 #include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -182,6 +183,33 @@ const std::vector<option>& options() {
           "max-round-label-bytes",
           "longest round label in UTF-8 bytes (default 100)",
           [](config& c) -> std::uint32_t& { return c.net.room.max_round_label_bytes; }),
+      number_option<std::uint32_t>(
+          "max-waiting", "people waiting in one room's lobby at once (default 100)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_waiting; }),
+      number_option<std::uint32_t>(
+          "max-lobby-message-bytes",
+          "longest message to the people waiting, in UTF-8 bytes (default 500)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_lobby_message_bytes; }),
+      {"default-lobby-policy",
+       "who waits in rooms without a planned session: everyone_waits, roster_enters (nobody "
+       "is on a roster there, so everyone waits) or open (default); observers always wait",
+       false,
+       [](config& c, const std::string& v) {
+         auto policy = core::lobby_policy_from(v);
+         if (!policy) {
+           throw std::invalid_argument(
+               "--default-lobby-policy: expected everyone_waits, roster_enters or open: " + v);
+         }
+         c.net.default_lobby_policy = *policy;
+       }},
+      {"default-admit-before-facilitator",
+       "in rooms without a planned session, let people in before a facilitator is present "
+       "(default true)",
+       false,
+       [](config& c, const std::string& v) {
+         c.net.default_admit_before_facilitator =
+             parse_bool("default-admit-before-facilitator", v);
+       }},
       millis_option("alive-interval-ms",
                     "how often the server records that it is alive; after a crash, attendance "
                     "ends at the last record (default 30000)",

@@ -61,9 +61,45 @@ struct audit_note {
   time_ms at = 0;      // the core's time of the action
 };
 
+// A waiting connection became member `member`: after this call's events, the
+// shell sends it ServerMessage.admitted (with a snapshot) and from then on the
+// room's events.
+struct admission {
+  connection_id connection = 0;
+  member_id member = 0;
+};
+
+// A member's connection went back to the lobby: the room's events from index
+// `after_events` of this call on no longer reach it.
+struct lobby_return {
+  connection_id connection = 0;
+  std::size_t after_events = 0;
+};
+
+// ServerMessage.lobby for one waiting connection, unsequenced.
+struct lobby_notice {
+  connection_id connection = 0;
+  v1::LobbyStatus status;
+};
+
+// A ban the shell keeps durably (or lifts). The display name is for the
+// facilitators' ban list after a restart; it is never logged.
+struct ban_change {
+  bool lifted = false;
+  std::string subject;
+  std::string display_name;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string by;  // the facilitator's subject
+  time_ms at = 0;
+};
+
 struct effects {
   std::vector<room_event> events;  // in delivery order
   std::vector<close_request> closes;
+  std::vector<admission> admitted;
+  std::vector<lobby_return> to_lobby;
+  std::vector<lobby_notice> lobby_notices;
+  std::vector<ban_change> bans;
   std::vector<attendance_change> attendance;
   std::vector<audit_note> audit;
   std::optional<v1::Reply> reply;  // to the calling connection (request id set by the shell)

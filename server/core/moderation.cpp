@@ -38,6 +38,10 @@ std::string audit_action(const v1::Moderation& command) {
       return "delete_chat";
     case v1::Moderation::kSetRole:
       return "role_change";
+    case v1::Moderation::kBan:
+      return "ban";
+    case v1::Moderation::kUnban:
+      return "unban";
     case v1::Moderation::ACTION_NOT_SET:
       break;
   }
@@ -54,6 +58,8 @@ member_id moderation_target(const v1::Moderation& command) {
       return command.remove().member_id();
     case v1::Moderation::kSetRole:
       return command.set_role().member_id();
+    case v1::Moderation::kBan:
+      return command.ban().member_id();
     default:
       return 0;
   }
@@ -71,6 +77,8 @@ std::string bad_arguments(const v1::Moderation& command) {
                                                                      : "mute chat, floor or both";
     case v1::Moderation::kSetRole:
       return v1::Role_IsValid(command.set_role().role()) ? "" : "unknown role";
+    case v1::Moderation::kUnban:
+      return command.unban().ban_id() != 0 ? "" : "name a ban";
     case v1::Moderation::ACTION_NOT_SET:
       return "moderation command without an action";
     default:

@@ -1,6 +1,7 @@
 // The room core: membership and presence with a reconnect grace period, the
 // command dispatch, snapshots and the stamping of events. Chat is in
-// room_chat.cpp, safety in room_safety.cpp, moderation in room_moderation.cpp.
+// room_chat.cpp, safety in room_safety.cpp, moderation in room_moderation.cpp,
+// the lobby and bans in room_lobby.cpp.
 #include "core/room.hpp"
 
 #include <algorithm>
@@ -53,7 +54,7 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
     out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "token grants no role");
     return out;
   }
-  if (roster_.find_by_connection(conn) != nullptr) {
+  if (roster_.find_by_connection(conn) != nullptr || lobby_.find_by_connection(conn) != nullptr) {
     out.reply = error_reply(v1::ERROR_CODE_ALREADY_JOINED, "connection already joined");
     return out;
   }
@@ -62,37 +63,15 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
     out.reply = error_reply(v1::ERROR_CODE_SESSION_ENDED, "a facilitator ended this session");
     return out;
   }
+  // Whatever the token: a ban names the identity.
+  if (bans_.banned(who.subject)) {
+    out.reply = error_reply(v1::ERROR_CODE_BANNED, "you cannot join this session");
+    return out;
+  }
 
   member* m = roster_.find_by_subject(who.subject);
   const bool active = m != nullptr && m->presence != v1::PRESENCE_LEFT;
-  // A locked room still lets back in whoever is in it, and every facilitator.
-  if (!active && locked_ && !is_facilitator(who.role)) {
-    out.reply = error_reply(v1::ERROR_CODE_ROOM_LOCKED, "a facilitator locked the room");
-    return out;
-  }
-  if (!active && roster_.active_count() >= limits_.max_members) {
-    out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED, "room is full");
-    return out;
-  }
-
-  if (m == nullptr || m->presence == v1::PRESENCE_LEFT) {
-    const v1::Presence before = m == nullptr ? v1::PRESENCE_UNSPECIFIED : v1::PRESENCE_LEFT;
-    if (m == nullptr) {
-      m = &roster_.add(who, now);
-    } else {
-      m->who = who;  // a role changed by SetRole applied to the presence that ended
-      m->token_role = who.role;
-      m->presence = v1::PRESENCE_PRESENT;
-      m->joined_at = now;
-    }
-    roster_.bind(*m, conn);
-    v1::Event e;
-    *e.mutable_member_joined()->mutable_member() = to_wire(*m);
-    emit_room(out, std::move(e), now);
-    out.attendance.push_back({attendance_change::kind::opened, m->who.subject, m->who.role, now});
-    presence_changed(out, *m, before, now);
-    brief_arriving_facilitator(out, *m, now);
-  } else {
+  if (active) {
     // Same identity again: the newer connection wins, without presence flapping.
     if (m->connection) {
       out.closes.push_back({*m->connection, v1::CLOSE_CODE_REPLACED,
@@ -104,15 +83,62 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
       emit_room(out, presence_event(m->id, v1::PRESENCE_PRESENT), now);
       presence_changed(out, *m, v1::PRESENCE_RECONNECTING, now);
     }
+    out.reply = join_reply(*m, seq_, id_);
+    return out;
   }
-  out.reply = join_reply(*m, seq_, id_);
+  if (waiting_person* waiting = lobby_.find_by_subject(who.subject)) {
+    return rejoin_lobby(conn, *waiting, now);
+  }
+  // A locked room still lets back in whoever is in it, and every facilitator.
+  if (locked_ && !is_facilitator(who.role)) {
+    out.reply = error_reply(v1::ERROR_CODE_ROOM_LOCKED, "a facilitator locked the room");
+    return out;
+  }
+  if (const auto reason = wait_reason(who, m); reason != v1::WAIT_REASON_UNSPECIFIED) {
+    return wait_in_lobby(conn, who, reason, m == nullptr ? 0 : m->id, now);
+  }
+  if (roster_.active_count() >= limits_.max_members) {
+    out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED, "room is full");
+    return out;
+  }
+  member& entered = enter(out, conn, who, m, now);
+  if (is_facilitator(who.role)) {
+    admit_held_for_facilitator(out, now);
+  }
+  out.reply = join_reply(entered, seq_, id_);  // after everything this join caused
   return out;
+}
+
+member& room::enter(effects& out, connection_id conn, const identity& who, member* before,
+                    time_ms now) {
+  const v1::Presence was = before == nullptr ? v1::PRESENCE_UNSPECIFIED : v1::PRESENCE_LEFT;
+  member* m = before;
+  if (m == nullptr) {
+    m = &roster_.add(who, now);
+  } else {
+    m->who = who;  // a role changed by SetRole applied to the presence that ended
+    m->token_role = who.role;
+    m->presence = v1::PRESENCE_PRESENT;
+    m->joined_at = now;
+  }
+  m->must_wait = false;
+  roster_.bind(*m, conn);
+  v1::Event e;
+  *e.mutable_member_joined()->mutable_member() = to_wire(*m);
+  emit_room(out, std::move(e), now);
+  out.attendance.push_back({attendance_change::kind::opened, m->who.subject, m->who.role, now});
+  presence_changed(out, *m, was, now);
+  brief_arriving_facilitator(out, *m, now);
+  return *m;
 }
 
 effects room::disconnect(connection_id conn, time_ms now) {
   effects out;
   member* m = roster_.find_by_connection(conn);
   if (m == nullptr) {
+    if (waiting_person* waiting = lobby_.find_by_connection(conn)) {
+      return lobby_disconnect(*waiting, now);
+    }
     return out;
   }
   roster_.unbind(*m);
@@ -127,8 +153,14 @@ effects room::disconnect(connection_id conn, time_ms now) {
 effects room::handle(connection_id conn, const v1::ClientMessage& message, time_ms now) {
   member* m = roster_.find_by_connection(conn);
   if (m == nullptr) {
+    waiting_person* waiting = lobby_.find_by_connection(conn);
+    if (waiting != nullptr && message.has_leave_room()) {
+      return lobby_leave(*waiting, now);
+    }
     effects out;
-    out.reply = error_reply(v1::ERROR_CODE_NOT_JOINED, "join the room first");
+    out.reply = error_reply(v1::ERROR_CODE_NOT_JOINED, waiting != nullptr
+                                                           ? "wait until a facilitator admits you"
+                                                           : "join the room first");
     return out;
   }
   switch (message.command_case()) {
@@ -146,6 +178,8 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
       return acknowledge_distress(*m, message.acknowledge_distress().signal_id(), now);
     case v1::ClientMessage::kModeration:
       return moderate(*m, message.moderation(), now);
+    case v1::ClientMessage::kLobby:
+      return lobby_command(*m, message.lobby(), now);
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:
@@ -170,6 +204,7 @@ effects room::wake(time_ms now) {
   for (member* m : roster_.expired_graces(now)) {
     depart(out, *m, v1::LEAVE_REASON_GRACE_EXPIRED, now);
   }
+  expire_lobby(out, now);
   floor_output floor;
   floor_.wake(roster_, now, floor);
   emit_floor(out, floor, now);
@@ -187,12 +222,14 @@ void room::depart(effects& out, member& m, v1::LeaveReason reason, time_ms now) 
 }
 
 std::optional<time_ms> room::next_wake() const {
-  auto grace = roster_.earliest_grace_deadline();
-  auto turn = floor_.next_wake();
-  if (grace && turn) {
-    return std::min(*grace, *turn);
+  std::optional<time_ms> earliest;
+  for (auto deadline :
+       {roster_.earliest_grace_deadline(), lobby_.earliest_grace_deadline(), floor_.next_wake()}) {
+    if (deadline && (!earliest || *deadline < *earliest)) {
+      earliest = deadline;
+    }
   }
-  return grace ? grace : turn;
+  return earliest;
 }
 
 effects room::floor_command(member& from, const v1::ClientMessage& message, time_ms now) {
@@ -230,7 +267,7 @@ void room::emit_floor(effects& out, floor_output& floor, time_ms now) {
 
 std::string room::check_invariants() const {
   for (auto broken : {floor_.check_invariants(roster_), distress_.check_invariants(roster_),
-                      check_moderation(roster_, ended_)}) {
+                      check_moderation(roster_, ended_), check_lobby()}) {
     if (!broken.empty()) {
       return broken;
     }
@@ -258,6 +295,10 @@ v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
   const member* who = roster_.find(viewer);
   if (who != nullptr && is_facilitator(who->who.role)) {
     *snap.mutable_airtime() = floor_.airtime(roster_, now);
+    *snap.mutable_lobby() = lobby_.to_wire(plan_);
+    for (auto& b : bans_.to_wire()) {
+      *snap.add_bans() = std::move(b);
+    }
   }
   if (who != nullptr) {
     for (const distress_signal* signal : distress_.visible_to(*who)) {

@@ -12,6 +12,7 @@
 
 #include "core/effects.hpp"
 #include "core/floor_control.hpp"
+#include "core/lobby.hpp"
 #include "core/moderation.hpp"
 #include "core/roster.hpp"
 #include "core/safety.hpp"
@@ -24,11 +25,18 @@ class room {
 
   const std::string& id() const { return id_; }
 
-  // A connection carrying `who` joins. Policy for a second connection of the
-  // same identity: the newer connection replaces the older one, which is
-  // closed with CLOSE_CODE_REPLACED; presence does not flap. On success the
-  // reply is a JoinResult with member_id and head positions filled in; the
-  // shell adds epoch and snapshot or replay.
+  // The session's plan for entering and its bans, read from the store before
+  // the first join (a room without a planned session keeps the defaults).
+  void configure(admission_plan plan);
+  void restore_ban(const std::string& subject, const std::string& display_name, v1::Role role,
+                   time_ms at);
+
+  // A connection carrying `who` joins. Banned identities are refused (120);
+  // whoever the lobby policy holds back waits in the lobby instead (the reply
+  // carries JoinResult.lobby), until a facilitator admits them. Policy for a second connection of
+  // the same identity: the newer connection replaces the older one, which is closed with
+  // CLOSE_CODE_REPLACED; presence does not flap. On success the reply is a JoinResult with
+  // member_id and head positions filled in; the shell adds epoch and snapshot or replay.
   effects join(connection_id conn, const identity& who, time_ms now);
 
   // The transport of `conn` dropped without a LeaveRoom: its member becomes
@@ -51,8 +59,8 @@ class room {
   std::uint32_t direct_head(member_id m) const;
   std::optional<member_id> member_of(connection_id conn);
 
-  // No member present or reconnecting: the shell may retire the room.
-  bool empty() const { return roster_.active_count() == 0; }
+  // No member present or reconnecting, nobody waiting: the shell may retire the room.
+  bool empty() const { return roster_.active_count() == 0 && lobby_.size() == 0; }
 
   // A facilitator ended the session: every join is refused from now on.
   bool ended() const { return ended_; }
@@ -62,6 +70,7 @@ class room {
   bool locked() const { return locked_; }
 
   const roster& people() const { return roster_; }
+  const lobby& waiting() const { return lobby_; }
   v1::FloorState floor_state(time_ms now) const { return floor_.state(now); }
 
   // The room's rules (floor included); the first one broken, or "" when all hold.
@@ -86,11 +95,14 @@ class room {
   // The recipient of a private chat, or nullptr with `refused` set.
   member* private_recipient(const member& from, member_id to, v1::Reply& refused);
   // A facilitator arriving (new, or back after leaving) gets the open signals
-  // on their direct stream, so that a resume covers them as a snapshot does.
+  // (and the lobby and bans, when not empty) on their direct stream, so that
+  // a resume covers them as a snapshot does.
   void brief_arriving_facilitator(effects& out, member& m, time_ms now);
 
   // Moderation (room_moderation.cpp).
   effects moderate(member& actor, const v1::Moderation& command, time_ms now);
+  void ban_command(effects& out, member& actor, member* target, const v1::Moderation& command,
+                   time_ms now);
   void moderate_member(effects& out, member& actor, member& target, const v1::Moderation& command,
                        time_ms now);
   void moderate_room(effects& out, member& actor, const v1::Moderation& command, time_ms now);
@@ -103,6 +115,29 @@ class room {
   void remove(effects& out, member& target, time_ms now);
   void end_session(effects& out, time_ms now);
   bool delete_chat(effects& out, std::uint32_t seq, time_ms now);
+
+  // Lobby and bans (room_lobby.cpp).
+  // Why `who` must wait, or WAIT_REASON_UNSPECIFIED to enter now.
+  v1::WaitReason wait_reason(const identity& who, const member* before) const;
+  bool facilitator_present() const;
+  effects wait_in_lobby(connection_id conn, const identity& who, v1::WaitReason reason,
+                        member_id former, time_ms now);
+  effects rejoin_lobby(connection_id conn, waiting_person& person, time_ms now);
+  // `who` becomes present on `conn`: a new member, or one who had left.
+  member& enter(effects& out, connection_id conn, const identity& who, member* before, time_ms now);
+  // Admits a connected waiting person; false (nothing changed) when the room is full.
+  bool admit(effects& out, waiting_person& person, time_ms now);
+  void admit_held_for_facilitator(effects& out, time_ms now);
+  effects lobby_command(member& actor, const v1::LobbyCommand& command, time_ms now);
+  void deny_waiting(effects& out, waiting_person& person, bool ban, member& actor, time_ms now);
+  void step_out(effects& out, member& target, time_ms now);
+  void impose_ban(effects& out, member& actor, const identity& who, time_ms now);
+  effects lobby_disconnect(waiting_person& person, time_ms now);
+  effects lobby_leave(waiting_person& person, time_ms now);
+  void expire_lobby(effects& out, time_ms now);
+  void emit_lobby(effects& out, time_ms now);
+  void emit_bans(effects& out, time_ms now);
+  std::string check_lobby() const;
 
   void emit_floor(effects& out, floor_output& floor, time_ms now);
 
@@ -121,6 +156,9 @@ class room {
   std::uint32_t seq_ = 0;
   bool locked_ = false;
   bool ended_ = false;
+  admission_plan plan_;
+  lobby lobby_;
+  ban_list bans_;
   std::deque<v1::ChatMessage> recent_chat_;  // with ChatMessage.seq set
   // The last `deletable_chats` room chat messages, by ascending seq: their
   // author, and whether a facilitator deleted them. Bounded: a room that

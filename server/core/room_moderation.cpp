@@ -37,6 +37,9 @@ std::string denial_message(const std::string& code) {
   if (code == "facilitator_target") {
     return "a co-facilitator cannot do this to a facilitator";
   }
+  if (code == "staff_target") {
+    return "facilitators and co-facilitators cannot be banned";
+  }
   if (code == "facilitator_present") {
     return "a co-facilitator cannot end the session while a facilitator is here";
   }
@@ -90,8 +93,10 @@ effects room::moderate(member& actor, const v1::Moderation& command, time_ms now
     out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, std::move(problem));
     return out;
   }
-  if (command.has_mute() || command.has_unmute() || command.has_remove() ||
-      command.has_set_role()) {
+  if (command.has_ban() || command.has_unban()) {
+    ban_command(out, actor, target, command, now);
+  } else if (command.has_mute() || command.has_unmute() || command.has_remove() ||
+             command.has_set_role()) {
     if (target == nullptr || target->presence == v1::PRESENCE_LEFT) {
       out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no such member in the room");
       return out;
@@ -268,10 +273,58 @@ void room::remove(effects& out, member& target, time_ms now) {
         {*target.connection, v1::CLOSE_CODE_REMOVED, "removed from the room by a facilitator"});
   }
   depart(out, target, v1::LEAVE_REASON_REMOVED, now);
+  target.must_wait = true;
+}
+
+// Bans need no presence: a member who left can be banned, so that their old
+// token stops working too. The ban list is kept by the shell (ban_change).
+void room::ban_command(effects& out, member& actor, member* target, const v1::Moderation& command,
+                       time_ms now) {
+  if (command.has_unban()) {
+    const ban* b = bans_.find(command.unban().ban_id());
+    if (b == nullptr) {
+      out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no such ban");
+      return;
+    }
+    const std::string subject = b->subject;
+    out.bans.push_back({true, subject, {}, b->role, actor.who.subject, now});
+    bans_.lift(b->id);
+    emit_bans(out, now);
+    out.audit.push_back({actor.who.subject, actor.who.role, "unban", subject, "ok", {}, now});
+    return;
+  }
+  if (target == nullptr) {
+    out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no such member in the room");
+    return;
+  }
+  if (auto why = refusal(actor, *target); !why.empty()) {
+    deny(out, actor, command, target, why, now);
+    return;
+  }
+  if (is_facilitator(target->token_role) || is_facilitator(target->who.role)) {
+    deny(out, actor, command, target, "staff_target", now);
+    return;
+  }
+  if (target->presence != v1::PRESENCE_LEFT) {
+    if (target->connection) {
+      out.closes.push_back(
+          {*target->connection, v1::CLOSE_CODE_BANNED, "banned from the session by a facilitator"});
+    }
+    depart(out, *target, v1::LEAVE_REASON_BANNED, now);
+  }
+  impose_ban(out, actor, target->who, now);
+  out.audit.push_back(note(actor, command, target, "ok", {}, now));
 }
 
 void room::end_session(effects& out, time_ms now) {
   ended_ = true;
+  for (waiting_person* w : lobby_.people()) {
+    if (w->connection) {
+      out.closes.push_back(
+          {*w->connection, v1::CLOSE_CODE_SESSION_ENDED, "a facilitator ended the session"});
+    }
+    lobby_.remove(w->id);
+  }
   for (member* m : roster_.active_members()) {
     if (m->connection) {
       out.closes.push_back(

@@ -118,6 +118,19 @@ void room::brief_arriving_facilitator(effects& out, member& m, time_ms now) {
     *e.mutable_distress_signal() = signal_to_wire(*signal);
     emit_direct(out, m, std::move(e), now);
   }
+  // The lobby and the bans as they are now, when there is anything to show.
+  if (lobby_.size() != 0 || !lobby_.message().empty()) {
+    v1::Event e;
+    *e.mutable_lobby_changed()->mutable_lobby() = lobby_.to_wire(plan_);
+    emit_direct(out, m, std::move(e), now);
+  }
+  if (auto bans = bans_.to_wire(); !bans.empty()) {
+    v1::Event e;
+    for (auto& b : bans) {
+      *e.mutable_bans_changed()->add_bans() = std::move(b);
+    }
+    emit_direct(out, m, std::move(e), now);
+  }
 }
 
 }  // namespace hearth::core

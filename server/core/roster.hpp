@@ -27,6 +27,8 @@ struct member {
   bool chat_muted = false;
   bool floor_muted = false;
   bool may_unmute_self = false;  // only while muted
+  // Removed by a facilitator: their next entry goes through the lobby.
+  bool must_wait = false;
 };
 
 class roster {

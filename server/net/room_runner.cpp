@@ -35,7 +35,16 @@ void room_runner::join(std::shared_ptr<connection> conn, core::identity who, v1:
   asio::post(strand_, [self = shared_from_this(), conn = std::move(conn), who = std::move(who),
                        request = std::move(request), request_id] {
     self->pending_joins.fetch_sub(1);
-    self->do_join(conn, who, request, request_id);
+    self->when_loaded([self, conn, who, request, request_id](bool loaded) {
+      if (loaded) {
+        self->do_join(conn, who, request, request_id);
+        return;
+      }
+      self->send_reply(
+          conn,
+          core::error_reply(v1::ERROR_CODE_INTERNAL, "session records unavailable; retry", true),
+          request_id);
+    });
   });
 }
 
@@ -49,32 +58,46 @@ void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage me
     }
   }
   asio::post(strand_, [self = shared_from_this(), conn = std::move(conn),
-                       message = std::move(message)] {
-    if (self->retired_) {
-      self->send_reply(conn, core::error_reply(v1::ERROR_CODE_NOT_JOINED, "join the room first"),
-                       message.request_id());
-      return;
-    }
-    auto fx = self->room_.handle(conn->id(), message, self->clock_.now());
-    const bool leaving = message.has_leave_room() && fx.reply && fx.reply->has_leave();
-    self->apply(fx, conn, message.request_id());
-    if (leaving) {
-      // The session keeps pointing here, so a later JoinRoom comes back to this
-      // room; only retirement releases it (see do_join).
-      self->joined_.erase(conn->id());
-    }
-    self->retire_if_empty();
+                       message = std::move(message)]() mutable {
+    // After the join it follows, even while that join waits for the plan.
+    self->when_loaded([self, conn, message = std::move(message)](bool loaded) {
+      self->do_command(conn, message, loaded);
+    });
   });
+}
+
+void room_runner::do_command(const std::shared_ptr<connection>& conn,
+                             const v1::ClientMessage& message, bool loaded) {
+  if (retired_ || !loaded) {
+    send_reply(conn, core::error_reply(v1::ERROR_CODE_NOT_JOINED, "join the room first"),
+               message.request_id());
+    return;
+  }
+  auto fx = room_.handle(conn->id(), message, clock_.now());
+  const bool leaving = message.has_leave_room() && fx.reply && fx.reply->has_leave();
+  apply(fx, conn, message.request_id());
+  if (leaving) {
+    // The session keeps pointing here, so a later JoinRoom comes back to this
+    // room; only retirement releases it (see do_join).
+    joined_.erase(conn->id());
+    waiting_.erase(conn->id());
+  }
+  retire_if_empty();
 }
 
 void room_runner::disconnect(std::shared_ptr<connection> conn) {
   asio::post(strand_, [self = shared_from_this(), conn = std::move(conn)] {
-    if (self->joined_.erase(conn->id()) == 0 || self->retired_) {
-      return;
-    }
-    auto fx = self->room_.disconnect(conn->id(), self->clock_.now());
-    self->apply(fx, nullptr, 0);
+    self->when_loaded([self, conn](bool /*loaded*/) { self->do_disconnect(conn); });
   });
+}
+
+void room_runner::do_disconnect(const std::shared_ptr<connection>& conn) {
+  const bool known = joined_.erase(conn->id()) + waiting_.erase(conn->id()) != 0;
+  if (!known || retired_) {
+    return;
+  }
+  auto fx = room_.disconnect(conn->id(), clock_.now());
+  apply(fx, nullptr, 0);
 }
 
 void room_runner::describe(std::function<void(admin::live_summary)> done) {
@@ -83,6 +106,10 @@ void room_runner::describe(std::function<void(admin::live_summary)> done) {
     for (const core::member* m : self->room_.people().active_members()) {
       out.members.push_back({m->id, m->who.subject, core::role_label(m->who.role),
                              m->presence == v1::PRESENCE_PRESENT ? "present" : "reconnecting"});
+    }
+    for (const core::waiting_person* w : self->room_.waiting().people()) {
+      out.waiting.push_back(
+          {w->who.subject, core::role_label(w->who.role), w->since, w->connection.has_value()});
     }
     const auto floor = self->room_.floor_state(self->clock_.now());
     std::string mode = v1::FloorMode_Name(floor.mode()).substr(std::string("FLOOR_MODE_").size());
@@ -120,6 +147,11 @@ void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::i
   }
 
   auto* result = reply->mutable_join();
+  if (result->has_lobby()) {
+    send_reply(conn, std::move(*reply), request_id);
+    waiting_[conn->id()] = conn;
+    return;
+  }
   result->set_epoch(epoch_);
   const bool recovered = request.has_resume() && can_replay(result->member_id(), request.resume());
   result->set_recovered(recovered);
@@ -168,14 +200,40 @@ void room_runner::replay(const std::shared_ptr<connection>& conn, std::uint32_t 
 
 void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& caller,
                         std::uint32_t request_id) {
-  for (auto& event : fx.events) {
-    fan_out(event);
+  auto to_lobby = fx.to_lobby.begin();
+  for (std::size_t i = 0; i < fx.events.size(); ++i) {
+    // A member stepped out stops receiving the room's events from here on.
+    for (; to_lobby != fx.to_lobby.end() && to_lobby->after_events <= i; ++to_lobby) {
+      if (auto conn = take(to_lobby->connection)) {
+        waiting_[conn->id()] = std::move(conn);
+      }
+    }
+    fan_out(fx.events[i]);
+  }
+  for (; to_lobby != fx.to_lobby.end(); ++to_lobby) {
+    if (auto conn = take(to_lobby->connection)) {
+      waiting_[conn->id()] = std::move(conn);
+    }
+  }
+  for (auto& notice : fx.lobby_notices) {
+    auto it = waiting_.find(notice.connection);
+    if (it != waiting_.end()) {
+      v1::ServerMessage message;
+      *message.mutable_lobby() = std::move(notice.status);
+      it->second->deliver(wire::encode(message));
+    }
+  }
+  for (const auto& admission : fx.admitted) {
+    admit(admission);
   }
   for (const auto& change : fx.attendance) {
     record(change);
   }
   for (const auto& note : fx.audit) {
     record(note);
+  }
+  if (!fx.bans.empty()) {
+    record_bans(fx, caller, fx.reply, request_id);
   }
   // The reply before the closes: a facilitator who ends the session gets it
   // ahead of their own Disconnect.
@@ -185,10 +243,7 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
   // Removal, the end of the session, a replaced connection: Disconnect comes
   // after the events that explain it.
   for (auto& close : fx.closes) {
-    auto it = joined_.find(close.connection);
-    if (it != joined_.end()) {
-      auto victim = std::move(it->second);
-      joined_.erase(it);
+    if (auto victim = take(close.connection)) {
       victim->close(close.code, std::move(close.reason));
     }
   }
@@ -298,7 +353,8 @@ void room_runner::on_timer() {
 }
 
 void room_runner::retire_if_empty() {
-  if (!retired_ && room_.empty() && joined_.empty() && directory_.retire(*this, room_.ended())) {
+  if (!retired_ && room_.empty() && joined_.empty() && waiting_.empty() && queued_.empty() &&
+      directory_.retire(*this, room_.ended())) {
     retired_ = true;
     timer_.cancel();
   }

@@ -52,6 +52,22 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
  private:
   void do_join(const std::shared_ptr<connection>& conn, const core::identity& who,
                const v1::JoinRoom& request, std::uint32_t request_id);
+  void do_command(const std::shared_ptr<connection>& conn, const v1::ClientMessage& message,
+                  bool loaded);
+  void do_disconnect(const std::shared_ptr<connection>& conn);
+  // The session's plan and bans come from the store (in order with its
+  // writes) before the first join runs. Until then joins, commands and
+  // disconnects wait in `queued_`, in order; each learns whether the plan
+  // loaded.
+  void when_loaded(std::function<void(bool loaded)> work);
+  void load_plan();
+  void plan_loaded(std::optional<store::session_record> session,
+                   const std::vector<store::ban_record>& bans, bool ok);
+  void record_bans(const core::effects& fx, const std::shared_ptr<connection>& caller,
+                   std::optional<v1::Reply>& reply, std::uint32_t request_id);
+  void admit(const core::admission& admission);
+  // The connection of `id`, joined or waiting, taken out of the maps.
+  std::shared_ptr<connection> take(core::connection_id id);
   void apply(core::effects& fx, const std::shared_ptr<connection>& caller,
              std::uint32_t request_id);
   void send_reply(const std::shared_ptr<connection>& conn, v1::Reply reply,
@@ -76,7 +92,11 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   core::room room_;
   core::history_ring history_;
   std::unordered_map<core::member_id, core::history_ring> direct_history_;
-  std::unordered_map<core::connection_id, std::shared_ptr<connection>> joined_;
+  std::unordered_map<core::connection_id, std::shared_ptr<connection>> joined_;   // members
+  std::unordered_map<core::connection_id, std::shared_ptr<connection>> waiting_;  // in the lobby
+  enum class plan_state : std::uint8_t { unloaded, loading, loaded };
+  plan_state plan_ = plan_state::unloaded;
+  std::vector<std::function<void(bool loaded)>> queued_;
   boost::asio::steady_timer timer_;
   std::optional<core::time_ms> armed_for_;
   bool retired_ = false;

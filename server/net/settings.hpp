@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/types.hpp"
+#include "hearth/v1/lobby.pb.h"
 
 namespace hearth::net {
 
@@ -44,6 +45,9 @@ struct settings {
   std::size_t max_token_bytes = 4096;
 
   core::room_limits room;
+  // Rooms without a planned session (the admin API's sessions) enter like this.
+  v1::LobbyPolicy default_lobby_policy = v1::LOBBY_POLICY_OPEN;
+  bool default_admit_before_facilitator = true;
   unsigned threads = 1;
 };
 

@@ -27,14 +27,34 @@ class floor_fixture : public ::testing::Test {
     return l;
   }
 
-  // Member ids are given in join order from 1; connection ids equal them.
+  // Member ids are given in join order from 1. Observers always wait in the
+  // lobby: the first facilitator present admits them.
   member_id join(const std::string& subject, v1::Role role, time_ms now = 0) {
     const auto conn = next_conn_++;
     auto fx = room_.join(conn, person(subject, role), now);
     EXPECT_TRUE(fx.reply && fx.reply->has_join());
-    conn_of_[fx.reply->join().member_id()] = conn;
+    member_id id = fx.reply->join().member_id();
+    if (fx.reply->join().has_lobby()) {
+      id = admit(fx.reply->join().lobby().waiting_id(), now);
+    }
+    conn_of_[id] = conn;
     check();
-    return fx.reply->join().member_id();
+    return id;
+  }
+
+  // A facilitator present admits waiting person `waiting_id`; their member id.
+  member_id admit(std::uint32_t waiting_id, time_ms now) {
+    for (const member* m : room_.people().active_members()) {
+      if (m->who.role == v1::ROLE_FACILITATOR && m->connection) {
+        v1::ClientMessage admit;
+        admit.mutable_lobby()->mutable_admit()->set_waiting_id(waiting_id);
+        auto fx = room_.handle(*m->connection, admit, now);
+        EXPECT_EQ(fx.admitted.size(), 1U);
+        return fx.admitted.empty() ? 0 : fx.admitted[0].member;
+      }
+    }
+    ADD_FAILURE() << "nobody present can admit from the lobby";
+    return 0;
   }
 
   // The standard cast: facilitator 1, participants 2, 3, 4.

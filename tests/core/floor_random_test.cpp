@@ -132,9 +132,38 @@ class random_floor {
       EXPECT_TRUE(fx.events.empty());
       return;
     }
-    member_[who] = fx.reply->join().member_id();
+    if (fx.reply->join().has_lobby()) {
+      // Observers and people removed earlier wait: a facilitator here admits
+      // them, or they give up.
+      EXPECT_TRUE(spec.role == v1::ROLE_OBSERVER ||
+                  fx.reply->join().lobby().reason() == v1::WAIT_REASON_REMOVED);
+      observe(fx, std::nullopt);
+      const auto waiting_id = fx.reply->join().lobby().waiting_id();
+      fx = admit_by_staff(waiting_id);
+      if (fx.admitted.empty()) {
+        v1::ClientMessage leave;
+        leave.mutable_leave_room();
+        observe(room_.handle(conn, leave, now_), std::nullopt);
+        return;
+      }
+      member_[who] = fx.admitted[0].member;
+    } else {
+      member_[who] = fx.reply->join().member_id();
+    }
     conn_[who] = conn;
     observe(fx, std::nullopt);
+  }
+
+  effects admit_by_staff(std::uint32_t waiting_id) {
+    for (std::size_t i = 0; i < std::size(cast_list); ++i) {
+      const member* m = conn_[i] ? room_.people().find(member_[i]) : nullptr;
+      if (m != nullptr && is_facilitator(m->who.role)) {
+        v1::ClientMessage admit;
+        admit.mutable_lobby()->mutable_admit()->set_waiting_id(waiting_id);
+        return room_.handle(*conn_[i], admit, now_);
+      }
+    }
+    return {};
   }
 
   std::uint32_t some_member() {

@@ -154,12 +154,14 @@ TEST_F(moderation_test, removal_closes_the_connection_and_the_member_may_come_ba
   EXPECT_EQ(who(3).presence, v1::PRESENCE_LEFT);
   EXPECT_FALSE(room_.member_of(conn_of_.at(3)).has_value());
 
-  // Back with the same token: the same member, a new attendance segment, the
-  // mute still on (a ban that refuses the token is a later step).
+  // Back with the same token: through the lobby, whatever the policy; once
+  // admitted, the same member, a new attendance segment, the mute still on.
   auto back = room_.join(40, person("a", v1::ROLE_PARTICIPANT), 20'000);
-  ASSERT_TRUE(back.reply && back.reply->has_join());
-  EXPECT_EQ(back.reply->join().member_id(), 3U);
-  EXPECT_EQ(back.attendance.size(), 1U);
+  ASSERT_TRUE(back.reply && back.reply->has_join() && back.reply->join().has_lobby());
+  EXPECT_EQ(back.reply->join().lobby().reason(), v1::WAIT_REASON_REMOVED);
+  EXPECT_TRUE(back.attendance.empty());
+  EXPECT_EQ(admit(back.reply->join().lobby().waiting_id(), 21'000), 3U);
+  EXPECT_EQ(who(3).presence, v1::PRESENCE_PRESENT);
   EXPECT_TRUE(who(3).chat_muted);
   check();
 }

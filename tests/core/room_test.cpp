@@ -139,7 +139,12 @@ TEST_F(room_test, private_chat_goes_to_facilitators_and_sender_only) {
 
 TEST_F(room_test, observers_cannot_chat_to_the_room) {
   join(1, person("f", v1::ROLE_FACILITATOR));
-  join(2, person("o", v1::ROLE_OBSERVER));
+  auto waiting = join(2, person("o", v1::ROLE_OBSERVER));
+  ASSERT_TRUE(waiting.reply->join().has_lobby());  // observers are always let in by hand
+  v1::ClientMessage admit;
+  admit.mutable_lobby()->mutable_admit()->set_waiting_id(
+      waiting.reply->join().lobby().waiting_id());
+  ASSERT_EQ(room_.handle(1, admit, 2000).admitted.size(), 1U);
   auto fx = room_.handle(2, chat("hello"), 3000);
   ASSERT_TRUE(fx.reply->has_error());
   EXPECT_EQ(fx.reply->error().code(), v1::ERROR_CODE_PERMISSION_DENIED);

@@ -90,6 +90,16 @@ class safety_fixture : public floor_fixture {
     }
   }
 
+  // Every active member's direct-stream head (facilitators' include the
+  // lobby events of the observer's admission).
+  std::map<member_id, std::uint32_t> direct_heads() const {
+    std::map<member_id, std::uint32_t> out;
+    for (const member* m : room_.people().active_members()) {
+      out[m->id] = room_.direct_head(m->id);
+    }
+    return out;
+  }
+
   std::vector<std::uint32_t> open_in_snapshot(member_id viewer, time_ms now = 0) const {
     std::vector<std::uint32_t> out;
     const auto snap = room_.snapshot(viewer, now);

@@ -17,6 +17,7 @@ using safety_test = safety_fixture;
 TEST_F(safety_test, a_signal_reaches_every_facilitator_and_confirms_to_the_sender) {
   staff_and_group();
   const auto head = room_.head_seq();
+  const auto before = direct_heads();
   auto fx = run(3, signal(), 10'000);
   ASSERT_TRUE(fx.reply && fx.reply->has_distress());
   EXPECT_EQ(fx.reply->distress().signal_id(), 1U);
@@ -26,7 +27,7 @@ TEST_F(safety_test, a_signal_reaches_every_facilitator_and_confirms_to_the_sende
                                       "direct:3:distress_signal"}));
   for (const auto& e : fx.events) {
     EXPECT_EQ(e.event.seq(), 0U);
-    EXPECT_EQ(e.event.direct_seq(), 1U);
+    EXPECT_EQ(e.event.direct_seq(), before.at(e.to.member) + 1);
     EXPECT_EQ(e.event.server_time_ms(), 10'000U);
     EXPECT_EQ(e.event.distress_signal().signal_id(), 1U);
     EXPECT_EQ(e.event.distress_signal().from_member_id(), 3U);
@@ -47,13 +48,14 @@ TEST_F(safety_test, a_signal_reaches_every_facilitator_and_confirms_to_the_sende
 TEST_F(safety_test, a_repeat_while_open_returns_the_same_signal_and_sends_nothing) {
   staff_and_group();
   run(5, signal(), 10'000);  // the family member: signal 1
+  const auto facilitator_head = room_.direct_head(1);
   auto again = run(5, signal(), 11'000);
   ASSERT_TRUE(again.reply && again.reply->has_distress());
   EXPECT_EQ(again.reply->distress().signal_id(), 1U);
   EXPECT_TRUE(again.reply->distress().duplicate());
   EXPECT_TRUE(again.events.empty());
   EXPECT_TRUE(again.audit.empty());
-  EXPECT_EQ(room_.direct_head(1), 1U);
+  EXPECT_EQ(room_.direct_head(1), facilitator_head);
   EXPECT_EQ(room_.direct_head(5), 1U);
   // Another member's signal is a new one.
   EXPECT_EQ(run(3, signal(), 12'000).reply->distress().signal_id(), 2U);
@@ -62,6 +64,7 @@ TEST_F(safety_test, a_repeat_while_open_returns_the_same_signal_and_sends_nothin
 TEST_F(safety_test, acknowledging_tells_the_sender_and_every_facilitator_once) {
   staff_and_group();
   run(3, signal(), 10'000);
+  const auto before = direct_heads();
   auto fx = run(2, acknowledge(1), 12'500);  // the co-facilitator
   ASSERT_TRUE(fx.reply && fx.reply->has_distress());
   EXPECT_EQ(fx.reply->distress().signal_id(), 1U);
@@ -70,7 +73,7 @@ TEST_F(safety_test, acknowledging_tells_the_sender_and_every_facilitator_once) {
                                                       "direct:1:distress_acknowledged",
                                                       "direct:2:distress_acknowledged"}));
   for (const auto& e : fx.events) {
-    EXPECT_EQ(e.event.direct_seq(), 2U);
+    EXPECT_EQ(e.event.direct_seq(), before.at(e.to.member) + 1);
     EXPECT_EQ(e.event.distress_acknowledged().signal_id(), 1U);
     EXPECT_EQ(e.event.distress_acknowledged().by_member_id(), 2U);
     EXPECT_EQ(e.event.distress_acknowledged().at_ms(), 12'500U);
@@ -246,37 +249,37 @@ class containment_test : public safety_fixture {
 TEST_F(containment_test, nothing_private_reaches_anyone_else) {
   join("a", v1::ROLE_PARTICIPANT, 1000);                                   // 1
   join("fam", v1::ROLE_FAMILY_MEMBER);                                     // 2
-  join("o", v1::ROLE_OBSERVER);                                            // 3
   step(1, signal(), 2000);                                                 // no facilitator yet
-  inspect(room_.join(40, person("f", v1::ROLE_FACILITATOR), 3000), 3000);  // 4
-  conn_of_[4] = 40;
+  inspect(room_.join(40, person("f", v1::ROLE_FACILITATOR), 3000), 3000);  // 3
+  conn_of_[3] = 40;
+  join("o", v1::ROLE_OBSERVER, 3100);         // 4, admitted from the lobby by the facilitator
   join("b", v1::ROLE_PARTICIPANT, 3500);      // 5
   join("co", v1::ROLE_CO_FACILITATOR, 3600);  // 6
   step(2, signal(), 4000);
   step(2, signal(), 4100);  // repeat
-  step(5, private_chat(4, "b to f"), 4200);
-  step(3, private_chat(6, "o to co"), 4300);
-  step(4, private_chat(3, "f to o"), 4400);
+  step(5, private_chat(3, "b to f"), 4200);
+  step(4, private_chat(6, "o to co"), 4300);
+  step(3, private_chat(4, "f to o"), 4400);
   step(6, private_chat(5, "co to b"), 4500);
   step(1, private_chat(5, "a to b"), 4600);  // refused
-  step(3, private_chat(1, "o to a"), 4700);  // refused
+  step(4, private_chat(1, "o to a"), 4700);  // refused
   step(5, private_chat(2, "hi", 0, v1::CHAT_SCOPE_FACILITATORS), 4800);
   step(1, acknowledge(1), 4900);  // refused: a participant
   step(6, acknowledge(1), 5000);
-  step(4, acknowledge(1), 5100);  // twice
-  inspect(drop(4, 5200), 5200);
+  step(3, acknowledge(1), 5100);  // twice
+  inspect(drop(3, 5200), 5200);
   step(5, signal(), 5300);  // reaches the reconnecting facilitator too
   inspect(room_.join(41, person("f", v1::ROLE_FACILITATOR), 5400), 5400);
-  conn_of_[4] = 41;
+  conn_of_[3] = 41;
   v1::ClientMessage leave;
   leave.mutable_leave_room();
-  step(4, leave, 5500);
+  step(3, leave, 5500);
   step(6, acknowledge(3), 5600);
   inspect(room_.join(42, person("f", v1::ROLE_FACILITATOR), 5700), 5700);  // back
-  conn_of_[4] = 42;
-  step(4, acknowledge(2), 5800);
+  conn_of_[3] = 42;
+  step(3, acknowledge(2), 5800);
   EXPECT_GT(private_events_, 20);
-  EXPECT_TRUE(room_.snapshot(4, 6000).open_distress().empty());
+  EXPECT_TRUE(room_.snapshot(3, 6000).open_distress().empty());
 }
 
 }  // namespace

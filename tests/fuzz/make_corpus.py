@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build/debug/proto/python"))
 
 from hearth.v1 import envelope_pb2 as pb  # noqa: E402
-from hearth.v1 import errors_pb2, room_pb2  # noqa: E402
+from hearth.v1 import errors_pb2, role_pb2, room_pb2  # noqa: E402
 from hearth.v1 import floor_pb2 as fl  # noqa: E402
 from hearth.v1 import safety_pb2 as sf  # noqa: E402
 
@@ -119,12 +119,12 @@ def frame_seeds():
 
     # Server to client, as the C++ client decodes them.
     snapshot = room_pb2.RoomSnapshot(room_id="room-7", members=[
-        room_pb2.Member(member_id=1, display_name="Sam", role=room_pb2.ROLE_FACILITATOR,
+        room_pb2.Member(member_id=1, display_name="Sam", role=role_pb2.ROLE_FACILITATOR,
                         presence=room_pb2.PRESENCE_PRESENT, joined_at_ms=1)],
         recent_chat=[room_pb2.ChatMessage(from_member_id=1, text="welcome", scope=room_pb2.CHAT_SCOPE_ROOM)])
     replies = [
         pb.ServerMessage(reply=pb.Reply(request_id=1, hello=pb.HelloResult(
-            server_version="0.1.0", room_id="room-7", role=room_pb2.ROLE_PARTICIPANT,
+            server_version="0.1.0", room_id="room-7", role=role_pb2.ROLE_PARTICIPANT,
             token_expires_at_ms=NOW * 1000, ping_interval_ms=15000, pong_timeout_ms=10000,
             max_message_bytes=65536))),
         pb.ServerMessage(reply=pb.Reply(request_id=2, join=pb.JoinResult(

@@ -19,7 +19,7 @@ import time
 import unittest
 
 from hearth_client import HearthServer, http_request, key_id
-from hearth_testcase import HearthTestCase, room
+from hearth_testcase import HearthTestCase, lob, roles, room
 
 MINUTE = 60_000
 HOUR = 60 * MINUTE

@@ -42,6 +42,8 @@ import websockets  # noqa: E402  (python3-websockets, asyncio API)
 from hearth.v1 import envelope_pb2 as pb  # noqa: E402
 from hearth.v1 import errors_pb2 as errors  # noqa: E402,F401  (re-exported)
 from hearth.v1 import floor_pb2 as floor  # noqa: E402  (FloorCommand and its actions)
+from hearth.v1 import lobby_pb2 as lob  # noqa: E402  (LobbyCommand and its actions)
+from hearth.v1 import role_pb2 as roles  # noqa: E402
 from hearth.v1 import room_pb2 as room  # noqa: E402
 
 SUBPROTOCOL = "hearth.v1"
@@ -50,11 +52,11 @@ DEFAULT_TIMEOUT = 3.0  # seconds to wait for something that must arrive
 QUIET_PERIOD = 0.3     # seconds of silence that count as "nothing arrives"
 
 ROLE_NAMES = {
-    "facilitator": room.ROLE_FACILITATOR,
-    "co_facilitator": room.ROLE_CO_FACILITATOR,
-    "participant": room.ROLE_PARTICIPANT,
-    "family_member": room.ROLE_FAMILY_MEMBER,
-    "observer": room.ROLE_OBSERVER,
+    "facilitator": roles.ROLE_FACILITATOR,
+    "co_facilitator": roles.ROLE_CO_FACILITATOR,
+    "participant": roles.ROLE_PARTICIPANT,
+    "family_member": roles.ROLE_FAMILY_MEMBER,
+    "observer": roles.ROLE_OBSERVER,
 }
 
 
@@ -164,6 +166,7 @@ class HearthClient:
         self._pending = collections.deque()
         self._next_request_id = 1
         self.member_id = None
+        self.waiting_id = 0  # set while waiting in the lobby
         self.join_result = None
         self.hello_result = None
 
@@ -371,11 +374,35 @@ class HearthClient:
         return reply.hello
 
     async def join(self, room_id="", resume=None, timeout=DEFAULT_TIMEOUT):
+        """Joins; a join that waits in the lobby leaves member_id 0 and sets
+        waiting_id (see admitted())."""
         rid = await self.send_join(room_id, resume)
         reply = await self.expect_reply(rid, "join", timeout)
         self.join_result = reply.join
         self.member_id = reply.join.member_id
+        self.waiting_id = reply.join.lobby.waiting_id if reply.join.HasField("lobby") else 0
         return reply.join
+
+    async def admitted(self, timeout=DEFAULT_TIMEOUT):
+        """Reads up to ServerMessage.admitted (only lobby notices may come
+        first); becomes the member it names. Returns the JoinResult."""
+        while True:
+            message = await self.recv(timeout)
+            if message.HasField("admitted"):
+                break
+            if not message.HasField("lobby"):
+                raise AssertionError("%s: expected admission, got %s"
+                                     % (self.label, describe(message)))
+        self.join_result = message.admitted.join
+        self.member_id = message.admitted.join.member_id
+        self.waiting_id = 0
+        return message.admitted.join
+
+    async def lobby(self, request_id=None, **action):
+        """A LobbyCommand with one action, e.g. lobby(admit=lob.Admit(waiting_id=1));
+        waits for its reply and returns (reply, messages before it)."""
+        rid = await self.command(request_id, lobby=lob.LobbyCommand(**action))
+        return await self.wait_reply(rid)
 
     async def chat(self, text, scope=room.CHAT_SCOPE_ROOM, client_msg_id=0,
                    timeout=DEFAULT_TIMEOUT):

@@ -6,11 +6,11 @@ import sqlite3
 import time
 import unittest
 
-from hearth_client import (DEFAULT_TIMEOUT, HearthClient, HearthServer, describe, errors, pb,
-                           room)
+from hearth_client import (DEFAULT_TIMEOUT, HearthClient, HearthServer, describe, errors, lob,
+                           pb, roles, room)
 
 __all__ = ["HearthTestCase", "DEFAULT_TIMEOUT", "HearthClient", "describe", "errors", "pb",
-           "position", "room"]
+           "position", "roles", "room", "lob"]
 
 
 def position(client, last_seq, last_direct_seq=0, epoch=None):
@@ -81,16 +81,29 @@ class HearthTestCase(unittest.IsolatedAsyncioTestCase):
         token = self.server.mint(room_id, role, subject, name or subject.title())
         hello = await client.hello(token)
         self.assertEqual(hello.room_id, room_id)
-        self.assertEqual(hello.role, room.Role.Value("ROLE_" + role.upper()))
+        self.assertEqual(hello.role, roles.Role.Value("ROLE_" + role.upper()))
         client.subject = subject
         client.token = token
         return client
 
-    async def joined(self, subject, role="participant", name=None, room_id=None, resume=None):
-        """A client that has joined the room (its JoinResult in join_result)."""
+    async def joined(self, subject, role="participant", name=None, room_id=None, resume=None,
+                     admit_by=None):
+        """A client that has joined the room (its JoinResult in join_result).
+        Someone the lobby holds back (observers always) is admitted by
+        `admit_by`, a facilitator's client."""
         client = await self.authed(subject, role, name, room_id)
         await client.join(room_id or "", resume)
+        if client.waiting_id:
+            self.assertIsNotNone(admit_by, "%s waits in the lobby: name who admits them" % subject)
+            await self.admit(admit_by, client)
         return client
+
+    async def admit(self, facilitator, client):
+        """`facilitator` admits waiting `client`, who then is a member."""
+        reply, _ = await facilitator.lobby(admit=lob.Admit(waiting_id=client.waiting_id))
+        self.assertEqual(reply.WhichOneof("outcome"), "lobby", describe(reply))
+        self.assertEqual(reply.lobby.admitted, 1)
+        return await client.admitted()
 
     async def rejoin(self, old, resume=None):
         """A new connection with `old`'s token, joined (optionally resuming)."""

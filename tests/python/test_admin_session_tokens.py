@@ -108,14 +108,14 @@ class SessionTokens(SessionCase):
             client = await self.connect(entry["subject"])
             hello = await client.hello(tokens[entry["subject"]]["token"])
             self.assertEqual(hello.room_id, "iop-tue-am")
-            self.assertEqual(hello.role, room.Role.Value("ROLE_" + entry["role"].upper()))
+            self.assertEqual(hello.role, roles.Role.Value("ROLE_" + entry["role"].upper()))
             self.assertEqual(hello.token_expires_at_ms, tokens[entry["subject"]]["expires_at_ms"])
             result = await client.join()
             self.assertEqual(result.room_id, "iop-tue-am")
             joined.append(entry)
             self.assertEqual(
                 [(m.display_name, m.role) for m in result.snapshot.members],
-                [(e["display_name"], room.Role.Value("ROLE_" + e["role"].upper()))
+                [(e["display_name"], roles.Role.Value("ROLE_" + e["role"].upper()))
                  for e in joined])
         # Attendance is kept under the session's id.
         report = await self.until(
@@ -134,7 +134,8 @@ class SessionTokens(SessionCase):
         subject = "p" * 128
         name = "ö" * 50
         await self.create(with_roster(FAC, {"subject": subject, "display_name": name,
-                                            "role": "participant"}, id=sid))
+                                            "role": "participant"}, id=sid,
+                                      admit_before_facilitator=True))
         token = (await self.tokens(sid, {"subject": subject}))["tokens"][0]["token"]
         client = await self.connect("longest")
         self.assertEqual((await client.hello(token)).room_id, sid)
@@ -155,9 +156,16 @@ class SessionTokensWithJoinUrl(SessionCase):
         link = body["tokens"][1]["join_link"]
         client = await self.connect("client-1042")
         self.assertEqual((await client.hello(link.split("#token=", 1)[1])).room_id, "iop-tue-am")
+        # The session keeps people waiting until a facilitator is here (the
+        # default), then lets the roster in by itself.
         result = await client.join()
-        self.assertEqual([m.display_name for m in result.snapshot.members],
-                         ["Jordan Quillfeather"])
+        self.assertEqual(result.lobby.reason, lob.WAIT_REASON_NO_FACILITATOR)
+        facilitator = await self.connect("staff-17")
+        await facilitator.hello(body["tokens"][0]["token"])
+        self.assertFalse((await facilitator.join()).HasField("lobby"))
+        admitted = await client.admitted()
+        self.assertEqual([m.display_name for m in admitted.snapshot.members],
+                         ["Dr. Rivera-Okafor", "Jordan Quillfeather"])
         self.assertNotIn("clinic.example", " ".join(map(str, self.db_rows("SELECT * FROM audit"))))
 
 

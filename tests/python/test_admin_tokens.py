@@ -50,12 +50,12 @@ class Tokens(AdminCase):
         client = await self.connect("fac-1")
         hello = await client.hello(minted["token"])
         self.assertEqual(hello.room_id, self.ROOM)
-        self.assertEqual(hello.role, room.ROLE_FACILITATOR)
+        self.assertEqual(hello.role, roles.ROLE_FACILITATOR)
         self.assertEqual(hello.token_expires_at_ms, minted["expires_at_ms"])
         joined = await client.join()
         self.assertEqual(joined.room_id, self.ROOM)
         self.assertEqual([(m.display_name, m.role) for m in joined.snapshot.members],
-                         [("Dr. Lee", room.ROLE_FACILITATOR)])
+                         [("Dr. Lee", roles.ROLE_FACILITATOR)])
 
     async def test_the_longest_room_id_a_client_can_join_is_the_longest_accepted(self):
         longest = "r" * 128

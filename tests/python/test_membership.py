@@ -3,7 +3,7 @@ twice, leaving and joining again, and the member limit."""
 
 import unittest
 
-from hearth_testcase import HearthTestCase, errors, pb, position, room
+from hearth_testcase import HearthTestCase, errors, pb, position, roles, room
 
 
 class DuplicateIdentity(HearthTestCase):
@@ -39,10 +39,10 @@ class DuplicateIdentity(HearthTestCase):
         await self.expect_event(watcher, "member_joined", seq=2)
         new = await self.connect("dup-2")
         hello = await new.hello(self.server.mint(self.ROOM, "facilitator", "dup", "Dr Pat"))
-        self.assertEqual(hello.role, room.ROLE_FACILITATOR)  # what the token says
+        self.assertEqual(hello.role, roles.ROLE_FACILITATOR)  # what the token says
         result = await new.join()
         await self.expect_closed(old, 4503)
-        self.assertIn((old.member_id, "Pat", room.ROLE_PARTICIPANT),
+        self.assertIn((old.member_id, "Pat", roles.ROLE_PARTICIPANT),
                       [(m.member_id, m.display_name, m.role) for m in result.snapshot.members])
 
     async def test_replacing_connection_may_resume(self):

@@ -11,7 +11,7 @@ import unittest
 
 from hearth_client import QUIET_PERIOD
 from terminal_client import CLI_AVAILABLE, TerminalClientMixin
-from hearth_testcase import HearthTestCase, describe, errors, pb, room
+from hearth_testcase import HearthTestCase, describe, errors, lob, pb, roles, room
 from hearth.v1 import moderation_pb2 as mod  # noqa: E402  (on the path via hearth_client)
 
 CANARY = "CANARY-moderation-5d2a"
@@ -84,11 +84,15 @@ class Removal(ModerationCase):
                          [describe(m) for m in messages])
         self.assertFalse(sam.disconnect.reconnect)
 
-        # The same token still works: back as the same member.
+        # The same token still works, through the lobby: back as the same member.
         back = await self.rejoin(sam)
+        self.assertEqual(back.join_result.lobby.reason, lob.WAIT_REASON_REMOVED)
+        lobby = await self.expect_event(dana, "lobby_changed")
+        self.assertEqual([(w.member_id, w.display_name) for w in lobby.lobby_changed.lobby.waiting],
+                         [(sam.member_id, "Sam")])
+        await self.admit(dana, back)
         self.assertEqual(back.member_id, sam.member_id)
         self.assertIn(sam.member_id, [m.member_id for m in back.join_result.snapshot.members])
-        await self.expect_event(dana, "member_joined")
         await self.expect_event(pat, "member_joined")
         self.assertEqual(await self.assert_chat_works(back), result.seq + 2)
 
@@ -226,9 +230,9 @@ class Audit(ModerationCase):
         await self.moderate(dana, lock=mod.LockRoom())
         await self.moderate(dana, unlock=mod.UnlockRoom())
         _, before = await self.moderate(dana, set_role=mod.SetRole(
-            member_id=pat.member_id, role=room.ROLE_CO_FACILITATOR))
+            member_id=pat.member_id, role=roles.ROLE_CO_FACILITATOR))
         self.assert_event(before[0].event, "member_role_changed", member_id=pat.member_id,
-                          role=room.ROLE_CO_FACILITATOR)
+                          role=roles.ROLE_CO_FACILITATOR)
         await self.drain(sam)
         late = await self.joined("quinn", "participant")
         self.assertEqual([c.text for c in late.join_result.snapshot.recent_chat], [])
@@ -276,9 +280,9 @@ class TerminalClient(TerminalClientMixin, ModerationCase):
         await self.expect_event(sam, "room_locked", locked=True)
         await self.type(dana_cli, "/promote %d" % sam.member_id)
         await self.expect_event(sam, "member_role_changed", member_id=sam.member_id,
-                                role=room.ROLE_CO_FACILITATOR)
+                                role=roles.ROLE_CO_FACILITATOR)
         await self.type(dana_cli, "/demote %d" % sam.member_id)
-        await self.expect_event(sam, "member_role_changed", role=room.ROLE_PARTICIPANT)
+        await self.expect_event(sam, "member_role_changed", role=roles.ROLE_PARTICIPANT)
         await self.type(dana_cli, "/mute x")
         err = await asyncio.wait_for(dana_cli.stderr.readline(), 5)
         self.assertIn(b"usage", err)

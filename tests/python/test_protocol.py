@@ -6,7 +6,7 @@ import time
 import unittest
 
 from hearth_client import decode_varint, encode_varint, frame_bytes, split_frame
-from hearth_testcase import HearthTestCase, describe, errors, pb, room
+from hearth_testcase import HearthTestCase, describe, errors, pb, roles, room
 
 
 class HelloAndJoin(HearthTestCase):
@@ -16,7 +16,7 @@ class HelloAndJoin(HearthTestCase):
         token = self.server.mint(self.ROOM, "co_facilitator", "s-1", "Sam", ttl=600)
         hello = await client.hello(token)
         self.assertEqual(hello.room_id, self.ROOM)
-        self.assertEqual(hello.role, room.ROLE_CO_FACILITATOR)
+        self.assertEqual(hello.role, roles.ROLE_CO_FACILITATOR)
         self.assertTrue(hello.server_version)
         self.assertEqual(hello.max_message_bytes, 65536)
         self.assertEqual(hello.ping_interval_ms, 25000)
@@ -34,7 +34,7 @@ class HelloAndJoin(HearthTestCase):
         self.assertEqual(j.snapshot.room_id, self.ROOM)
         self.assertEqual([(m.member_id, m.display_name, m.role, m.presence)
                           for m in j.snapshot.members],
-                         [(j.member_id, "Fran", room.ROLE_FACILITATOR, room.PRESENCE_PRESENT)])
+                         [(j.member_id, "Fran", roles.ROLE_FACILITATOR, room.PRESENCE_PRESENT)])
         self.assertGreater(j.snapshot.members[0].joined_at_ms, 0)
 
         pat = await self.joined("pat", "participant", "Pat")
@@ -45,12 +45,12 @@ class HelloAndJoin(HearthTestCase):
                           joined.member_joined.member.display_name,
                           joined.member_joined.member.role,
                           joined.member_joined.member.presence),
-                         (pat.member_id, "Pat", room.ROLE_PARTICIPANT, room.PRESENCE_PRESENT))
+                         (pat.member_id, "Pat", roles.ROLE_PARTICIPANT, room.PRESENCE_PRESENT))
         self.assertEqual(joined.room_id, self.ROOM)
         self.assertEqual(joined.direct_seq, 0)
 
-        olga = await self.joined("olga", "observer", "Olga")
-        await self.expect_event(fran, "member_joined", seq=3)
+        olga = await self.joined("olga", "observer", "Olga", admit_by=fran)  # observers wait
+        self.assertEqual(olga.join_result.head_seq, 3)
         olga.drop()
         await self.expect_event(fran, "member_presence", seq=4, member_id=olga.member_id,
                                 presence=room.PRESENCE_RECONNECTING)
@@ -63,10 +63,10 @@ class HelloAndJoin(HearthTestCase):
         # Present and reconnecting members, in join order (ids 1, 2, ...).
         self.assertEqual([(m.member_id, m.display_name, m.role, m.presence)
                           for m in snap.members],
-                         [(1, "Fran", room.ROLE_FACILITATOR, room.PRESENCE_PRESENT),
-                          (2, "Pat", room.ROLE_PARTICIPANT, room.PRESENCE_PRESENT),
-                          (3, "Olga", room.ROLE_OBSERVER, room.PRESENCE_RECONNECTING),
-                          (4, "Kim", room.ROLE_FAMILY_MEMBER, room.PRESENCE_PRESENT)])
+                         [(1, "Fran", roles.ROLE_FACILITATOR, room.PRESENCE_PRESENT),
+                          (2, "Pat", roles.ROLE_PARTICIPANT, room.PRESENCE_PRESENT),
+                          (3, "Olga", roles.ROLE_OBSERVER, room.PRESENCE_RECONNECTING),
+                          (4, "Kim", roles.ROLE_FAMILY_MEMBER, room.PRESENCE_PRESENT)])
         self.assertEqual([fran.member_id, pat.member_id, olga.member_id, kim.member_id],
                          [1, 2, 3, 4])
         self.assertEqual([(c.from_member_id, c.text, c.scope) for c in snap.recent_chat],
@@ -214,14 +214,15 @@ class PrivateChat(HearthTestCase):
 
     async def test_observer_writes_to_facilitators_but_not_to_the_room(self):
         fac = await self.joined("fac", "facilitator")
-        obs = await self.joined("obs", "observer")
-        await self.expect_event(fac, "member_joined", seq=2)
+        obs = await self.joined("obs", "observer", admit_by=fac)
+        self.assertEqual(obs.join_result.head_seq, 2)
         rid = await obs.send_chat("hi all")
         await self.expect_error(obs, rid, errors.ERROR_CODE_PERMISSION_DENIED)
         await fac.expect_silence()
         reply, _ = await obs.chat("hi staff", room.CHAT_SCOPE_FACILITATORS)
         self.assertEqual(reply.chat.direct_seq, 1)
-        await self.expect_event(fac, "chat", seq=0, direct_seq=1, text="hi staff")
+        # fac's direct stream: the observer waiting (1), then admitted (2).
+        await self.expect_event(fac, "chat", seq=0, direct_seq=3, text="hi staff")
 
 
 class TypingAndLeave(HearthTestCase):

@@ -72,8 +72,9 @@ class Distress(SafetyCase):
         cora = await self.joined("cora", "co_facilitator", name="Cora Lindqvist")
         sam = await self.joined("sam", "participant", name="Samantha Quill")
         pat = await self.joined("pat", "participant", name="Patrick Ordway")
-        olive = await self.joined("olive", "observer", name="Olive Branwen")
+        olive = await self.joined("olive", "observer", name="Olive Branwen", admit_by=dana)
         await self.drain(dana, cora, sam, pat, olive)
+        lobby = 2  # the staff's direct streams: the observer waiting, then admitted
 
         result, before = await self.signal(sam)
         self.assertEqual(result.signal_id, 1)
@@ -82,7 +83,7 @@ class Distress(SafetyCase):
         self.assert_event(before[0].event, "distress_signal", seq=0, direct_seq=1, signal_id=1,
                           from_member_id=sam.member_id)
         for staff in (dana, cora):
-            event = await self.expect_event(staff, "distress_signal", seq=0, direct_seq=1,
+            event = await self.expect_event(staff, "distress_signal", seq=0, direct_seq=lobby + 1,
                                             signal_id=1, from_member_id=sam.member_id)
             self.assertEqual(event.distress_signal.raised_at_ms,
                              before[0].event.distress_signal.raised_at_ms)
@@ -108,11 +109,12 @@ class Distress(SafetyCase):
         ack, before = await self.acknowledge(dana, 1)
         self.assertEqual((ack.signal_id, ack.duplicate), (1, False))
         self.assertEqual(len(before), 1, [describe(m) for m in before])
-        self.assert_event(before[0].event, "distress_acknowledged", seq=0, direct_seq=2,
+        self.assert_event(before[0].event, "distress_acknowledged", seq=0, direct_seq=lobby + 2,
                           signal_id=1, by_member_id=dana.member_id)
-        for client in (sam, cora):
-            await self.expect_event(client, "distress_acknowledged", seq=0, direct_seq=2,
-                                    signal_id=1, by_member_id=dana.member_id)
+        await self.expect_event(sam, "distress_acknowledged", seq=0, direct_seq=2, signal_id=1,
+                                by_member_id=dana.member_id)
+        await self.expect_event(cora, "distress_acknowledged", seq=0, direct_seq=lobby + 2,
+                                signal_id=1, by_member_id=dana.member_id)
         twice, before = await self.acknowledge(cora, 1)
         self.assertEqual((twice.signal_id, twice.duplicate), (1, True))
         self.assertEqual(before, [])
@@ -197,12 +199,13 @@ class PrivateMessages(SafetyCase):
         dana = await self.joined("dana", "facilitator")
         sam = await self.joined("sam", "participant")
         pat = await self.joined("pat", "participant")
-        olive = await self.joined("olive", "observer")
+        olive = await self.joined("olive", "observer", admit_by=dana)
         await self.drain(dana, sam, pat, olive)
+        lobby = 2  # dana's direct stream: the observer waiting, then admitted
 
         reply, before = await self.private(dana, sam.member_id, "just for you")
-        self.assertEqual(reply.chat.direct_seq, 1, describe(reply))
-        self.assert_event(before[0].event, "chat", seq=0, direct_seq=1, text="just for you",
+        self.assertEqual(reply.chat.direct_seq, lobby + 1, describe(reply))
+        self.assert_event(before[0].event, "chat", seq=0, direct_seq=lobby + 1, text="just for you",
                           scope=room.CHAT_SCOPE_PRIVATE, from_member_id=dana.member_id,
                           to_member_id=sam.member_id)
         await self.expect_event(sam, "chat", seq=0, direct_seq=1, text="just for you",
@@ -210,7 +213,7 @@ class PrivateMessages(SafetyCase):
 
         reply, _ = await self.private(sam, dana.member_id, "thank you", client_msg_id=5)
         self.assertEqual(reply.chat.direct_seq, 2, describe(reply))
-        await self.expect_event(dana, "chat", direct_seq=2, text="thank you",
+        await self.expect_event(dana, "chat", direct_seq=lobby + 2, text="thank you",
                                 scope=room.CHAT_SCOPE_PRIVATE, from_member_id=sam.member_id,
                                 to_member_id=dana.member_id)
         retry, before = await self.private(sam, dana.member_id, "thank you", client_msg_id=5)
@@ -220,7 +223,7 @@ class PrivateMessages(SafetyCase):
 
         reply, _ = await self.private(olive, dana.member_id, "a note")
         self.assertEqual(reply.WhichOneof("outcome"), "chat", describe(reply))
-        await self.expect_event(dana, "chat", direct_seq=3, from_member_id=olive.member_id)
+        await self.expect_event(dana, "chat", direct_seq=lobby + 3, from_member_id=olive.member_id)
 
         for client, to, code in [
                 (sam, pat.member_id, errors.ERROR_CODE_PERMISSION_DENIED),

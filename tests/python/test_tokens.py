@@ -5,7 +5,7 @@ import time
 import unittest
 
 from hearth_client import b64url, b64url_json
-from hearth_testcase import HearthTestCase, describe, errors, room
+from hearth_testcase import HearthTestCase, describe, errors, roles, room
 
 UNAUTHENTICATED = errors.ERROR_CODE_UNAUTHENTICATED
 TOKEN_EXPIRED = errors.ERROR_CODE_TOKEN_EXPIRED
@@ -44,7 +44,7 @@ class BadTokens(HearthTestCase):
         # Proves the crafting below is right, so each refusal is for its one defect.
         client = await self.connect("ok")
         hello = await client.hello(self.server.craft(self.server.claims(self.ROOM, "observer")))
-        self.assertEqual(hello.role, room.ROLE_OBSERVER)
+        self.assertEqual(hello.role, roles.ROLE_OBSERVER)
         await client.join()
 
     async def test_tampered_payload(self):

@@ -1,0 +1,159 @@
+// A room runner's admission side: loading the session's plan and bans before
+// the first join, moving connections between the lobby and the room, and
+// keeping bans durably. Runs on the room's strand like the rest of the runner.
+#include <boost/asio/post.hpp>
+
+#include "net/room_runner.hpp"
+#include "telemetry/log.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace hearth::net {
+namespace asio = boost::asio;
+
+void room_runner::when_loaded(std::function<void(bool loaded)> work) {
+  if (plan_ == plan_state::loaded && queued_.empty()) {
+    work(true);
+    return;
+  }
+  queued_.push_back(std::move(work));
+  if (plan_ == plan_state::unloaded) {
+    load_plan();
+  }
+}
+
+void room_runner::load_plan() {
+  plan_ = plan_state::loading;
+  const bool queued = records_.read([self = shared_from_this()](store::store& db) {
+    std::optional<store::session_record> session;
+    std::vector<store::ban_record> bans;
+    bool ok = true;
+    try {
+      session = db.session(self->room_id_);
+      bans = db.bans(self->room_id_);
+    } catch (const store::store_error& e) {
+      ok = false;
+      telemetry::log(telemetry::level::error, "session_plan_unavailable",
+                     {{"kind", std::string_view(store::kind_name(e.which()))}});
+    }
+    asio::post(self->strand_, [self, session = std::move(session), bans = std::move(bans),
+                               ok]() mutable { self->plan_loaded(std::move(session), bans, ok); });
+  });
+  if (!queued) {
+    plan_loaded(std::nullopt, {}, false);
+  }
+}
+
+void room_runner::plan_loaded(std::optional<store::session_record> session,
+                              const std::vector<store::ban_record>& bans, bool ok) {
+  auto waiting = std::move(queued_);
+  queued_.clear();
+  if (!ok) {
+    // Without its bans the room must not open; the next join tries again.
+    plan_ = plan_state::unloaded;
+    for (auto& work : waiting) {
+      work(false);
+    }
+    retire_if_empty();
+    return;
+  }
+  core::admission_plan plan;
+  plan.policy = config_.default_lobby_policy;
+  plan.admit_before_facilitator = config_.default_admit_before_facilitator;
+  if (session) {
+    plan.policy = core::lobby_policy_from(session->lobby_policy).value_or(plan.policy);
+    plan.admit_before_facilitator = session->admit_before_facilitator;
+    for (const auto& entry : session->roster) {
+      plan.roster.insert(entry.subject);
+    }
+  }
+  room_.configure(std::move(plan));
+  for (const auto& b : bans) {
+    v1::Role role = v1::ROLE_UNSPECIFIED;
+    for (int r = v1::Role_MIN; r <= v1::Role_MAX; ++r) {
+      if (core::role_label(static_cast<v1::Role>(r)) == b.role) {
+        role = static_cast<v1::Role>(r);
+      }
+    }
+    room_.restore_ban(b.subject, b.display_name, role, b.at);
+  }
+  plan_ = plan_state::loaded;
+  for (auto& work : waiting) {
+    work(true);
+  }
+}
+
+std::shared_ptr<connection> room_runner::take(core::connection_id id) {
+  for (auto* map : {&joined_, &waiting_}) {
+    auto it = map->find(id);
+    if (it != map->end()) {
+      auto conn = std::move(it->second);
+      map->erase(it);
+      return conn;
+    }
+  }
+  return nullptr;
+}
+
+void room_runner::admit(const core::admission& admission) {
+  auto it = waiting_.find(admission.connection);
+  if (it == waiting_.end()) {
+    return;
+  }
+  auto conn = std::move(it->second);
+  waiting_.erase(it);
+  v1::ServerMessage message;
+  auto* join = message.mutable_admitted()->mutable_join();
+  join->set_room_id(room_id_);
+  join->set_epoch(epoch_);
+  join->set_head_seq(room_.head_seq());
+  join->set_direct_head_seq(room_.direct_head(admission.member));
+  join->set_member_id(admission.member);
+  join->set_recovered(false);
+  *join->mutable_snapshot() = room_.snapshot(admission.member, clock_.now());
+  conn->deliver(wire::encode(message));
+  joined_[conn->id()] = std::move(conn);
+}
+
+// A ban is acknowledged once it is durable: the reply waits for its commit.
+void room_runner::record_bans(const core::effects& fx, const std::shared_ptr<connection>& caller,
+                              std::optional<v1::Reply>& reply, std::uint32_t request_id) {
+  std::optional<v1::Reply> answer;
+  answer.swap(reply);  // the reply waits for the commit
+  for (std::size_t i = 0; i < fx.bans.size(); ++i) {
+    const auto& change = fx.bans[i];
+    store::write w = store::ban_lift{room_id_, change.subject};
+    if (!change.lifted) {
+      w = store::ban_put{
+          room_id_,  change.subject, change.display_name, core::role_label(change.role),
+          change.by, change.at};
+    }
+    store::store_writer::completion done;
+    if (i + 1 == fx.bans.size() && answer && caller) {
+      done = [self = shared_from_this(), caller, answer = *answer, request_id](bool committed) {
+        asio::post(self->strand_, [self, caller, answer, request_id, committed]() mutable {
+          if (!committed) {
+            answer = core::error_reply(
+                v1::ERROR_CODE_INTERNAL,
+                "the ban holds in this room now but could not be recorded; it will not survive "
+                "a restart");
+          }
+          self->send_reply(caller, std::move(answer), request_id);
+        });
+      };
+    }
+    const bool last = static_cast<bool>(done);
+    if (!records_.submit(std::move(w), std::move(done))) {
+      telemetry::global_metrics().store_refused.fetch_add(1);
+      telemetry::log(telemetry::level::error, "ban_not_recorded",
+                     {{"reason", std::string_view("store queue full")}});
+      if (last) {
+        send_reply(caller,
+                   core::error_reply(v1::ERROR_CODE_INTERNAL,
+                                     "the ban holds in this room now but could not be recorded"),
+                   request_id);
+      }
+    }
+  }
+}
+
+}  // namespace hearth::net
