@@ -4,9 +4,11 @@
 // member, "/distress" alerts the facilitators privately, "/ack ID" acknowledges
 // that alert, "/typing" signals typing, "/leave" leaves, "/quit" exits, "/help"
 // lists the floor commands ("/hand", "/done", "/pass", "/round 90 15", ...) and the
-// moderation commands ("/mute 4", "/remove 4", "/lock", "/end", ...). Works the same when
-// stdin is a pipe, so operators and tests can script it; at end of input it waits for the
-// outstanding replies and exits.
+// moderation commands ("/mute 4", "/remove 4", "/lock", "/end", ...) and the lobby
+// commands ("/admit 3", "/stepout 4", "/ban 4", "/lobbymsg TEXT", ...). A join the lobby
+// holds back prints a "lobby" line; "admitted" follows once a facilitator lets it in.
+// Works the same when stdin is a pipe, so operators and tests can script it; at end of
+// input it waits for the outstanding replies and exits.
 #include <atomic>
 #include <cstdlib>
 #include <deque>
@@ -17,6 +19,7 @@
 
 #include "event_format.hpp"
 #include "floor_input.hpp"
+#include "lobby_input.hpp"
 #include "moderation_input.hpp"
 #include "safety_input.hpp"
 #include "ws_client.hpp"
@@ -205,7 +208,7 @@ int main(int argc, char** argv) {
       }
       if (line == "/help") {
         std::cout << usage << hearth::cli::floor_help << hearth::cli::safety_help
-                  << hearth::cli::moderation_help;
+                  << hearth::cli::moderation_help << hearth::cli::lobby_help << std::flush;
         continue;
       }
       std::string error;
@@ -227,6 +230,15 @@ int main(int argc, char** argv) {
         hearth::v1::ClientMessage m;
         *m.mutable_moderation() = std::move(*moderation);
         client->request(std::move(m));
+        continue;
+      }
+      if (auto lobby = hearth::cli::parse_lobby_command(line, error)) {
+        if (!error.empty()) {
+          std::cerr << error;
+          continue;
+        }
+        ++outstanding;
+        client->request(std::move(*lobby));
         continue;
       }
       if (auto safety = hearth::cli::parse_safety_command(line, next_msg_id, error)) {

@@ -1,7 +1,7 @@
 // The room core: membership and presence with a reconnect grace period, the
 // command dispatch, snapshots and the stamping of events. Chat is in
 // room_chat.cpp, safety in room_safety.cpp, moderation in room_moderation.cpp,
-// the lobby and bans in room_lobby.cpp.
+// the lobby in room_lobby.cpp, bans in room_bans.cpp.
 #include "core/room.hpp"
 
 #include <algorithm>
@@ -66,6 +66,7 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
   // Whatever the token: a ban names the identity.
   if (bans_.banned(who.subject)) {
     out.reply = error_reply(v1::ERROR_CODE_BANNED, "you cannot join this session");
+    out.audit.push_back({who.subject, who.role, "join", who.subject, "denied", "banned", now});
     return out;
   }
 
@@ -121,7 +122,7 @@ member& room::enter(effects& out, connection_id conn, const identity& who, membe
     m->presence = v1::PRESENCE_PRESENT;
     m->joined_at = now;
   }
-  m->must_wait = false;
+  m->held = v1::WAIT_REASON_UNSPECIFIED;
   roster_.bind(*m, conn);
   v1::Event e;
   *e.mutable_member_joined()->mutable_member() = to_wire(*m);
@@ -153,14 +154,12 @@ effects room::disconnect(connection_id conn, time_ms now) {
 effects room::handle(connection_id conn, const v1::ClientMessage& message, time_ms now) {
   member* m = roster_.find_by_connection(conn);
   if (m == nullptr) {
-    waiting_person* waiting = lobby_.find_by_connection(conn);
-    if (waiting != nullptr && message.has_leave_room()) {
-      return lobby_leave(*waiting, now);
+    if (waiting_person* waiting = lobby_.find_by_connection(conn)) {
+      return message.has_leave_room() ? lobby_leave(*waiting, now)
+                                      : refuse_waiting(*waiting, message, now);
     }
     effects out;
-    out.reply = error_reply(v1::ERROR_CODE_NOT_JOINED, waiting != nullptr
-                                                           ? "wait until a facilitator admits you"
-                                                           : "join the room first");
+    out.reply = error_reply(v1::ERROR_CODE_NOT_JOINED, "join the room first");
     return out;
   }
   switch (message.command_case()) {

@@ -103,6 +103,9 @@ class room {
   effects moderate(member& actor, const v1::Moderation& command, time_ms now);
   void ban_command(effects& out, member& actor, member* target, const v1::Moderation& command,
                    time_ms now);
+  // The subject a moderation command concerns (a member, a chat's author, a
+  // ban), or "".
+  std::string moderation_subject(const v1::Moderation& command);
   void moderate_member(effects& out, member& actor, member& target, const v1::Moderation& command,
                        time_ms now);
   void moderate_room(effects& out, member& actor, const v1::Moderation& command, time_ms now);
@@ -129,6 +132,12 @@ class room {
   bool admit(effects& out, waiting_person& person, time_ms now);
   void admit_held_for_facilitator(effects& out, time_ms now);
   effects lobby_command(member& actor, const v1::LobbyCommand& command, time_ms now);
+  // The subject a lobby command names, or "".
+  std::string lobby_target(const v1::LobbyCommand& command);
+  // A command other than LeaveRoom from someone waiting: 114, and an audit
+  // note when it was a facilitator's command.
+  effects refuse_waiting(const waiting_person& person, const v1::ClientMessage& message,
+                         time_ms now);
   void deny_waiting(effects& out, waiting_person& person, bool ban, member& actor, time_ms now);
   void step_out(effects& out, member& target, time_ms now);
   void impose_ban(effects& out, member& actor, const identity& who, time_ms now);

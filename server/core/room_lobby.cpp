@@ -60,11 +60,6 @@ std::string reason_code(v1::WaitReason reason) {
 
 void room::configure(admission_plan plan) { plan_ = std::move(plan); }
 
-void room::restore_ban(const std::string& subject, const std::string& display_name, v1::Role role,
-                       time_ms at) {
-  bans_.add(subject, display_name, role, at);
-}
-
 bool room::facilitator_present() const {
   for (const member* m : roster_.active_members()) {
     if (is_facilitator(m->who.role)) {
@@ -83,8 +78,8 @@ v1::WaitReason room::wait_reason(const identity& who, const member* before) cons
       (plan_.policy == v1::LOBBY_POLICY_ROSTER_ENTERS && !plan_.roster.contains(who.subject))) {
     return v1::WAIT_REASON_ADMISSION;
   }
-  if (before != nullptr && before->must_wait) {
-    return v1::WAIT_REASON_REMOVED;
+  if (before != nullptr && before->held != v1::WAIT_REASON_UNSPECIFIED) {
+    return before->held;
   }
   if (!plan_.admit_before_facilitator && !facilitator_present()) {
     return v1::WAIT_REASON_NO_FACILITATOR;
@@ -173,7 +168,7 @@ effects room::lobby_command(member& actor, const v1::LobbyCommand& command, time
   };
   if (!may_moderate(actor.who.role)) {
     out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "only facilitators can do this");
-    audit({}, "denied", "not_staff");
+    audit(lobby_target(command), "denied", "not_staff");
     return out;
   }
   std::uint32_t admitted = 0;
@@ -276,6 +271,40 @@ effects room::lobby_command(member& actor, const v1::LobbyCommand& command, time
   return out;
 }
 
+std::string room::lobby_target(const v1::LobbyCommand& command) {
+  if (command.has_admit() || command.has_deny()) {
+    const waiting_person* person = lobby_.find(command.has_admit() ? command.admit().waiting_id()
+                                                                   : command.deny().waiting_id());
+    return person == nullptr ? std::string() : person->who.subject;
+  }
+  if (command.has_step_out()) {
+    const member* m = roster_.find(command.step_out().member_id());
+    return m == nullptr ? std::string() : m->who.subject;
+  }
+  return {};
+}
+
+effects room::refuse_waiting(const waiting_person& person, const v1::ClientMessage& message,
+                             time_ms now) {
+  effects out;
+  out.reply = error_reply(v1::ERROR_CODE_NOT_JOINED, "wait until a facilitator admits you");
+  // Someone in the lobby trying a facilitator's command is worth a record.
+  std::string action;
+  std::string target;
+  if (message.has_moderation()) {
+    action = audit_action(message.moderation());
+    target = moderation_subject(message.moderation());
+  } else if (message.has_lobby()) {
+    action = lobby_action(message.lobby());
+    target = lobby_target(message.lobby());
+  }
+  if (!action.empty()) {
+    out.audit.push_back(
+        {person.who.subject, person.who.role, action, target, "denied", "waiting", now});
+  }
+  return out;
+}
+
 void room::deny_waiting(effects& out, waiting_person& person, bool ban, member& actor,
                         time_ms now) {
   if (person.connection) {
@@ -293,27 +322,11 @@ void room::deny_waiting(effects& out, waiting_person& person, bool ban, member& 
 void room::step_out(effects& out, member& target, time_ms now) {
   const connection_id conn = *target.connection;
   depart(out, target, v1::LEAVE_REASON_STEPPED_OUT, now);
+  target.held = v1::WAIT_REASON_STEPPED_OUT;  // also if they leave and come back
   out.to_lobby.push_back({conn, out.events.size()});
   waiting_person& person = lobby_.add(target.who, v1::WAIT_REASON_STEPPED_OUT, now, target.id);
   person.connection = conn;
   out.lobby_notices.push_back({conn, lobby_.status_of(person)});
-}
-
-void room::impose_ban(effects& out, member& actor, const identity& who, time_ms now) {
-  // Someone stepped out or removed may be waiting: they go too.
-  if (waiting_person* waiting = lobby_.find_by_subject(who.subject)) {
-    if (waiting->connection) {
-      out.closes.push_back({*waiting->connection, v1::CLOSE_CODE_BANNED,
-                            "banned from the session by a facilitator"});
-    }
-    lobby_.remove(waiting->id);
-    emit_lobby(out, now);
-  }
-  auto [ban, added] = bans_.add(who.subject, who.display_name, who.role, now);
-  if (added) {
-    out.bans.push_back({false, ban->subject, ban->display_name, ban->role, actor.who.subject, now});
-    emit_bans(out, now);
-  }
 }
 
 effects room::lobby_disconnect(waiting_person& person, time_ms now) {
@@ -348,17 +361,6 @@ void room::emit_lobby(effects& out, time_ms now) {
   for (member* f : roster_.facilitators()) {
     v1::Event e;
     *e.mutable_lobby_changed()->mutable_lobby() = state;
-    emit_direct(out, *f, std::move(e), now);
-  }
-}
-
-void room::emit_bans(effects& out, time_ms now) {
-  const auto bans = bans_.to_wire();
-  for (member* f : roster_.facilitators()) {
-    v1::Event e;
-    for (const auto& b : bans) {
-      *e.mutable_bans_changed()->add_bans() = b;
-    }
     emit_direct(out, *f, std::move(e), now);
   }
 }

@@ -37,9 +37,6 @@ std::string denial_message(const std::string& code) {
   if (code == "facilitator_target") {
     return "a co-facilitator cannot do this to a facilitator";
   }
-  if (code == "staff_target") {
-    return "facilitators and co-facilitators cannot be banned";
-  }
   if (code == "facilitator_present") {
     return "a co-facilitator cannot end the session while a facilitator is here";
   }
@@ -87,6 +84,9 @@ effects room::moderate(member& actor, const v1::Moderation& command, time_ms now
   }
   if (!may_moderate(actor.who.role)) {
     deny(out, actor, command, audited, "not_staff", now);
+    if (command.has_unban()) {
+      out.audit.back().target = moderation_subject(command);
+    }
     return out;
   }
   if (auto problem = bad_arguments(command); !problem.empty()) {
@@ -273,47 +273,21 @@ void room::remove(effects& out, member& target, time_ms now) {
         {*target.connection, v1::CLOSE_CODE_REMOVED, "removed from the room by a facilitator"});
   }
   depart(out, target, v1::LEAVE_REASON_REMOVED, now);
-  target.must_wait = true;
+  target.held = v1::WAIT_REASON_REMOVED;
 }
 
-// Bans need no presence: a member who left can be banned, so that their old
-// token stops working too. The ban list is kept by the shell (ban_change).
-void room::ban_command(effects& out, member& actor, member* target, const v1::Moderation& command,
-                       time_ms now) {
+std::string room::moderation_subject(const v1::Moderation& command) {
   if (command.has_unban()) {
     const ban* b = bans_.find(command.unban().ban_id());
-    if (b == nullptr) {
-      out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no such ban");
-      return;
-    }
-    const std::string subject = b->subject;
-    out.bans.push_back({true, subject, {}, b->role, actor.who.subject, now});
-    bans_.lift(b->id);
-    emit_bans(out, now);
-    out.audit.push_back({actor.who.subject, actor.who.role, "unban", subject, "ok", {}, now});
-    return;
+    return b == nullptr ? std::string() : b->subject;
   }
-  if (target == nullptr) {
-    out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no such member in the room");
-    return;
+  member_id named = moderation_target(command);
+  if (command.has_delete_chat()) {
+    const chat_record* chat = find_chat(command.delete_chat().seq());
+    named = chat == nullptr ? 0 : chat->from;
   }
-  if (auto why = refusal(actor, *target); !why.empty()) {
-    deny(out, actor, command, target, why, now);
-    return;
-  }
-  if (is_facilitator(target->token_role) || is_facilitator(target->who.role)) {
-    deny(out, actor, command, target, "staff_target", now);
-    return;
-  }
-  if (target->presence != v1::PRESENCE_LEFT) {
-    if (target->connection) {
-      out.closes.push_back(
-          {*target->connection, v1::CLOSE_CODE_BANNED, "banned from the session by a facilitator"});
-    }
-    depart(out, *target, v1::LEAVE_REASON_BANNED, now);
-  }
-  impose_ban(out, actor, target->who, now);
-  out.audit.push_back(note(actor, command, target, "ok", {}, now));
+  const member* m = named == 0 ? nullptr : roster_.find(named);
+  return m == nullptr ? std::string() : m->who.subject;
 }
 
 void room::end_session(effects& out, time_ms now) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/types.hpp"
+#include "hearth/v1/lobby.pb.h"
 
 namespace hearth::core {
 
@@ -27,8 +28,9 @@ struct member {
   bool chat_muted = false;
   bool floor_muted = false;
   bool may_unmute_self = false;  // only while muted
-  // Removed by a facilitator: their next entry goes through the lobby.
-  bool must_wait = false;
+  // Removed or stepped out by a facilitator: why their next entry, by any
+  // connection, goes through the lobby (WAIT_REASON_UNSPECIFIED: it need not).
+  v1::WaitReason held = v1::WAIT_REASON_UNSPECIFIED;
 };
 
 class roster {

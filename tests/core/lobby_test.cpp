@@ -211,6 +211,13 @@ TEST_F(lobby_test, a_banned_member_is_closed_out_and_back_only_after_unban) {
 
   auto lifted = moderate(1, unban_cmd(bans[0].ban_id()), 14'000);
   ASSERT_EQ(lifted.bans.size(), 1U);
+  EXPECT_EQ(deliveries(lifted),
+            (std::vector<std::string>{"direct:1:bans_changed", "direct:2:bans_changed"}));
+  EXPECT_EQ(lifted.events[0].event.bans_changed().bans_size(), 1);  // the other one
+  auto last = moderate(1, unban_cmd(bans[1].ban_id()), 14'100);
+  ASSERT_EQ(deliveries(last).size(), 2U);
+  EXPECT_TRUE(last.events[0].event.has_bans_changed());  // an empty list is still news
+  EXPECT_EQ(last.events[0].event.bans_changed().bans_size(), 0);
   EXPECT_TRUE(lifted.bans[0].lifted);
   EXPECT_EQ(lifted.bans[0].subject, "a");
   EXPECT_EQ(lifted.audit.at(0).action, "unban");
@@ -244,6 +251,32 @@ TEST_F(lobby_test, stepping_out_sends_a_member_to_the_lobby_and_admission_brings
   refused(1, step_out_cmd(2), 21'000, v1::ERROR_CODE_FAILED_PRECONDITION);
   drop(4, 21'000);
   refused(1, step_out_cmd(4), 21'500, v1::ERROR_CODE_FAILED_PRECONDITION);
+}
+
+TEST_F(lobby_test, leaving_the_lobby_does_not_undo_a_step_out) {
+  staff_and_group();
+  auto fx = run(1, step_out_cmd(3), 10'000);
+  v1::ClientMessage leave;
+  leave.mutable_leave_room();
+  EXPECT_TRUE(room_.handle(conn_of_.at(3), leave, 11'000).reply->has_leave());
+  // Back on a new connection: still waiting for a facilitator's word.
+  auto back = room_.join(40, person("a", v1::ROLE_PARTICIPANT), 12'000);
+  EXPECT_EQ(back.reply->join().lobby().reason(), v1::WAIT_REASON_STEPPED_OUT);
+  EXPECT_EQ(admit(back.reply->join().lobby().waiting_id(), 13'000), 3U);
+  // Once admitted, a later reconnect-after-leaving enters as the policy says.
+  EXPECT_TRUE(room_.handle(40, leave, 14'000).reply->has_leave());
+  EXPECT_TRUE(room_.join(41, person("a", v1::ROLE_PARTICIPANT), 15'000).reply->join().member_id());
+  check();
+}
+
+TEST_F(lobby_test, a_ban_is_written_again_when_repeated) {
+  staff_and_group();
+  moderate(1, ban_cmd(3), 10'000);
+  auto again = moderate(1, ban_cmd(3), 11'000);  // e.g. after a failed commit
+  ASSERT_EQ(again.bans.size(), 1U);
+  EXPECT_EQ(again.bans[0].at, 10'000);
+  EXPECT_TRUE(again.events.empty());  // the list did not change
+  EXPECT_EQ(room_.snapshot(1, 0).bans_size(), 1);
 }
 
 TEST_F(lobby_test, a_dropped_waiting_person_keeps_their_place_for_the_grace_period) {
@@ -337,8 +370,8 @@ TEST_F(lobby_test, only_staff_command_the_lobby_and_every_refusal_is_audited) {
   const auto q = room_.join(32, person("q", v1::ROLE_PARTICIPANT), 2100).reply->join().member_id();
   ASSERT_EQ(q, 3U);
   conn_of_[q] = 32;
-  denied(q, admit_cmd(id), 2200, "admit", "");
-  denied(q, step_out_cmd(1), 2300, "step_out", "");
+  denied(q, admit_cmd(id), 2200, "admit", "a");
+  denied(q, step_out_cmd(1), 2300, "step_out", "f");
   EXPECT_TRUE(run(2, admit_cmd(id), 2400).reply->has_lobby());  // a co-facilitator may
 }
 

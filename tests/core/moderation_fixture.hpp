@@ -82,6 +82,52 @@ inline v1::ClientMessage set_role(member_id m, v1::Role role) {
   c.mutable_set_role()->set_role(role);
   return wrap(c);
 }
+inline v1::ClientMessage ban(member_id m) {
+  v1::Moderation c;
+  c.mutable_ban()->set_member_id(m);
+  return wrap(c);
+}
+inline v1::ClientMessage unban(std::uint32_t ban_id) {
+  v1::Moderation c;
+  c.mutable_unban()->set_ban_id(ban_id);
+  return wrap(c);
+}
+inline v1::ClientMessage lobby(v1::LobbyCommand command) {
+  v1::ClientMessage out;
+  *out.mutable_lobby() = std::move(command);
+  return out;
+}
+inline v1::ClientMessage admit(std::uint32_t waiting_id) {
+  v1::LobbyCommand c;
+  c.mutable_admit()->set_waiting_id(waiting_id);
+  return lobby(c);
+}
+inline v1::ClientMessage admit_all() {
+  v1::LobbyCommand c;
+  c.mutable_admit_all();
+  return lobby(c);
+}
+inline v1::ClientMessage deny(std::uint32_t waiting_id, bool ban = false) {
+  v1::LobbyCommand c;
+  c.mutable_deny()->set_waiting_id(waiting_id);
+  c.mutable_deny()->set_ban(ban);
+  return lobby(c);
+}
+inline v1::ClientMessage deny_all() {
+  v1::LobbyCommand c;
+  c.mutable_deny_all();
+  return lobby(c);
+}
+inline v1::ClientMessage lobby_message(const std::string& text) {
+  v1::LobbyCommand c;
+  c.mutable_set_message()->set_text(text);
+  return lobby(c);
+}
+inline v1::ClientMessage step_out(member_id m) {
+  v1::LobbyCommand c;
+  c.mutable_step_out()->set_member_id(m);
+  return lobby(c);
+}
 inline v1::ClientMessage chat(const std::string& text) {
   v1::ClientMessage m;
   m.mutable_send_chat()->set_text(text);
