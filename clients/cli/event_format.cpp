@@ -222,6 +222,18 @@ std::string event_formatter::format_event(const v1::Event& event) {
     case v1::Event::kMemberRoleChanged:
       return position + "role " + who(event.member_role_changed().member_id()) + " " +
              role_label(event.member_role_changed().role());
+    case v1::Event::kBreakChanged: {
+      const auto& b = event.break_changed().break_state();
+      if (!b.active()) {
+        return position + "break over" +
+               (event.break_changed().by_member_id() == 0
+                    ? std::string(" (countdown ended)")
+                    : " by " + who(event.break_changed().by_member_id()));
+      }
+      return position + "break by " + who(event.break_changed().by_member_id()) +
+             (b.ends_at_ms() == 0 ? std::string(" until a facilitator ends it")
+                                  : " until " + std::to_string(b.ends_at_ms()));
+    }
     case v1::Event::kLobbyChanged:
       return position + format_lobby_state(event.lobby_changed().lobby());
     case v1::Event::kBansChanged:

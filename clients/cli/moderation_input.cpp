@@ -28,8 +28,8 @@ bool what(const std::vector<std::string>& args, std::size_t at, bool& chat, bool
 const char* const moderation_help =
     "moderation (facilitators): /mute ID [chat|floor], /unmute ID [chat|floor],\n"
     "  /muteall [chat|floor] [self], /unmuteall, /remove ID, /lock, /unlock, /end,\n"
-    "  /delete SEQ, /promote ID, /demote ID; everyone: /unmute (lift your own mute, when "
-    "allowed)\n";
+    "  /delete SEQ, /promote ID, /demote ID, /break [MINUTES] (a break, with a countdown\n"
+    "  when given), /endbreak; everyone: /unmute (lift your own mute, when allowed)\n";
 
 std::optional<v1::Moderation> parse_moderation_command(const std::string& line,
                                                        std::string& error) {
@@ -85,6 +85,14 @@ std::optional<v1::Moderation> parse_moderation_command(const std::string& line,
     } else {
       c.mutable_end_session();
     }
+  } else if (verb == "/break") {
+    if (args.size() > 2 || (args.size() == 2 && !number(args[1], n))) return bad();
+    constexpr std::uint32_t minute_ms = 60'000;
+    if (n > 24 * 60) return bad();  // a day in minutes: far beyond any limit the server allows
+    c.mutable_start_break()->set_duration_ms(n * minute_ms);
+  } else if (verb == "/endbreak") {
+    if (args.size() != 1) return bad();
+    c.mutable_end_break();
   } else if (verb == "/delete") {
     if (!one_number()) return bad();
     c.mutable_delete_chat()->set_seq(n);

@@ -183,6 +183,9 @@ const std::vector<option>& options() {
           "max-round-label-bytes",
           "longest round label in UTF-8 bytes (default 100)",
           [](config& c) -> std::uint32_t& { return c.net.room.max_round_label_bytes; }),
+      number_option<std::int64_t>(
+          "max-break-ms", "longest break countdown a facilitator can set (default 7200000)",
+          [](config& c) -> std::int64_t& { return c.net.room.max_break; }),
       number_option<std::uint32_t>(
           "max-waiting", "people waiting in one room's lobby at once (default 100)",
           [](config& c) -> std::uint32_t& { return c.net.room.max_waiting; }),

@@ -352,4 +352,9 @@ v1::Reply floor_control::set_paused(const member& actor, bool paused, time_ms no
   return done();
 }
 
+void floor_control::set_break(bool on, member_id actor, time_ms now, floor_output& out) {
+  on_break_ = on;
+  sync_pause(actor, now, out);
+}
+
 }  // namespace hearth::core

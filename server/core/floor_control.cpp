@@ -251,7 +251,7 @@ const v1::HandEntry* floor_control::first_present_hand(const roster& people) con
 }
 
 bool floor_control::paused() const {
-  return manual_pause_ || (settings_.pause_without_facilitator() && no_facilitator_);
+  return manual_pause_ || on_break_ || (settings_.pause_without_facilitator() && no_facilitator_);
 }
 
 void floor_control::sync_pause(member_id actor, time_ms now, floor_output& out) {

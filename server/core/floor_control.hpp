@@ -53,6 +53,9 @@ class floor_control {
   void role_changed(const member& m, member_id actor, const roster& people, time_ms now,
                     floor_output& out);
 
+  // The session's break: the turn clock stands still while it lasts.
+  void set_break(bool on, member_id actor, time_ms now, floor_output& out);
+
   void wake(const roster& people, time_ms now, floor_output& out);
   std::optional<time_ms> next_wake() const;
 
@@ -143,6 +146,7 @@ class floor_control {
   std::optional<round_state> round_;
   std::uint32_t rounds_started_ = 0;
   bool manual_pause_ = false;
+  bool on_break_ = false;
   bool no_facilitator_ = true;
   bool clock_paused_ = false;  // the pause state last reported
   std::map<member_id, airtime_entry> airtime_;

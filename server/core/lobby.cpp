@@ -81,7 +81,7 @@ std::vector<std::uint32_t> lobby::expired(time_ms now) const {
   return out;
 }
 
-v1::LobbyState lobby::to_wire(const admission_plan& plan) const {
+v1::LobbyState lobby::to_wire(const session_plan& plan) const {
   v1::LobbyState state;
   for (const auto& [id, person] : people_) {
     auto* w = state.add_waiting();
@@ -156,6 +156,19 @@ std::optional<v1::LobbyPolicy> lobby_policy_from(const std::string& word) {
   }
   if (word == "open") {
     return v1::LOBBY_POLICY_OPEN;
+  }
+  return std::nullopt;
+}
+
+std::optional<v1::ChatPolicy> chat_policy_from(const std::string& word) {
+  if (word == "room") {
+    return v1::CHAT_POLICY_ROOM;
+  }
+  if (word == "facilitators_only") {
+    return v1::CHAT_POLICY_FACILITATORS_ONLY;
+  }
+  if (word == "off") {
+    return v1::CHAT_POLICY_OFF;
   }
   return std::nullopt;
 }

@@ -12,15 +12,17 @@
 
 #include "core/types.hpp"
 #include "hearth/v1/lobby.pb.h"
+#include "hearth/v1/room.pb.h"
 
 namespace hearth::core {
 
-// What the session's plan says about entering. A room without a planned
-// session gets the server's defaults.
-struct admission_plan {
+// What the session's plan says about entering and chat. A room without a
+// planned session gets the server's defaults.
+struct session_plan {
   v1::LobbyPolicy policy = v1::LOBBY_POLICY_OPEN;
   bool admit_before_facilitator = true;
   std::unordered_set<std::string> roster;  // subjects on the session's roster
+  v1::ChatPolicy chat_policy = v1::CHAT_POLICY_ROOM;
 };
 
 struct waiting_person {
@@ -53,7 +55,7 @@ class lobby {
   const std::string& message() const { return message_; }
   void set_message(std::string text) { message_ = std::move(text); }
 
-  v1::LobbyState to_wire(const admission_plan& plan) const;
+  v1::LobbyState to_wire(const session_plan& plan) const;
   v1::LobbyStatus status_of(const waiting_person& person) const;
 
  private:
@@ -88,5 +90,7 @@ class ban_list {
 // "everyone_waits", "roster_enters", "open" (the admin API's words) to the
 // policy; empty for anything else.
 std::optional<v1::LobbyPolicy> lobby_policy_from(const std::string& word);
+// "room", "facilitators_only", "off" to the chat policy; empty for anything else.
+std::optional<v1::ChatPolicy> chat_policy_from(const std::string& word);
 
 }  // namespace hearth::core

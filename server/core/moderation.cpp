@@ -15,6 +15,10 @@ std::string refusal(const member& actor, const member& target) {
   return {};
 }
 
+bool in_mute_all(const member& m) {
+  return m.who.role == v1::ROLE_PARTICIPANT || m.who.role == v1::ROLE_FAMILY_MEMBER;
+}
+
 std::string audit_action(const v1::Moderation& command) {
   switch (command.action_case()) {
     case v1::Moderation::kMute:
@@ -42,6 +46,10 @@ std::string audit_action(const v1::Moderation& command) {
       return "ban";
     case v1::Moderation::kUnban:
       return "unban";
+    case v1::Moderation::kStartBreak:
+      return "break_start";
+    case v1::Moderation::kEndBreak:
+      return "break_end";
     case v1::Moderation::ACTION_NOT_SET:
       break;
   }

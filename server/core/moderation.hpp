@@ -14,6 +14,9 @@ namespace hearth::core {
 // Facilitators and co-facilitators (by their current role).
 bool may_moderate(v1::Role role);
 
+// Whom MuteAll mutes (now and as newcomers): participants and family members.
+bool in_mute_all(const member& m);
+
 // Why `actor` may not act on `target`, as an audit code, or "" when they may:
 // "self" (nobody moderates themselves) or "facilitator_target" (a
 // co-facilitator never acts on a facilitator).
@@ -21,7 +24,7 @@ std::string refusal(const member& actor, const member& target);
 
 // The audit action of a command: mute, unmute (UnmuteSelf too), mute_all,
 // unmute_all, remove, lock, unlock, end_session, delete_chat, role_change,
-// ban, unban.
+// ban, unban, break_start, break_end.
 std::string audit_action(const v1::Moderation& command);
 
 // The member a command names; 0 for commands on the whole room.

@@ -4,6 +4,8 @@
 // the lobby in room_lobby.cpp, bans in room_bans.cpp.
 #include "core/room.hpp"
 
+#include "core/moderation.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -123,6 +125,13 @@ member& room::enter(effects& out, connection_id conn, const identity& who, membe
     m->joined_at = now;
   }
   m->held = v1::WAIT_REASON_UNSPECIFIED;
+  if (in_mute_all(*m) && (newcomer_mutes_.chat() || newcomer_mutes_.floor())) {
+    // As MuteAll would have done, had they been here.
+    const bool had_mute = m->chat_muted || m->floor_muted;
+    m->may_unmute_self = newcomer_mutes_.allow_self_unmute() && (!had_mute || m->may_unmute_self);
+    m->chat_muted = m->chat_muted || newcomer_mutes_.chat();
+    m->floor_muted = m->floor_muted || newcomer_mutes_.floor();
+  }
   roster_.bind(*m, conn);
   v1::Event e;
   *e.mutable_member_joined()->mutable_member() = to_wire(*m);
@@ -204,6 +213,9 @@ effects room::wake(time_ms now) {
     depart(out, *m, v1::LEAVE_REASON_GRACE_EXPIRED, now);
   }
   expire_lobby(out, now);
+  if (break_ && break_->ends_at_ms() != 0 && static_cast<time_ms>(break_->ends_at_ms()) <= now) {
+    end_break(out, 0, now);
+  }
   floor_output floor;
   floor_.wake(roster_, now, floor);
   emit_floor(out, floor, now);
@@ -222,8 +234,12 @@ void room::depart(effects& out, member& m, v1::LeaveReason reason, time_ms now) 
 
 std::optional<time_ms> room::next_wake() const {
   std::optional<time_ms> earliest;
-  for (auto deadline :
-       {roster_.earliest_grace_deadline(), lobby_.earliest_grace_deadline(), floor_.next_wake()}) {
+  std::optional<time_ms> break_end;
+  if (break_ && break_->ends_at_ms() != 0) {
+    break_end = static_cast<time_ms>(break_->ends_at_ms());
+  }
+  for (auto deadline : {roster_.earliest_grace_deadline(), lobby_.earliest_grace_deadline(),
+                        floor_.next_wake(), break_end}) {
     if (deadline && (!earliest || *deadline < *earliest)) {
       earliest = deadline;
     }
@@ -291,6 +307,10 @@ v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
   }
   *snap.mutable_floor() = floor_.state(now);
   snap.set_locked(locked_);
+  snap.set_chat_policy(plan_.chat_policy);
+  if (break_) {
+    *snap.mutable_break_state() = *break_;
+  }
   const member* who = roster_.find(viewer);
   if (who != nullptr && is_facilitator(who->who.role)) {
     *snap.mutable_airtime() = floor_.airtime(roster_, now);

@@ -27,7 +27,7 @@ class room {
 
   // The session's plan for entering and its bans, read from the store before
   // the first join (a room without a planned session keeps the defaults).
-  void configure(admission_plan plan);
+  void configure(session_plan plan);
   void restore_ban(const std::string& subject, const std::string& display_name, v1::Role role,
                    time_ms at);
 
@@ -116,6 +116,9 @@ class room {
                  time_ms now);
   void set_role(effects& out, member& actor, member& target, v1::Role role, time_ms now);
   void remove(effects& out, member& target, time_ms now);
+  void start_break(effects& out, const member& actor, std::uint32_t ms, time_ms now);
+  // `by` 0: the countdown ran out.
+  void end_break(effects& out, member_id by, time_ms now);
   void end_session(effects& out, time_ms now);
   bool delete_chat(effects& out, std::uint32_t seq, time_ms now);
 
@@ -165,7 +168,9 @@ class room {
   std::uint32_t seq_ = 0;
   bool locked_ = false;
   bool ended_ = false;
-  admission_plan plan_;
+  session_plan plan_;
+  v1::MuteAll newcomer_mutes_;      // what MuteAll gives people who join later
+  std::optional<v1::Break> break_;  // while the facilitators called a break
   lobby lobby_;
   ban_list bans_;
   std::deque<v1::ChatMessage> recent_chat_;  // with ChatMessage.seq set

@@ -53,6 +53,18 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
     out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "observers cannot chat to the room");
     return out;
   }
+  if (scope == v1::CHAT_SCOPE_ROOM && plan_.chat_policy == v1::CHAT_POLICY_OFF) {
+    out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED,
+                            "room chat is off in this session; write to a facilitator privately");
+    return out;
+  }
+  if (scope == v1::CHAT_SCOPE_ROOM && plan_.chat_policy == v1::CHAT_POLICY_FACILITATORS_ONLY &&
+      !is_facilitator(from.who.role)) {
+    out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED,
+                            "only facilitators write to the room in this session; write to "
+                            "them privately");
+    return out;
+  }
   // A member muted for chat can still always reach the staff privately.
   if (scope == v1::CHAT_SCOPE_ROOM && from.chat_muted) {
     out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "you are muted for room chat");
@@ -128,8 +140,10 @@ void room::remember_chat(v1::ChatMessage chat) {
 
 effects room::typing(const member& from, bool active, time_ms now) {
   effects out;
-  if (from.chat_muted) {
-    return out;  // someone who may not write to the room does not show as writing
+  // Someone who may not write to the room does not show as writing.
+  if (from.chat_muted || plan_.chat_policy == v1::CHAT_POLICY_OFF ||
+      (plan_.chat_policy == v1::CHAT_POLICY_FACILITATORS_ONLY && !is_facilitator(from.who.role))) {
+    return out;
   }
   v1::Event e;
   e.mutable_typing()->set_member_id(from.id);

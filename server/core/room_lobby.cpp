@@ -58,7 +58,7 @@ std::string reason_code(v1::WaitReason reason) {
 
 }  // namespace
 
-void room::configure(admission_plan plan) { plan_ = std::move(plan); }
+void room::configure(session_plan plan) { plan_ = std::move(plan); }
 
 bool room::facilitator_present() const {
   for (const member* m : roster_.active_members()) {

@@ -59,11 +59,6 @@ std::string unchanged(std::string detail, bool changed) {
   return detail.empty() ? "no_change" : detail + " no_change";
 }
 
-// Whom MuteAll mutes.
-bool in_mute_all(const member& m) {
-  return m.who.role == v1::ROLE_PARTICIPANT || m.who.role == v1::ROLE_FAMILY_MEMBER;
-}
-
 }  // namespace
 
 effects room::moderate(member& actor, const v1::Moderation& command, time_ms now) {
@@ -168,6 +163,12 @@ void room::moderate_room(effects& out, member& actor, const v1::Moderation& comm
         ++muted;
       }
     }
+    // Newcomers get the same, until UnmuteAll.
+    const bool had_newcomer_mute = newcomer_mutes_.chat() || newcomer_mutes_.floor();
+    newcomer_mutes_.set_allow_self_unmute(
+        all.allow_self_unmute() && (!had_newcomer_mute || newcomer_mutes_.allow_self_unmute()));
+    newcomer_mutes_.set_chat(newcomer_mutes_.chat() || all.chat());
+    newcomer_mutes_.set_floor(newcomer_mutes_.floor() || all.floor());
     changed = muted > 0;
     detail = mute_code(all.chat(), all.floor()) + (all.allow_self_unmute() ? " self_unmute" : "") +
              " members=" + std::to_string(muted);
@@ -179,7 +180,22 @@ void room::moderate_room(effects& out, member& actor, const v1::Moderation& comm
       }
     }
     changed = unmuted > 0;
+    newcomer_mutes_.Clear();
     detail = "members=" + std::to_string(unmuted);
+  } else if (command.has_start_break()) {
+    const std::uint32_t ms = command.start_break().duration_ms();
+    if (ms > limits_.max_break) {
+      out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED,
+                              "a break lasts at most " + std::to_string(limits_.max_break) + " ms");
+      return;
+    }
+    start_break(out, actor, ms, now);
+    detail = "ms=" + std::to_string(ms);
+  } else if (command.has_end_break()) {
+    changed = break_.has_value();
+    if (changed) {
+      end_break(out, actor.id, now);
+    }
   } else if (command.has_lock() || command.has_unlock()) {
     const bool lock = command.has_lock();
     changed = locked_ != lock;
@@ -288,6 +304,34 @@ std::string room::moderation_subject(const v1::Moderation& command) {
   }
   const member* m = named == 0 ? nullptr : roster_.find(named);
   return m == nullptr ? std::string() : m->who.subject;
+}
+
+void room::start_break(effects& out, const member& actor, std::uint32_t ms, time_ms now) {
+  v1::Break b;
+  b.set_active(true);
+  // A new countdown for a running break keeps when it started.
+  b.set_started_at_ms(break_ ? break_->started_at_ms() : static_cast<std::uint64_t>(now));
+  b.set_ends_at_ms(ms == 0 ? 0 : static_cast<std::uint64_t>(now + ms));
+  b.set_by_member_id(actor.id);
+  break_ = b;
+  v1::Event e;
+  *e.mutable_break_changed()->mutable_break_state() = b;
+  e.mutable_break_changed()->set_by_member_id(actor.id);
+  emit_room(out, std::move(e), now);
+  floor_output changes;
+  floor_.set_break(true, actor.id, now, changes);
+  emit_floor(out, changes, now);
+}
+
+void room::end_break(effects& out, member_id by, time_ms now) {
+  break_.reset();
+  v1::Event e;
+  e.mutable_break_changed()->mutable_break_state()->set_active(false);
+  e.mutable_break_changed()->set_by_member_id(by);
+  emit_room(out, std::move(e), now);
+  floor_output changes;
+  floor_.set_break(false, by, now, changes);
+  emit_floor(out, changes, now);
 }
 
 void room::end_session(effects& out, time_ms now) {

@@ -40,6 +40,7 @@ struct room_limits {
   std::uint32_t dedupe_window = 64;      // client_msg_ids remembered per member
   time_ms max_turn = 7'200'000;          // longest turn budget, extensions included
   std::uint32_t max_round_label_bytes = 100;
+  time_ms max_break = 7'200'000;                // longest break countdown
   std::uint32_t max_waiting = 100;              // people in the lobby at once
   std::uint32_t max_lobby_message_bytes = 500;  // UTF-8 bytes of the lobby message
 };

@@ -56,12 +56,13 @@ void room_runner::plan_loaded(std::optional<store::session_record> session,
     retire_if_empty();
     return;
   }
-  core::admission_plan plan;
+  core::session_plan plan;
   plan.policy = config_.default_lobby_policy;
   plan.admit_before_facilitator = config_.default_admit_before_facilitator;
   if (session) {
     plan.policy = core::lobby_policy_from(session->lobby_policy).value_or(plan.policy);
     plan.admit_before_facilitator = session->admit_before_facilitator;
+    plan.chat_policy = core::chat_policy_from(session->chat_policy).value_or(plan.chat_policy);
     for (const auto& entry : session->roster) {
       plan.roster.insert(entry.subject);
     }

@@ -53,7 +53,7 @@ class lobby_test : public moderation_fixture {
  protected:
   void plan(v1::LobbyPolicy policy, bool before_facilitator,
             std::initializer_list<const char*> roster = {}) {
-    admission_plan p;
+    session_plan p;
     p.policy = policy;
     p.admit_before_facilitator = before_facilitator;
     for (const char* subject : roster) {

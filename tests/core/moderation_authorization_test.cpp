@@ -50,6 +50,12 @@ TEST_F(moderation_authorization_test, every_command_from_every_role) {
       {"lobby_message", "lobby_message", false, false,
        [](std::uint32_t) { return mod::lobby_message("back at ten past"); }},
       {"step_out", "step_out", true, false, [](std::uint32_t) { return mod::step_out(4); }},
+      {"start_break", "break_start", false, false,
+       [](std::uint32_t) {
+         v1::Moderation m;
+         m.mutable_start_break()->set_duration_ms(600'000);
+         return mod::wrap(m);
+       }},
   };
   const std::vector<std::pair<member_id, v1::Role>> actors = {{1, v1::ROLE_FACILITATOR},
                                                               {2, v1::ROLE_CO_FACILITATOR},

@@ -1,10 +1,10 @@
-"""The lobby follows the session's plan from the admin API: roster_enters
-lets the roster in and holds strangers, a session that waits for its
-facilitator lets the roster in by itself when one arrives, and a plan's
-change reaches the room the next time it opens."""
+"""Rooms follow the session's plan from the admin API: roster_enters lets
+the roster in and holds strangers, a plan's change reaches the room the next
+time it opens, and the chat policy decides who writes to the room."""
 
 import unittest
 
+from hearth_testcase import errors
 from session_testcase import *  # noqa: F401,F403 - the shared fixture and helpers
 
 
@@ -49,6 +49,21 @@ class PlannedLobby(SessionCase):
         again = await self.until(lambda: self.open_room_member(tokens, "client-1042"),
                                  lambda client: client is not None)
         self.assertGreater(again.member_id, 0)
+
+    async def test_the_chat_policy_keeps_the_room_for_the_facilitators(self):
+        await self.create(valid_body(chat_policy="facilitators_only",
+                                     admit_before_facilitator=True))
+        tokens = {t["subject"]: t for t in (await self.tokens("iop-tue-am"))["tokens"]}
+        jordan = await self.roster_client(tokens, "client-1042")
+        self.assertEqual(jordan.join_result.snapshot.chat_policy,
+                         room.CHAT_POLICY_FACILITATORS_ONLY)
+        reply, _ = await jordan.chat("hello everyone")
+        self.assertEqual(reply.error.code, errors.ERROR_CODE_PERMISSION_DENIED, reply)
+        facilitator = await self.roster_client(tokens, "staff-17")
+        reply, _ = await facilitator.chat("welcome")
+        self.assertEqual(reply.WhichOneof("outcome"), "chat")
+        reply, _ = await jordan.chat("a word", room.CHAT_SCOPE_FACILITATORS)
+        self.assertEqual(reply.WhichOneof("outcome"), "chat")
 
     async def open_room_member(self, tokens, subject):
         client = await self.roster_client(tokens, subject)

@@ -97,6 +97,30 @@ class Removal(ModerationCase):
         self.assertEqual(await self.assert_chat_works(back), result.seq + 2)
 
 
+class Break(ModerationCase):
+    async def test_a_break_with_a_countdown_ends_by_itself_for_everyone(self):
+        dana = await self.joined("dana", "facilitator")
+        pat = await self.joined("pat", "participant")
+        await self.drain(dana, pat)
+        result, before = await self.moderate(dana, start_break=mod.StartBreak(duration_ms=400))
+        started = await self.expect_event(pat, "break_changed")
+        self.assertTrue(started.break_changed.break_state.active)
+        self.assertEqual(started.break_changed.by_member_id, dana.member_id)
+        ends = started.break_changed.break_state.ends_at_ms
+        self.assertEqual(ends - started.server_time_ms, 400)
+        paused = await self.expect_event(pat, "floor")  # the turn clock stands still
+        self.assertTrue(paused.floor.state.paused)
+        late = await self.joined("sam", "participant")
+        self.assertEqual(late.join_result.snapshot.break_state.ends_at_ms, ends)
+        await self.expect_event(pat, "member_joined")
+        over = await self.expect_event(pat, "break_changed")
+        self.assertFalse(over.break_changed.break_state.active)
+        self.assertEqual(over.break_changed.by_member_id, 0)
+        self.assertGreaterEqual(over.server_time_ms, ends)
+        resumed = await self.expect_event(pat, "floor")
+        self.assertFalse(resumed.floor.state.paused)
+
+
 class Lock(ModerationCase):
     async def test_a_locked_room_refuses_newcomers_with_118_but_not_a_returning_member(self):
         dana = await self.joined("dana", "facilitator")
