@@ -29,7 +29,8 @@ const char* const moderation_help =
     "moderation (facilitators): /mute ID [chat|floor], /unmute ID [chat|floor],\n"
     "  /muteall [chat|floor] [self], /unmuteall, /remove ID, /lock, /unlock, /end,\n"
     "  /delete SEQ, /promote ID, /demote ID, /break [MINUTES] (a break, with a countdown\n"
-    "  when given), /endbreak; everyone: /unmute (lift your own mute, when allowed)\n";
+    "  when given), /endbreak, /lead ID (hand the lead to co-facilitator ID);\n"
+    "  everyone: /unmute (lift your own mute, when allowed)\n";
 
 std::optional<v1::Moderation> parse_moderation_command(const std::string& line,
                                                        std::string& error) {
@@ -90,6 +91,9 @@ std::optional<v1::Moderation> parse_moderation_command(const std::string& line,
     constexpr std::uint32_t minute_ms = 60'000;
     if (n > 24 * 60) return bad();  // a day in minutes: far beyond any limit the server allows
     c.mutable_start_break()->set_duration_ms(n * minute_ms);
+  } else if (verb == "/lead") {
+    if (!one_number()) return bad();
+    c.mutable_transfer_lead()->set_member_id(n);
   } else if (verb == "/endbreak") {
     if (args.size() != 1) return bad();
     c.mutable_end_break();

@@ -50,6 +50,8 @@ std::string audit_action(const v1::Moderation& command) {
       return "break_start";
     case v1::Moderation::kEndBreak:
       return "break_end";
+    case v1::Moderation::kTransferLead:
+      return "lead_transfer";
     case v1::Moderation::ACTION_NOT_SET:
       break;
   }
@@ -68,6 +70,8 @@ member_id moderation_target(const v1::Moderation& command) {
       return command.set_role().member_id();
     case v1::Moderation::kBan:
       return command.ban().member_id();
+    case v1::Moderation::kTransferLead:
+      return command.transfer_lead().member_id();
     default:
       return 0;
   }
@@ -119,8 +123,10 @@ std::string check_moderation(const roster& people, bool ended) {
     if (m->may_unmute_self && !m->chat_muted && !m->floor_muted) {
       return "a member may lift a mute they do not have";
     }
-    if (m->who.role != m->token_role && m->who.role != v1::ROLE_CO_FACILITATOR) {
-      return "a member's role is neither their token's nor co-facilitator";
+    // The lead handed to a co-facilitator makes a staff token a facilitator.
+    const bool lead = m->who.role == v1::ROLE_FACILITATOR && is_facilitator(m->token_role);
+    if (m->who.role != m->token_role && m->who.role != v1::ROLE_CO_FACILITATOR && !lead) {
+      return "a member's role is neither their token's, co-facilitator nor a handed lead";
     }
   }
   return {};

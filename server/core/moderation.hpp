@@ -24,7 +24,7 @@ std::string refusal(const member& actor, const member& target);
 
 // The audit action of a command: mute, unmute (UnmuteSelf too), mute_all,
 // unmute_all, remove, lock, unlock, end_session, delete_chat, role_change,
-// ban, unban, break_start, break_end.
+// ban, unban, break_start, break_end, lead_transfer.
 std::string audit_action(const v1::Moderation& command);
 
 // The member a command names; 0 for commands on the whole room.

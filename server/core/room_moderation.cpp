@@ -37,6 +37,9 @@ std::string denial_message(const std::string& code) {
   if (code == "facilitator_target") {
     return "a co-facilitator cannot do this to a facilitator";
   }
+  if (code == "not_lead") {
+    return "only a facilitator can hand over the lead";
+  }
   if (code == "facilitator_present") {
     return "a co-facilitator cannot end the session while a facilitator is here";
   }
@@ -91,7 +94,7 @@ effects room::moderate(member& actor, const v1::Moderation& command, time_ms now
   if (command.has_ban() || command.has_unban()) {
     ban_command(out, actor, target, command, now);
   } else if (command.has_mute() || command.has_unmute() || command.has_remove() ||
-             command.has_set_role()) {
+             command.has_set_role() || command.has_transfer_lead()) {
     if (target == nullptr || target->presence == v1::PRESENCE_LEFT) {
       out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no such member in the room");
       return out;
@@ -140,6 +143,19 @@ void room::moderate_member(effects& out, member& actor, member& target,
       set_role(out, actor, target, role, now);
     }
     detail = "role=" + role_label(role);
+  } else if (command.has_transfer_lead()) {
+    if (actor.who.role != v1::ROLE_FACILITATOR) {
+      deny(out, actor, command, &target, "not_lead", now);
+      return;
+    }
+    if (target.who.role != v1::ROLE_CO_FACILITATOR || !is_facilitator(target.token_role) ||
+        target.presence != v1::PRESENCE_PRESENT) {
+      out.reply = error_reply(v1::ERROR_CODE_FAILED_PRECONDITION,
+                              "the lead goes to a co-facilitator on the staff who is present");
+      return;
+    }
+    set_role(out, actor, target, v1::ROLE_FACILITATOR, now);
+    set_role(out, actor, actor, v1::ROLE_CO_FACILITATOR, now);
   }
   out.audit.push_back(note(actor, command, &target, "ok", unchanged(detail, changed), now));
 }

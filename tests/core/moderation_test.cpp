@@ -379,5 +379,33 @@ TEST_F(moderation_test, nobody_moderates_themselves_and_co_facilitators_spare_fa
   moderate(1, mod::remove(2), 12'000);
 }
 
+v1::ClientMessage transfer_lead(member_id m) {
+  v1::Moderation c;
+  c.mutable_transfer_lead()->set_member_id(m);
+  return mod::wrap(c);
+}
+
+TEST_F(moderation_test, the_lead_passes_to_a_co_facilitator_and_the_old_lead_stays_staff) {
+  staff_and_group();  // facilitator 1, co-facilitator 2 (a staff token)
+  auto fx = moderate(1, transfer_lead(2), 10'000);
+  ASSERT_GE(fx.events.size(), 2U);
+  EXPECT_EQ(fx.events[0].event.member_role_changed().member_id(), 2U);
+  EXPECT_EQ(fx.events[0].event.member_role_changed().role(), v1::ROLE_FACILITATOR);
+  EXPECT_EQ(fx.events[1].event.member_role_changed().member_id(), 1U);
+  EXPECT_EQ(fx.events[1].event.member_role_changed().role(), v1::ROLE_CO_FACILITATOR);
+  EXPECT_EQ(fx.audit.at(0).action, "lead_transfer");
+  EXPECT_EQ(fx.audit.at(0).target, "co");
+  EXPECT_EQ(who(2).who.role, v1::ROLE_FACILITATOR);
+  // The new lead leads: only they may hand it on, or end the session.
+  denied(1, transfer_lead(2), 11'000, "lead_transfer", "co");
+  // Only to a co-facilitator on the staff who is present.
+  moderate(2, mod::set_role(3, v1::ROLE_CO_FACILITATOR), 12'000);  // a promoted participant
+  refused(2, transfer_lead(3), 12'500, v1::ERROR_CODE_FAILED_PRECONDITION);
+  refused(2, transfer_lead(4), 12'500, v1::ERROR_CODE_FAILED_PRECONDITION);
+  denied(4, transfer_lead(1), 13'000, "lead_transfer", "f");
+  EXPECT_TRUE(moderate(2, transfer_lead(1), 14'000).reply->has_moderation());
+  EXPECT_EQ(who(1).who.role, v1::ROLE_FACILITATOR);
+}
+
 }  // namespace
 }  // namespace hearth::core::testing
