@@ -122,6 +122,8 @@ v1::FloorState floor_control::state(time_ms now) const {
   }
   if (manual_pause_) {
     wire.set_paused(v1::PAUSE_REASON_FACILITATOR);
+  } else if (on_break_) {
+    wire.set_paused(v1::PAUSE_REASON_BREAK);
   } else if (paused()) {
     wire.set_paused(v1::PAUSE_REASON_NO_FACILITATOR);
   }

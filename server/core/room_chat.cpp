@@ -141,7 +141,8 @@ void room::remember_chat(v1::ChatMessage chat) {
 effects room::typing(const member& from, bool active, time_ms now) {
   effects out;
   // Someone who may not write to the room does not show as writing.
-  if (from.chat_muted || plan_.chat_policy == v1::CHAT_POLICY_OFF ||
+  if (from.chat_muted || from.who.role == v1::ROLE_OBSERVER ||
+      plan_.chat_policy == v1::CHAT_POLICY_OFF ||
       (plan_.chat_policy == v1::CHAT_POLICY_FACILITATORS_ONLY && !is_facilitator(from.who.role))) {
     return out;
   }

@@ -180,12 +180,13 @@ void room::moderate_room(effects& out, member& actor, const v1::Moderation& comm
       }
     }
     // Newcomers get the same, until UnmuteAll.
+    const std::string newcomers_before = newcomer_mutes_.SerializeAsString();
     const bool had_newcomer_mute = newcomer_mutes_.chat() || newcomer_mutes_.floor();
     newcomer_mutes_.set_allow_self_unmute(
         all.allow_self_unmute() && (!had_newcomer_mute || newcomer_mutes_.allow_self_unmute()));
     newcomer_mutes_.set_chat(newcomer_mutes_.chat() || all.chat());
     newcomer_mutes_.set_floor(newcomer_mutes_.floor() || all.floor());
-    changed = muted > 0;
+    changed = muted > 0 || newcomer_mutes_.SerializeAsString() != newcomers_before;
     detail = mute_code(all.chat(), all.floor()) + (all.allow_self_unmute() ? " self_unmute" : "") +
              " members=" + std::to_string(muted);
   } else if (command.has_unmute_all()) {
@@ -195,7 +196,7 @@ void room::moderate_room(effects& out, member& actor, const v1::Moderation& comm
         ++unmuted;
       }
     }
-    changed = unmuted > 0;
+    changed = unmuted > 0 || newcomer_mutes_.chat() || newcomer_mutes_.floor();
     newcomer_mutes_.Clear();
     detail = "members=" + std::to_string(unmuted);
   } else if (command.has_start_break()) {
