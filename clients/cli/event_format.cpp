@@ -45,6 +45,9 @@ std::string event_formatter::who(std::uint32_t member_id) const {
 
 void event_formatter::learn(const v1::Member& member) {
   names_[member.member_id()] = member.display_name();
+  if (member.member_id() == self_) {
+    self_role_ = member.role();
+  }
 }
 
 std::string event_formatter::format(const v1::ServerMessage& message) {
@@ -107,6 +110,9 @@ std::string event_formatter::format_join(const v1::JoinResult& join) {
     if (snap.bans_size() != 0) {
       line += "\n" + format_bans(snap.bans());
     }
+    for (const auto& poll : snap.polls()) {
+      line += "\n" + format_poll_state(poll);
+    }
   }
   return line;
 }
@@ -141,6 +147,11 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
     case v1::Reply::kLobby:
       return id + "lobby admitted=" + std::to_string(reply.lobby().admitted()) +
              " denied=" + std::to_string(reply.lobby().denied());
+    case v1::Reply::kPoll:
+      return id + "poll id=" + std::to_string(reply.poll().poll_id()) +
+             " seq=" + std::to_string(reply.poll().seq()) +
+             " direct_seq=" + std::to_string(reply.poll().direct_seq()) +
+             (reply.poll().duplicate() ? " duplicate" : "");
     case v1::Reply::OUTCOME_NOT_SET:
       break;
   }
@@ -220,6 +231,9 @@ std::string event_formatter::format_event(const v1::Event& event) {
       return position + "chat [" + std::to_string(event.chat_deleted().seq()) +
              "] deleted by a facilitator";
     case v1::Event::kMemberRoleChanged:
+      if (event.member_role_changed().member_id() == self_) {
+        self_role_ = event.member_role_changed().role();
+      }
       return position + "role " + who(event.member_role_changed().member_id()) + " " +
              role_label(event.member_role_changed().role());
     case v1::Event::kBreakChanged: {
@@ -238,6 +252,12 @@ std::string event_formatter::format_event(const v1::Event& event) {
       return position + format_lobby_state(event.lobby_changed().lobby());
     case v1::Event::kBansChanged:
       return position + format_bans(event.bans_changed().bans());
+    case v1::Event::kPollStarted:
+      return position + format_poll_started(event.poll_started());
+    case v1::Event::kPollAnswer:
+      return position + format_poll_answer(event.poll_answer());
+    case v1::Event::kPollClosed:
+      return position + format_poll_closed(event.poll_closed(), event.direct_seq() != 0);
     case v1::Event::BODY_NOT_SET:
       break;
   }

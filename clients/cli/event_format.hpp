@@ -3,7 +3,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "hearth/v1/envelope.pb.h"
 
@@ -13,6 +15,10 @@ class event_formatter {
  public:
   // One line per message (without a trailing newline); empty to print nothing.
   std::string format(const v1::ServerMessage& message);
+
+  // Whether poll `id`, as this client has seen it, offers choices (else a
+  // scale); nullopt for a poll it has not seen.
+  std::optional<bool> poll_has_choices(std::uint32_t id) const;
 
  private:
   std::string who(std::uint32_t member_id) const;
@@ -24,8 +30,27 @@ class event_formatter {
   std::string format_distress(const v1::DistressSignal& signal) const;
   void learn(const v1::Member& member);
 
+  // Polls (poll_format.cpp).
+  struct known_poll {
+    std::uint32_t min = 0;             // a scale
+    std::vector<std::string> choices;  // a choices poll
+  };
+  template <typename Poll>
+  std::string learn_poll(const Poll& poll);
+  std::string format_poll_started(const v1::PollStarted& poll);
+  std::string format_poll_answer(const v1::PollAnswer& answer) const;
+  std::string format_poll_closed(const v1::PollClosed& closed, bool results) const;
+  std::string format_poll_state(const v1::PollState& poll);
+  std::string answer_label(const v1::PollAnswer& answer) const;
+  std::string counts_label(std::uint32_t poll_id,
+                           const google::protobuf::RepeatedField<std::uint32_t>& counts) const;
+  std::string answers_label(
+      const google::protobuf::RepeatedPtrField<v1::PollAnswer>& answers) const;
+
   std::map<std::uint32_t, std::string> names_;
+  std::map<std::uint32_t, known_poll> polls_;
   std::uint32_t self_ = 0;  // this client's member id, once joined
+  v1::Role self_role_ = v1::ROLE_UNSPECIFIED;
 };
 
 std::string role_label(v1::Role role);

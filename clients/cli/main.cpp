@@ -5,7 +5,8 @@
 // that alert, "/typing" signals typing, "/leave" leaves, "/quit" exits, "/help"
 // lists the floor commands ("/hand", "/done", "/pass", "/round 90 15", ...) and the
 // moderation commands ("/mute 4", "/remove 4", "/lock", "/end", ...) and the lobby
-// commands ("/admit 3", "/stepout 4", "/ban 4", "/lobbymsg TEXT", ...). A join the lobby
+// commands ("/admit 3", "/stepout 4", "/ban 4", "/lobbymsg TEXT", ...) and the check-in
+// poll commands ("/poll scale 0 10 QUESTION", "/answer 1 7", "/closepoll 1"). A join the lobby
 // holds back prints a "lobby" line; "admitted" follows once a facilitator lets it in.
 // Works the same when stdin is a pipe, so operators and tests can script it; at end of
 // input it waits for the outstanding replies and exits.
@@ -21,6 +22,7 @@
 #include "floor_input.hpp"
 #include "lobby_input.hpp"
 #include "moderation_input.hpp"
+#include "poll_input.hpp"
 #include "safety_input.hpp"
 #include "ws_client.hpp"
 
@@ -208,7 +210,8 @@ int main(int argc, char** argv) {
       }
       if (line == "/help") {
         std::cout << usage << hearth::cli::floor_help << hearth::cli::safety_help
-                  << hearth::cli::moderation_help << hearth::cli::lobby_help << std::flush;
+                  << hearth::cli::moderation_help << hearth::cli::lobby_help
+                  << hearth::cli::poll_help << std::flush;
         continue;
       }
       std::string error;
@@ -239,6 +242,15 @@ int main(int argc, char** argv) {
         }
         ++outstanding;
         client->request(std::move(*lobby));
+        continue;
+      }
+      if (auto poll = hearth::cli::parse_poll_command(line, formatter, error)) {
+        if (!error.empty()) {
+          std::cerr << error;
+          continue;
+        }
+        ++outstanding;
+        client->request(std::move(*poll));
         continue;
       }
       if (auto safety = hearth::cli::parse_safety_command(line, next_msg_id, error)) {

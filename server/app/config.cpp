@@ -193,6 +193,12 @@ const std::vector<option>& options() {
           "max-lobby-message-bytes",
           "longest message to the people waiting, in UTF-8 bytes (default 500)",
           [](config& c) -> std::uint32_t& { return c.net.room.max_lobby_message_bytes; }),
+      number_option<std::uint32_t>(
+          "max-poll-question-bytes", "longest check-in poll question in UTF-8 bytes (default 300)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_poll_question_bytes; }),
+      number_option<std::uint32_t>(
+          "kept-polls", "closed check-in polls kept in a room's snapshots (default 5)",
+          [](config& c) -> std::uint32_t& { return c.net.room.kept_polls; }),
       {"default-lobby-policy",
        "who waits in rooms without a planned session: everyone_waits, roster_enters (nobody "
        "is on a roster there, so everyone waits) or open (default); observers always wait",

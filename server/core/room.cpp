@@ -1,7 +1,7 @@
 // The room core: membership and presence with a reconnect grace period, the
 // command dispatch, snapshots and the stamping of events. Chat is in
 // room_chat.cpp, safety in room_safety.cpp, moderation in room_moderation.cpp,
-// the lobby in room_lobby.cpp, bans in room_bans.cpp.
+// the lobby in room_lobby.cpp, bans in room_bans.cpp, polls in room_polls.cpp.
 #include "core/room.hpp"
 
 #include "core/moderation.hpp"
@@ -41,7 +41,7 @@ v1::Event left_event(member_id id, v1::LeaveReason reason) {
 }  // namespace
 
 room::room(std::string id, room_limits limits)
-    : id_(std::move(id)), limits_(limits), floor_(limits_) {
+    : id_(std::move(id)), limits_(limits), floor_(limits_), polls_(limits_.kept_polls) {
   // What a snapshot shows must stay deletable.
   limits_.deletable_chats = std::max(limits_.deletable_chats, limits_.recent_chat);
 }
@@ -188,6 +188,8 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
       return moderate(*m, message.moderation(), now);
     case v1::ClientMessage::kLobby:
       return lobby_command(*m, message.lobby(), now);
+    case v1::ClientMessage::kPoll:
+      return poll_command(*m, message.poll(), now);
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:
@@ -281,8 +283,9 @@ void room::emit_floor(effects& out, floor_output& floor, time_ms now) {
 }
 
 std::string room::check_invariants() const {
-  for (auto broken : {floor_.check_invariants(roster_), distress_.check_invariants(roster_),
-                      check_moderation(roster_, ended_), check_lobby()}) {
+  for (auto broken :
+       {floor_.check_invariants(roster_), distress_.check_invariants(roster_),
+        check_moderation(roster_, ended_), check_lobby(), polls_.check_invariants(roster_)}) {
     if (!broken.empty()) {
       return broken;
     }
@@ -323,6 +326,9 @@ v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
     for (const distress_signal* signal : distress_.visible_to(*who)) {
       *snap.add_open_distress() = signal_to_wire(*signal);
     }
+  }
+  for (const poll& p : polls_.polls()) {
+    *snap.add_polls() = state_to_wire(p, who);
   }
   return snap;
 }

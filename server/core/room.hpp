@@ -14,6 +14,7 @@
 #include "core/floor_control.hpp"
 #include "core/lobby.hpp"
 #include "core/moderation.hpp"
+#include "core/poll.hpp"
 #include "core/roster.hpp"
 #include "core/safety.hpp"
 
@@ -45,7 +46,7 @@ class room {
   effects disconnect(connection_id conn, time_ms now);
 
   // A command from a joined connection (SendChat, Typing, LeaveRoom, FloorCommand,
-  // SignalDistress, AcknowledgeDistress, Moderation).
+  // SignalDistress, AcknowledgeDistress, Moderation, LobbyCommand, PollCommand).
   effects handle(connection_id conn, const v1::ClientMessage& message, time_ms now);
 
   // Timers: the shell calls wake() at or after next_wake().
@@ -54,6 +55,7 @@ class room {
 
   // The state a joining member starts from; facilitators also get airtime and
   // every open distress signal, participants and family members their own.
+  // Polls show each viewer what their events showed them.
   v1::RoomSnapshot snapshot(member_id viewer, time_ms now) const;
   std::uint32_t head_seq() const { return seq_; }
   std::uint32_t direct_head(member_id m) const;
@@ -95,8 +97,8 @@ class room {
   // The recipient of a private chat, or nullptr with `refused` set.
   member* private_recipient(const member& from, member_id to, v1::Reply& refused);
   // A facilitator arriving (new, or back after leaving) gets the open signals
-  // (and the lobby and bans, when not empty) on their direct stream, so that
-  // a resume covers them as a snapshot does.
+  // (and the lobby and bans, when not empty, and the polls' answers) on their
+  // direct stream, so that a resume covers them as a snapshot does.
   void brief_arriving_facilitator(effects& out, member& m, time_ms now);
 
   // Moderation (room_moderation.cpp).
@@ -121,6 +123,15 @@ class room {
   void end_break(effects& out, member_id by, time_ms now);
   void end_session(effects& out, time_ms now);
   bool delete_chat(effects& out, std::uint32_t seq, time_ms now);
+
+  // Check-in polls (room_polls.cpp).
+  effects poll_command(member& from, const v1::PollCommand& command, time_ms now);
+  effects start_poll(member& by, const v1::StartPoll& start, time_ms now);
+  effects answer_poll(member& from, const v1::AnswerPoll& answer, time_ms now);
+  effects close_poll(member& by, std::uint32_t poll_id, time_ms now);
+  // A facilitator arriving or promoted gets the kept polls' answers on their
+  // direct stream, so that a resume covers them as a snapshot does.
+  void brief_polls(effects& out, member& m, time_ms now);
 
   // Lobby and bans (room_lobby.cpp).
   // Why `who` must wait, or WAIT_REASON_UNSPECIFIED to enter now.
@@ -165,6 +176,7 @@ class room {
   roster roster_;
   floor_control floor_;
   distress_book distress_;
+  poll_book polls_;
   std::uint32_t seq_ = 0;
   bool locked_ = false;
   bool ended_ = false;

@@ -297,6 +297,10 @@ effects room::refuse_waiting(const waiting_person& person, const v1::ClientMessa
   } else if (message.has_lobby()) {
     action = lobby_action(message.lobby());
     target = lobby_target(message.lobby());
+  } else if (message.has_poll() && message.poll().has_start()) {
+    action = "poll_started";
+  } else if (message.has_poll() && message.poll().has_close()) {
+    action = "poll_closed";
   }
   if (!action.empty()) {
     out.audit.push_back(

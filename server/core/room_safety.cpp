@@ -131,6 +131,7 @@ void room::brief_arriving_facilitator(effects& out, member& m, time_ms now) {
     }
     emit_direct(out, m, std::move(e), now);
   }
+  brief_polls(out, m, now);
 }
 
 }  // namespace hearth::core

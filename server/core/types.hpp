@@ -43,6 +43,8 @@ struct room_limits {
   time_ms max_break = 7'200'000;                // longest break countdown
   std::uint32_t max_waiting = 100;              // people in the lobby at once
   std::uint32_t max_lobby_message_bytes = 500;  // UTF-8 bytes of the lobby message
+  std::uint32_t max_poll_question_bytes = 300;  // UTF-8 bytes of a poll's question
+  std::uint32_t kept_polls = 5;                 // closed polls kept for snapshots
 };
 
 }  // namespace hearth::core

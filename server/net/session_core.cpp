@@ -232,6 +232,7 @@ void session_core::handle(v1::ClientMessage& message) {
     case v1::ClientMessage::kAcknowledgeDistress:
     case v1::ClientMessage::kModeration:
     case v1::ClientMessage::kLobby:
+    case v1::ClientMessage::kPoll:
       if (!room_) {
         reply_error(message.request_id(), v1::ERROR_CODE_NOT_JOINED, "join the room first");
         return;
