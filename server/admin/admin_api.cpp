@@ -144,6 +144,25 @@ response api::route(const request& req) {
       }
       return session_tokens(path[3], req.body);
     }
+    if (path.size() == 5 && path[2] == "sessions" && path[4] == "consents") {
+      if (auto bad = unknown_parameter({})) {
+        return *bad;
+      }
+      if (req.method == "POST") {
+        return grant_consent(path[3], req.body);
+      }
+      return req.method == "GET" ? list_consents(path[3])
+                                 : error(405, "method_not_allowed", "GET or POST only");
+    }
+    if (path.size() == 6 && path[2] == "sessions" && path[4] == "consents") {
+      if (req.method != "DELETE") {
+        return error(405, "method_not_allowed", "DELETE only");
+      }
+      if (auto bad = unknown_parameter({})) {
+        return *bad;
+      }
+      return revoke_consent(path[3], path[5]);
+    }
     if (path.size() == 5 && path[2] == "sessions" && path[4] == "live") {
       if (req.method != "GET") {
         return error(405, "method_not_allowed", "GET only");

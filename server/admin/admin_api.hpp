@@ -1,9 +1,10 @@
-// The admin API a clinic's systems call: attendance (JSON and CSV), weekly hours
-// against the program minimum, the audit trail and its verification, and join
-// tokens. Bearer-key authentication; every call leaves an audit record. Runs
-// blocking store calls, so the network shell calls it from admin_worker's
-// thread, never from a network thread. No Beast here: requests and responses
-// are plain values (docs/admin-api.md).
+// The admin API a clinic's systems call: planned sessions and observers'
+// consents, attendance (JSON and CSV), weekly hours against the program
+// minimum, the audit trail and its verification, and join tokens. Bearer-key
+// authentication; every call leaves an audit record. Runs blocking store
+// calls, so the network shell calls it from admin_worker's thread, never from
+// a network thread. No Beast here: requests and responses are plain values
+// (docs/admin-api.md).
 #pragma once
 
 #include <atomic>
@@ -64,6 +65,12 @@ class api {
   response replace_session(const std::string& id, const std::string& body);
   response cancel_session(const std::string& id);
   response session_tokens(const std::string& id, const std::string& body);
+  // consents_api.cpp
+  response grant_consent(const std::string& session, const std::string& body);
+  response list_consents(const std::string& session);
+  response revoke_consent(const std::string& session, const std::string& subject);
+  // Tells the running rooms, if any, of a committed change.
+  void consent_changed(const std::string& session, const store::consent_record& record);
   response attendance(const std::string& session, bool csv);
   response weekly(const std::string& subject, const std::string& query);
   response audit_list(const std::string& query);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "store/records.hpp"
+
 namespace hearth::admin {
 
 struct live_member {
@@ -38,6 +40,10 @@ class live_source {
   virtual ~live_source() = default;
   // nullopt when no room with that id is open on this server.
   virtual std::optional<live_summary> live(const std::string& session) = 0;
+  // An observer's consent for `session` changed and is committed: the open
+  // room, if any, applies it at once (a revocation removes the observer).
+  // Returns without waiting for the room.
+  virtual void consent_changed(const std::string& session, const store::consent_record& record) = 0;
 };
 
 }  // namespace hearth::admin

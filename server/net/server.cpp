@@ -70,6 +70,11 @@ class live_rooms final : public admin::live_source {
     return future.get();
   }
 
+  void consent_changed(const std::string& /*session*/,
+                       const store::consent_record& /*record*/) override {
+    // The room side lands separately.
+  }
+
  private:
   room_directory& rooms_;
 };

@@ -1,4 +1,4 @@
-// Sessions, their rosters and their bans in the PostgreSQL store.
+// Sessions, their rosters, bans and consents in the PostgreSQL store.
 #include <algorithm>
 
 #include "store/postgres_store.hpp"
@@ -164,6 +164,57 @@ std::vector<ban_record> postgres_store::bans(const std::string& session) {
   for (int i = 0; i < rows.rows(); ++i) {
     out.push_back({rows.bytes(i, 0), rows.bytes(i, 1), rows.bytes(i, 2), rows.bytes(i, 3),
                    rows.integer(i, 4)});
+  }
+  return out;
+}
+
+void postgres_store::put_consent(const consent_put& c) {
+  // A new grant replaces the old one, a revoked one included: it is in effect again.
+  db_.exec("store a consent",
+           "INSERT INTO consents (session, subject, method, recorded_by, granted_at_ms, "
+           "expires_at_ms, revoked_at_ms, revoked_by) VALUES ($1, $2, $3, $4, $5, $6, NULL, '') "
+           "ON CONFLICT (session, subject) DO UPDATE SET method = EXCLUDED.method, "
+           "recorded_by = EXCLUDED.recorded_by, granted_at_ms = EXCLUDED.granted_at_ms, "
+           "expires_at_ms = EXCLUDED.expires_at_ms, revoked_at_ms = NULL, revoked_by = ''",
+           pg::params()
+               .bytes(c.session)
+               .bytes(c.subject)
+               .bytes(c.method)
+               .bytes(c.recorded_by)
+               .integer(c.granted_at)
+               .integer_or_null(c.expires_at));
+}
+
+void postgres_store::revoke_consent(const consent_revoke& r) {
+  // Only a consent in effect: a second revocation keeps the first one's time and author.
+  db_.exec("revoke a consent",
+           "UPDATE consents SET revoked_at_ms = $1, revoked_by = $2 "
+           "WHERE session = $3 AND subject = $4 AND revoked_at_ms IS NULL",
+           pg::params().integer(r.at).bytes(r.revoked_by).bytes(r.session).bytes(r.subject));
+}
+
+std::vector<consent_record> postgres_store::consents(const std::string& session) {
+  std::lock_guard lock(mutex_);
+  ready();
+  // By subject: BYTEA sorts byte by byte, as SQLite does.
+  const auto rows = db_.exec("read consents",
+                             "SELECT subject, method, recorded_by, granted_at_ms, expires_at_ms, "
+                             "revoked_at_ms, revoked_by FROM consents WHERE session = $1 "
+                             "ORDER BY subject",
+                             pg::params().bytes(session));
+  std::vector<consent_record> out;
+  out.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int i = 0; i < rows.rows(); ++i) {
+    consent_record c{
+        rows.bytes(i, 0), rows.bytes(i, 1), rows.bytes(i, 2), rows.integer(i, 3), {}, {},
+        rows.bytes(i, 6)};
+    if (!rows.is_null(i, 4)) {
+      c.expires_at = rows.integer(i, 4);
+    }
+    if (!rows.is_null(i, 5)) {
+      c.revoked_at = rows.integer(i, 5);
+    }
+    out.push_back(std::move(c));
   }
   return out;
 }

@@ -21,7 +21,7 @@ namespace {
 // TEXT does, so lookups and the order of sessions (by start, then id) are the
 // same on both stores; TEXT would sort by the database's collation. Flags are
 // BOOLEAN (SQLite: INTEGER 0 or 1); times and counters BIGINT.
-constexpr std::array<std::string_view, 3> migrations = {
+constexpr std::array<std::string_view, 4> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq BIGINT PRIMARY KEY,
@@ -95,6 +95,19 @@ CREATE TABLE bans (
   role BYTEA NOT NULL,
   banned_by BYTEA NOT NULL,
   banned_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (session, subject)
+);
+)sql",
+    R"sql(
+CREATE TABLE consents (
+  session BYTEA NOT NULL,
+  subject BYTEA NOT NULL,
+  method BYTEA NOT NULL,
+  recorded_by BYTEA NOT NULL,
+  granted_at_ms BIGINT NOT NULL,
+  expires_at_ms BIGINT,
+  revoked_at_ms BIGINT,
+  revoked_by BYTEA NOT NULL,
   PRIMARY KEY (session, subject)
 );
 )sql",
@@ -220,7 +233,9 @@ void postgres_store::commit(const std::vector<write>& batch) {
                           [&](const alive_mark& m) { mark_alive(m); },
                           [&](const session_put& p) { put_session(p.record); },
                           [&](const ban_put& put) { put_ban(put); },
-                          [&](const ban_lift& lift) { lift_ban(lift); }},
+                          [&](const ban_lift& lift) { lift_ban(lift); },
+                          [&](const consent_put& put) { put_consent(put); },
+                          [&](const consent_revoke& revoke) { revoke_consent(revoke); }},
                w);
   }
   tx.commit();

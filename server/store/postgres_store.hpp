@@ -34,6 +34,7 @@ class postgres_store final : public store {
   std::optional<session_record> session(const std::string& id) override;
   std::vector<session_record> sessions(time_ms from, time_ms to) override;
   std::vector<ban_record> bans(const std::string& session) override;
+  std::vector<consent_record> consents(const std::string& session) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
 
@@ -54,9 +55,11 @@ class postgres_store final : public store {
   void open_segment(const attendance_open& open);
   void close_segment(const attendance_close& close);
   void mark_alive(const alive_mark& mark);
-  void put_session(const session_record& record);  // postgres_sessions.cpp
-  void put_ban(const ban_put& ban);                // postgres_sessions.cpp
-  void lift_ban(const ban_lift& lift);             // postgres_sessions.cpp
+  void put_session(const session_record& record);     // postgres_sessions.cpp
+  void put_ban(const ban_put& ban);                   // postgres_sessions.cpp
+  void lift_ban(const ban_lift& lift);                // postgres_sessions.cpp
+  void put_consent(const consent_put& consent);       // postgres_sessions.cpp
+  void revoke_consent(const consent_revoke& revoke);  // postgres_sessions.cpp
   static std::vector<session_record> read_sessions(const pg::result& rows);
   static std::vector<attendance_segment> read_segments(const pg::result& rows);
 

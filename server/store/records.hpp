@@ -126,8 +126,40 @@ struct ban_record {
   bool operator==(const ban_record&) const = default;
 };
 
+// Consent, recorded for a session, for one observer to be present (42 CFR
+// Part 2): through the admin API ("admin_api") or attested by a facilitator in
+// the session ("attested"). Creates or replaces (a new grant after a
+// revocation grants again).
+struct consent_put {
+  std::string session;
+  std::string subject;      // the observer
+  std::string method;       // admin_api, attested
+  std::string recorded_by;  // "admin" for the admin API; the facilitator's subject
+  time_ms granted_at = 0;
+  std::optional<time_ms> expires_at;  // empty: for the whole session
+};
+
+// Withdraws a consent; no consent is not an error.
+struct consent_revoke {
+  std::string session;
+  std::string subject;
+  std::string revoked_by;
+  time_ms at = 0;
+};
+
+struct consent_record {
+  std::string subject;
+  std::string method;
+  std::string recorded_by;
+  time_ms granted_at = 0;
+  std::optional<time_ms> expires_at;
+  std::optional<time_ms> revoked_at;
+  std::string revoked_by;
+  bool operator==(const consent_record&) const = default;
+};
+
 using write = std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put,
-                           ban_put, ban_lift>;
+                           ban_put, ban_lift, consent_put, consent_revoke>;
 
 struct attendance_segment {
   std::string session;

@@ -1,4 +1,4 @@
-// Sessions, their rosters and their bans in the SQLite store.
+// Sessions, their rosters, bans and consents in the SQLite store.
 #include "store/sqlite_store.hpp"
 
 namespace hearth::store {
@@ -133,6 +133,52 @@ std::vector<ban_record> sqlite_store::bans(const std::string& session) {
   std::vector<ban_record> out;
   while (q.step()) {
     out.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.integer(4)});
+  }
+  return out;
+}
+
+void sqlite_store::put_consent(const consent_put& c) {
+  // A new grant replaces the old one, a revoked one included: it is in effect again.
+  sqlite::statement upsert(
+      db_.handle(),
+      "INSERT INTO consents (session, subject, method, recorded_by, granted_at_ms, expires_at_ms, "
+      "revoked_at_ms, revoked_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, '') "
+      "ON CONFLICT (session, subject) DO UPDATE SET method = ?3, recorded_by = ?4, "
+      "granted_at_ms = ?5, expires_at_ms = ?6, revoked_at_ms = NULL, revoked_by = ''");
+  upsert.bind(1, c.session)
+      .bind(2, c.subject)
+      .bind(3, c.method)
+      .bind(4, c.recorded_by)
+      .bind(5, c.granted_at);
+  c.expires_at ? upsert.bind(6, *c.expires_at) : upsert.bind_null(6);
+  upsert.run();
+}
+
+void sqlite_store::revoke_consent(const consent_revoke& r) {
+  // Only a consent in effect: a second revocation keeps the first one's time and author.
+  sqlite::statement revoke(db_.handle(),
+                           "UPDATE consents SET revoked_at_ms = ?, revoked_by = ? "
+                           "WHERE session = ? AND subject = ? AND revoked_at_ms IS NULL");
+  revoke.bind(1, r.at).bind(2, r.revoked_by).bind(3, r.session).bind(4, r.subject).run();
+}
+
+std::vector<consent_record> sqlite_store::consents(const std::string& session) {
+  std::lock_guard lock(mutex_);
+  // By subject, byte by byte, as on PostgreSQL.
+  sqlite::statement q(db_.handle(),
+                      "SELECT subject, method, recorded_by, granted_at_ms, expires_at_ms, "
+                      "revoked_at_ms, revoked_by FROM consents WHERE session = ? ORDER BY subject");
+  q.bind(1, session);
+  std::vector<consent_record> out;
+  while (q.step()) {
+    consent_record c{q.text(0), q.text(1), q.text(2), q.integer(3), {}, {}, q.text(6)};
+    if (!q.is_null(4)) {
+      c.expires_at = q.integer(4);
+    }
+    if (!q.is_null(5)) {
+      c.revoked_at = q.integer(5);
+    }
+    out.push_back(std::move(c));
   }
   return out;
 }

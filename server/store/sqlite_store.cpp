@@ -14,7 +14,7 @@ namespace {
 
 // Each migration runs once, in order, in its own transaction. Never edit one
 // that has shipped: add the next.
-constexpr std::array<std::string_view, 3> migrations = {
+constexpr std::array<std::string_view, 4> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY,
@@ -88,6 +88,19 @@ CREATE TABLE bans (
   role TEXT NOT NULL,
   banned_by TEXT NOT NULL,
   banned_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (session, subject)
+);
+)sql",
+    R"sql(
+CREATE TABLE consents (
+  session TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  method TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  granted_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER,
+  revoked_at_ms INTEGER,
+  revoked_by TEXT NOT NULL,
   PRIMARY KEY (session, subject)
 );
 )sql",
@@ -176,7 +189,9 @@ void sqlite_store::commit(const std::vector<write>& batch) {
                           [&](const alive_mark& m) { mark_alive(m); },
                           [&](const session_put& p) { put_session(p.record); },
                           [&](const ban_put& put) { put_ban(put); },
-                          [&](const ban_lift& lift) { lift_ban(lift); }},
+                          [&](const ban_lift& lift) { lift_ban(lift); },
+                          [&](const consent_put& put) { put_consent(put); },
+                          [&](const consent_revoke& revoke) { revoke_consent(revoke); }},
                w);
   }
   tx.commit();

@@ -54,6 +54,8 @@ class store {
   virtual std::vector<session_record> sessions(time_ms from, time_ms to) = 0;
   // The bans of a session, oldest first.
   virtual std::vector<ban_record> bans(const std::string& session) = 0;
+  // A session's consents, one per observer, by subject.
+  virtual std::vector<consent_record> consents(const std::string& session) = 0;
 
   // A person's segments, in every session, that overlap [from, to).
   virtual std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,

@@ -113,20 +113,20 @@ TEST_F(postgres_only, accepts_every_synchronous_commit_that_waits_for_the_flush)
 TEST_F(postgres_only, migrations_apply_once) {
   {
     postgres_store db(conninfo());
-    EXPECT_EQ(db.schema_version(), 3);
+    EXPECT_EQ(db.schema_version(), 4);
     db.commit({entry(1), attendance_open{"room-1", "sub-1", "participant", 1}});
   }
   raw_postgres raw(conninfo());
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 4);
   const auto applied_at = raw.text("SELECT applied_at_ms FROM schema_migrations WHERE version = 1");
   EXPECT_GT(std::stoll(applied_at), 1'600'000'000'000);  // milliseconds, not seconds
   for (int i = 0; i < 3; ++i) {
     postgres_store db(conninfo());
-    EXPECT_EQ(db.schema_version(), 3);
+    EXPECT_EQ(db.schema_version(), 4);
     EXPECT_EQ(db.audit({}).size(), 1U);
     EXPECT_EQ(db.attendance("room-1").size(), 1U);
   }
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 4);
   EXPECT_EQ(raw.text("SELECT applied_at_ms FROM schema_migrations WHERE version = 1"), applied_at);
 }
 
@@ -152,7 +152,7 @@ TEST_F(postgres_only, simultaneous_first_starts_migrate_once) {
   }
   EXPECT_EQ(failures.load(), 0);
   raw_postgres raw(info);
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 4);
   postgres_store db(info);
   const auto v = db.verify_audit();
   EXPECT_TRUE(v.ok()) << v.reason;
@@ -188,8 +188,8 @@ TEST_F(postgres_only, a_lock_held_elsewhere_makes_the_commit_busy) {
 }
 
 // The role hearthd runs as can be kept from rewriting history: allowed only to
-// read and add audit records (and to read and write attendance, sessions and
-// bans), it works.
+// read and add audit records (and to read and write attendance, sessions,
+// bans and consents, which it never deletes), it works.
 TEST_F(postgres_only, runs_as_a_role_that_can_only_append_to_the_audit_trail) {
   {
     postgres_store owner(conninfo());  // the owner migrates
@@ -219,10 +219,11 @@ TEST_F(postgres_only, runs_as_a_role_that_can_only_append_to_the_audit_trail) {
              "schema_migrations TO " + role + "; GRANT SELECT, INSERT ON audit TO " + role +
              "; GRANT SELECT, INSERT, UPDATE ON attendance, runs, sessions TO " + role +
              "; GRANT SELECT, INSERT, DELETE ON session_roster TO " + role +
-             "; GRANT SELECT, INSERT, UPDATE, DELETE ON bans TO " + role);
+             "; GRANT SELECT, INSERT, UPDATE, DELETE ON bans TO " + role +
+             "; GRANT SELECT, INSERT, UPDATE ON consents TO " + role);
   {
     postgres_store app(conninfo("", as_role));
-    EXPECT_EQ(app.schema_version(), 3);
+    EXPECT_EQ(app.schema_version(), 4);
     const auto run = app.begin_run(1000);
     app.commit({entry(2), attendance_open{"room-1", "sub-1", "participant", 1100},
                 alive_mark{run, 1200}, attendance_close{"room-1", "sub-1", 1300}, entry(3)});
@@ -244,11 +245,21 @@ TEST_F(postgres_only, runs_as_a_role_that_can_only_append_to_the_audit_trail) {
                 ban_lift{"room-1", "sub-2"}});
     EXPECT_EQ(app.bans("room-1"),
               (std::vector<ban_record>{{"sub-1", "Sam", "participant", "fac-2", 1600}}));
+    app.commit({consent_put{"room-1", "obs-1", "admin_api", "admin", 1700, 9000},
+                consent_put{"room-1", "obs-2", "attested", "fac-1", 1700, std::nullopt}, entry(5)});
+    app.commit({consent_revoke{"room-1", "obs-1", "admin", 1800}});
+    app.commit({consent_put{"room-1", "obs-2", "attested", "fac-2", 1900, std::nullopt}});
+    EXPECT_EQ(app.consents("room-1"),
+              (std::vector<consent_record>{
+                  {"obs-1", "admin_api", "admin", 1700, 9000, 1800, "admin"},
+                  {"obs-2", "attested", "fac-2", 1900, std::nullopt, std::nullopt, ""}}));
   }
   raw_postgres app(conninfo("", as_role));
   EXPECT_THROW(app.exec("UPDATE audit SET detail = 'x' WHERE seq = 1"), std::runtime_error);
   EXPECT_THROW(app.exec("DELETE FROM audit WHERE seq = 3"), std::runtime_error);
-  EXPECT_EQ(app.integer("SELECT count(*) FROM audit"), 4);
+  EXPECT_THROW(app.exec("DELETE FROM consents"), std::runtime_error);
+  EXPECT_EQ(app.integer("SELECT count(*) FROM audit"), 5);
+  EXPECT_EQ(app.integer("SELECT count(*) FROM consents"), 2);
 }
 
 // The server ends the store's session (a restart, a failover, an operator):

@@ -10,6 +10,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,8 +19,9 @@
 
 namespace hearth::store {
 
-// How failures print sessions, rosters and bans: fields in quotes, bytes outside
-// printable ASCII as \xNN (names may hold NULs and any other byte).
+// How failures print sessions, rosters, bans and consents: fields in quotes,
+// bytes outside printable ASCII as \xNN (names may hold NULs and any other
+// byte).
 inline void print_bytes(const std::string& bytes, std::ostream* os) {
   static constexpr char digits[] = "0123456789abcdef";
   *os << '"';
@@ -50,6 +52,28 @@ inline void PrintTo(const ban_record& b, std::ostream* os) {
     *os << ", ";
   }
   *os << "at " << b.at << "}";
+}
+
+inline void PrintTo(const consent_record& c, std::ostream* os) {
+  auto print_time = [&](const std::optional<time_ms>& t) {
+    if (t) {
+      *os << *t;
+    } else {
+      *os << "none";
+    }
+  };
+  *os << "{";
+  for (const auto* field : {&c.subject, &c.method, &c.recorded_by}) {
+    print_bytes(*field, os);
+    *os << ", ";
+  }
+  *os << "granted " << c.granted_at << ", expires ";
+  print_time(c.expires_at);
+  *os << ", revoked ";
+  print_time(c.revoked_at);
+  *os << " by ";
+  print_bytes(c.revoked_by, os);
+  *os << "}";
 }
 
 inline void PrintTo(const session_record& r, std::ostream* os) {

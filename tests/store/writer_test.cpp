@@ -54,6 +54,9 @@ class held_store final : public store {
     return inner_.sessions(from, to);
   }
   std::vector<ban_record> bans(const std::string& session) override { return inner_.bans(session); }
+  std::vector<consent_record> consents(const std::string& session) override {
+    return inner_.consents(session);
+  }
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override {
     return inner_.attendance_of(subject, from, to);
