@@ -34,6 +34,22 @@ std::string policy_label(v1::LobbyPolicy policy) {
   }
 }
 
+// " consent=valid" for observers; "" for everyone else.
+std::string consent_label(v1::ConsentState state) {
+  switch (state) {
+    case v1::CONSENT_STATE_NONE:
+      return " consent=none";
+    case v1::CONSENT_STATE_VALID:
+      return " consent=valid";
+    case v1::CONSENT_STATE_EXPIRED:
+      return " consent=expired";
+    case v1::CONSENT_STATE_REVOKED:
+      return " consent=revoked";
+    default:
+      return {};
+  }
+}
+
 }  // namespace
 
 std::string format_lobby_status(const v1::LobbyStatus& status) {
@@ -52,7 +68,8 @@ std::string format_lobby_state(const v1::LobbyState& state) {
   for (const auto& w : state.waiting()) {
     line += "\nwaiting #" + std::to_string(w.waiting_id()) + " " + w.display_name() +
             " role=" + role_label(w.role()) + " reason=" + wait_reason_label(w.reason()) +
-            " since=" + std::to_string(w.since_ms()) + (w.connected() ? "" : " dropped");
+            " since=" + std::to_string(w.since_ms()) + (w.connected() ? "" : " dropped") +
+            consent_label(w.consent());
   }
   return line;
 }

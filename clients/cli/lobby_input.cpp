@@ -8,7 +8,8 @@ namespace hearth::cli {
 const char* const lobby_help =
     "lobby (facilitators): /admit ID, /admitall, /deny ID, /denyall (ID: a waiting id),\n"
     "  /stepout ID (a member back to the lobby), /lobbymsg [TEXT] (alone: clear),\n"
-    "  /ban ID (a member), /banwaiting ID (a waiting id), /unban BANID\n";
+    "  /ban ID (a member), /banwaiting ID (a waiting id), /unban BANID,\n"
+    "  /admitobserver ID (attest the group's consent for waiting observer ID and admit)\n";
 
 std::optional<v1::ClientMessage> parse_lobby_command(const std::string& line, std::string& error) {
   const auto args = words(line);
@@ -24,9 +25,10 @@ std::optional<v1::ClientMessage> parse_lobby_command(const std::string& line, st
   };
   auto one_number = [&]() { return args.size() == 2 && number(args[1], n); };
 
-  if (verb == "/admit") {
+  if (verb == "/admit" || verb == "/admitobserver") {
     if (!one_number()) return bad();
     m.mutable_lobby()->mutable_admit()->set_waiting_id(n);
+    m.mutable_lobby()->mutable_admit()->set_attest_consent(verb == "/admitobserver");
   } else if (verb == "/admitall") {
     if (args.size() != 1) return bad();
     m.mutable_lobby()->mutable_admit_all();

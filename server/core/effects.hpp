@@ -93,6 +93,13 @@ struct ban_change {
   time_ms at = 0;
 };
 
+// A consent a facilitator attested in the session, for the shell to keep.
+struct consent_change {
+  std::string subject;  // the observer
+  std::string recorded_by;
+  time_ms granted_at = 0;
+};
+
 struct effects {
   std::vector<room_event> events;  // in delivery order
   std::vector<close_request> closes;
@@ -100,6 +107,7 @@ struct effects {
   std::vector<lobby_return> to_lobby;
   std::vector<lobby_notice> lobby_notices;
   std::vector<ban_change> bans;
+  std::vector<consent_change> consents;
   std::vector<attendance_change> attendance;
   std::vector<audit_note> audit;
   std::optional<v1::Reply> reply;  // to the calling connection (request id set by the shell)

@@ -24,6 +24,11 @@ waiting_person* lobby::find(std::uint32_t id) {
   return it == people_.end() ? nullptr : &it->second;
 }
 
+const waiting_person* lobby::find(std::uint32_t id) const {
+  auto it = people_.find(id);
+  return it == people_.end() ? nullptr : &it->second;
+}
+
 waiting_person* lobby::find_by_subject(const std::string& subject) {
   // Linear: a lobby holds at most room_limits::max_waiting people.
   for (auto& [id, person] : people_) {
@@ -158,6 +163,19 @@ std::optional<v1::LobbyPolicy> lobby_policy_from(const std::string& word) {
     return v1::LOBBY_POLICY_OPEN;
   }
   return std::nullopt;
+}
+
+v1::ConsentState consent_state(const observer_consent* consent, time_ms now) {
+  if (consent == nullptr) {
+    return v1::CONSENT_STATE_NONE;
+  }
+  if (consent->revoked_at) {
+    return v1::CONSENT_STATE_REVOKED;
+  }
+  if (consent->expires_at && *consent->expires_at <= now) {
+    return v1::CONSENT_STATE_EXPIRED;
+  }
+  return v1::CONSENT_STATE_VALID;
 }
 
 std::optional<v1::ChatPolicy> chat_policy_from(const std::string& word) {

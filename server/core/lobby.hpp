@@ -25,6 +25,16 @@ struct session_plan {
   v1::ChatPolicy chat_policy = v1::CHAT_POLICY_ROOM;
 };
 
+// A session's consent for one observer to be present (42 CFR Part 2).
+struct observer_consent {
+  std::string method;  // admin_api, attested
+  time_ms granted_at = 0;
+  std::optional<time_ms> expires_at;
+  std::optional<time_ms> revoked_at;
+};
+
+v1::ConsentState consent_state(const observer_consent* consent, time_ms now);
+
 struct waiting_person {
   std::uint32_t id = 0;
   identity who;
@@ -41,6 +51,7 @@ class lobby {
   void remove(std::uint32_t id);
 
   waiting_person* find(std::uint32_t id);
+  const waiting_person* find(std::uint32_t id) const;
   waiting_person* find_by_subject(const std::string& subject);
   waiting_person* find_by_connection(connection_id conn);
 

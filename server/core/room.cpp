@@ -215,6 +215,7 @@ effects room::wake(time_ms now) {
     depart(out, *m, v1::LEAVE_REASON_GRACE_EXPIRED, now);
   }
   expire_lobby(out, now);
+  expire_consents(out, now);
   if (break_ && break_->ends_at_ms() != 0 && static_cast<time_ms>(break_->ends_at_ms()) <= now) {
     end_break(out, 0, now);
   }
@@ -241,7 +242,7 @@ std::optional<time_ms> room::next_wake() const {
     break_end = static_cast<time_ms>(break_->ends_at_ms());
   }
   for (auto deadline : {roster_.earliest_grace_deadline(), lobby_.earliest_grace_deadline(),
-                        floor_.next_wake(), break_end}) {
+                        floor_.next_wake(), break_end, next_consent_expiry()}) {
     if (deadline && (!earliest || *deadline < *earliest)) {
       earliest = deadline;
     }
@@ -317,7 +318,7 @@ v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
   const member* who = roster_.find(viewer);
   if (who != nullptr && is_facilitator(who->who.role)) {
     *snap.mutable_airtime() = floor_.airtime(roster_, now);
-    *snap.mutable_lobby() = lobby_.to_wire(plan_);
+    *snap.mutable_lobby() = lobby_state(now);
     for (auto& b : bans_.to_wire()) {
       *snap.add_bans() = std::move(b);
     }

@@ -31,6 +31,11 @@ class room {
   void configure(session_plan plan);
   void restore_ban(const std::string& subject, const std::string& display_name, v1::Role role,
                    time_ms at);
+  // Observers' consents: as read from the store when the room opens, and as
+  // changed through the admin API while it is open (a consent no longer valid
+  // takes the observer out of the room: LEAVE_REASON_CONSENT_WITHDRAWN, 4509).
+  void restore_consent(const std::string& subject, observer_consent consent);
+  effects update_consent(const std::string& subject, observer_consent consent, time_ms now);
 
   // A connection carrying `who` joins. Banned identities are refused (120);
   // whoever the lobby policy holds back waits in the lobby instead (the reply
@@ -161,6 +166,13 @@ class room {
   void emit_lobby(effects& out, time_ms now);
   void emit_bans(effects& out, time_ms now);
   std::string check_lobby() const;
+  // Consents (room_consent.cpp).
+  v1::ConsentState consent_of(const std::string& subject, time_ms now) const;
+  v1::LobbyState lobby_state(time_ms now) const;
+  void withdraw_observer(effects& out, member& m, const std::string& why, time_ms now);
+  void expire_consents(effects& out, time_ms now);
+  // When the consent of an observer in the room runs out next.
+  std::optional<time_ms> next_consent_expiry() const;
 
   void emit_floor(effects& out, floor_output& floor, time_ms now);
 
@@ -185,7 +197,8 @@ class room {
   std::optional<v1::Break> break_;  // while the facilitators called a break
   lobby lobby_;
   ban_list bans_;
-  std::deque<v1::ChatMessage> recent_chat_;  // with ChatMessage.seq set
+  std::unordered_map<std::string, observer_consent> consents_;  // by observer subject
+  std::deque<v1::ChatMessage> recent_chat_;                     // with ChatMessage.seq set
   // The last `deletable_chats` room chat messages, by ascending seq: their
   // author, and whether a facilitator deleted them. Bounded: a room that
   // talks for hours must not grow without limit.

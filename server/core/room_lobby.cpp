@@ -132,7 +132,9 @@ effects room::rejoin_lobby(connection_id conn, waiting_person& person, time_ms n
 }
 
 bool room::admit(effects& out, waiting_person& person, time_ms now) {
-  if (!person.connection || roster_.active_count() >= limits_.max_members) {
+  if (!person.connection || roster_.active_count() >= limits_.max_members ||
+      (person.who.role == v1::ROLE_OBSERVER &&
+       consent_of(person.who.subject, now) != v1::CONSENT_STATE_VALID)) {
     return false;
   }
   const connection_id conn = *person.connection;
@@ -195,6 +197,25 @@ effects room::lobby_command(member& actor, const v1::LobbyCommand& command, time
         out.reply = error_reply(v1::ERROR_CODE_FAILED_PRECONDITION,
                                 "they are not connected; admit them when they are back");
         return out;
+      }
+      const bool observer = person->who.role == v1::ROLE_OBSERVER;
+      if (observer && consent_of(subject, now) != v1::CONSENT_STATE_VALID) {
+        if (!command.admit().attest_consent()) {
+          out.reply = error_reply(v1::ERROR_CODE_FAILED_PRECONDITION,
+                                  "no valid consent is recorded for this observer; attest it "
+                                  "(attest_consent) or record it through the admin API");
+          return out;
+        }
+        if (roster_.active_count() >= limits_.max_members) {
+          out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED, "room is full");
+          return out;
+        }
+        // The facilitator vouches that the consent was given: on record, for
+        // this session, from now.
+        consents_[subject] = {"attested", now, std::nullopt, std::nullopt};
+        out.consents.push_back({subject, actor.who.subject, now});
+        out.audit.push_back(
+            {actor.who.subject, actor.who.role, "consent_attested", subject, "ok", {}, now});
       }
       if (!admit(out, *person, now)) {
         out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED, "room is full");
@@ -361,7 +382,7 @@ void room::expire_lobby(effects& out, time_ms now) {
 }
 
 void room::emit_lobby(effects& out, time_ms now) {
-  const v1::LobbyState state = lobby_.to_wire(plan_);
+  const v1::LobbyState state = lobby_state(now);
   for (member* f : roster_.facilitators()) {
     v1::Event e;
     *e.mutable_lobby_changed()->mutable_lobby() = state;

@@ -121,7 +121,7 @@ void room::brief_arriving_facilitator(effects& out, member& m, time_ms now) {
   // The lobby and the bans as they are now, when there is anything to show.
   if (lobby_.size() != 0 || !lobby_.message().empty()) {
     v1::Event e;
-    *e.mutable_lobby_changed()->mutable_lobby() = lobby_.to_wire(plan_);
+    *e.mutable_lobby_changed()->mutable_lobby() = lobby_state(now);
     emit_direct(out, m, std::move(e), now);
   }
   if (auto bans = bans_.to_wire(); !bans.empty()) {

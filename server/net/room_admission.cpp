@@ -21,30 +21,36 @@ void room_runner::when_loaded(std::function<void(bool loaded)> work) {
   }
 }
 
+namespace {
+
+core::observer_consent to_core(const store::consent_record& record) {
+  return {record.method, record.granted_at, record.expires_at, record.revoked_at};
+}
+
+}  // namespace
+
 void room_runner::load_plan() {
   plan_ = plan_state::loading;
   const bool queued = records_.read([self = shared_from_this()](store::store& db) {
-    std::optional<store::session_record> session;
-    std::vector<store::ban_record> bans;
+    auto plan = std::make_shared<loaded_plan>();
     bool ok = true;
     try {
-      session = db.session(self->room_id_);
-      bans = db.bans(self->room_id_);
+      plan->session = db.session(self->room_id_);
+      plan->bans = db.bans(self->room_id_);
+      plan->consents = db.consents(self->room_id_);
     } catch (const store::store_error& e) {
       ok = false;
       telemetry::log(telemetry::level::error, "session_plan_unavailable",
                      {{"kind", std::string_view(store::kind_name(e.which()))}});
     }
-    asio::post(self->strand_, [self, session = std::move(session), bans = std::move(bans),
-                               ok]() mutable { self->plan_loaded(std::move(session), bans, ok); });
+    asio::post(self->strand_, [self, plan, ok] { self->plan_loaded(*plan, ok); });
   });
   if (!queued) {
-    plan_loaded(std::nullopt, {}, false);
+    plan_loaded({}, false);
   }
 }
 
-void room_runner::plan_loaded(std::optional<store::session_record> session,
-                              const std::vector<store::ban_record>& bans, bool ok) {
+void room_runner::plan_loaded(const loaded_plan& loaded, bool ok) {
   auto waiting = std::move(queued_);
   queued_.clear();
   if (!ok) {
@@ -59,7 +65,7 @@ void room_runner::plan_loaded(std::optional<store::session_record> session,
   core::session_plan plan;
   plan.policy = config_.default_lobby_policy;
   plan.admit_before_facilitator = config_.default_admit_before_facilitator;
-  if (session) {
+  if (const auto& session = loaded.session) {
     plan.policy = core::lobby_policy_from(session->lobby_policy).value_or(plan.policy);
     plan.admit_before_facilitator = session->admit_before_facilitator;
     plan.chat_policy = core::chat_policy_from(session->chat_policy).value_or(plan.chat_policy);
@@ -68,7 +74,7 @@ void room_runner::plan_loaded(std::optional<store::session_record> session,
     }
   }
   room_.configure(std::move(plan));
-  for (const auto& b : bans) {
+  for (const auto& b : loaded.bans) {
     v1::Role role = v1::ROLE_UNSPECIFIED;
     for (int r = v1::Role_MIN; r <= v1::Role_MAX; ++r) {
       if (core::role_label(static_cast<v1::Role>(r)) == b.role) {
@@ -77,9 +83,35 @@ void room_runner::plan_loaded(std::optional<store::session_record> session,
     }
     room_.restore_ban(b.subject, b.display_name, role, b.at);
   }
+  for (const auto& c : loaded.consents) {
+    room_.restore_consent(c.subject, to_core(c));
+  }
   plan_ = plan_state::loaded;
   for (auto& work : waiting) {
     work(true);
+  }
+}
+
+void room_runner::update_consent(store::consent_record record) {
+  asio::post(strand_, [self = shared_from_this(), record = std::move(record)] {
+    // A room still reading its plan applies it after (the read may predate it).
+    self->when_loaded([self, record](bool loaded) {
+      if (!loaded || self->retired_) {
+        return;  // the next opening reads it from the store
+      }
+      auto fx = self->room_.update_consent(record.subject, to_core(record), self->clock_.now());
+      self->apply(fx, nullptr, 0);
+      self->retire_if_empty();
+    });
+  });
+}
+
+void room_runner::record(const core::consent_change& change) {
+  if (!records_.submit(store::consent_put{room_id_, change.subject, "attested", change.recorded_by,
+                                          change.granted_at, std::nullopt})) {
+    telemetry::global_metrics().store_refused.fetch_add(1);
+    telemetry::log(telemetry::level::error, "consent_not_recorded",
+                   {{"reason", std::string_view("store queue full")}});
   }
 }
 

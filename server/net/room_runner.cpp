@@ -59,6 +59,10 @@ void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage me
   }
   asio::post(strand_, [self = shared_from_this(), conn = std::move(conn),
                        message = std::move(message)]() mutable {
+    if (self->plan_ == plan_state::loaded && self->queued_.empty()) {
+      self->do_command(conn, message, true);  // the usual case, without a queued closure
+      return;
+    }
     // After the join it follows, even while that join waits for the plan.
     self->when_loaded([self, conn, message = std::move(message)](bool loaded) {
       self->do_command(conn, message, loaded);
@@ -232,6 +236,9 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
   for (const auto& note : fx.audit) {
     record(note);
   }
+  for (const auto& change : fx.consents) {
+    record(change);
+  }
   if (!fx.bans.empty()) {
     record_bans(fx, caller, fx.reply, request_id);
   }
@@ -313,9 +320,11 @@ void room_runner::record(const core::attendance_change& change) {
 
 void room_runner::record(const core::audit_note& note) {
   // Codes and subjects only: the core never puts content in a note.
-  if (!records_.submit(store::audit_entry{note.at, note.actor, core::role_label(note.actor_role),
-                                          note.action, note.target, room_id_, note.outcome,
-                                          note.detail})) {
+  // No actor role: the server itself acted (an observer's consent ran out).
+  const std::string role =
+      note.actor_role == v1::ROLE_UNSPECIFIED ? "system" : core::role_label(note.actor_role);
+  if (!records_.submit(store::audit_entry{note.at, note.actor, role, note.action, note.target,
+                                          room_id_, note.outcome, note.detail})) {
     telemetry::global_metrics().store_refused.fetch_add(1);
     telemetry::log(telemetry::level::error, "audit_not_recorded",
                    {{"action", std::string_view(note.action)},

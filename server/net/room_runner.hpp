@@ -43,6 +43,8 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
             std::uint32_t request_id);
   void command(std::shared_ptr<connection> conn, v1::ClientMessage message);
   void disconnect(std::shared_ptr<connection> conn);
+  // An observer's consent changed through the admin API (committed).
+  void update_consent(store::consent_record record);
   // Hops to the strand, builds the admin view of the room and hands it to `done`.
   void describe(std::function<void(admin::live_summary)> done);
 
@@ -61,10 +63,15 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   // loaded.
   void when_loaded(std::function<void(bool loaded)> work);
   void load_plan();
-  void plan_loaded(std::optional<store::session_record> session,
-                   const std::vector<store::ban_record>& bans, bool ok);
+  struct loaded_plan {
+    std::optional<store::session_record> session;
+    std::vector<store::ban_record> bans;
+    std::vector<store::consent_record> consents;
+  };
+  void plan_loaded(const loaded_plan& plan, bool ok);
   void record_bans(const core::effects& fx, const std::shared_ptr<connection>& caller,
                    std::optional<v1::Reply>& reply, std::uint32_t request_id);
+  void record(const core::consent_change& change);
   void admit(const core::admission& admission);
   // The connection of `id`, joined or waiting, taken out of the maps.
   std::shared_ptr<connection> take(core::connection_id id);

@@ -70,9 +70,10 @@ class live_rooms final : public admin::live_source {
     return future.get();
   }
 
-  void consent_changed(const std::string& /*session*/,
-                       const store::consent_record& /*record*/) override {
-    // The room side lands separately.
+  void consent_changed(const std::string& session, const store::consent_record& record) override {
+    if (auto runner = rooms_.find(session)) {
+      runner->update_consent(record);
+    }
   }
 
  private:

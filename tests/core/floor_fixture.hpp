@@ -42,12 +42,14 @@ class floor_fixture : public ::testing::Test {
     return id;
   }
 
-  // A facilitator present admits waiting person `waiting_id`; their member id.
+  // A facilitator present admits waiting person `waiting_id` (attesting an
+  // observer's consent); their member id.
   member_id admit(std::uint32_t waiting_id, time_ms now) {
     for (const member* m : room_.people().active_members()) {
       if (m->who.role == v1::ROLE_FACILITATOR && m->connection) {
         v1::ClientMessage admit;
         admit.mutable_lobby()->mutable_admit()->set_waiting_id(waiting_id);
+        admit.mutable_lobby()->mutable_admit()->set_attest_consent(true);
         auto fx = room_.handle(*m->connection, admit, now);
         EXPECT_EQ(fx.admitted.size(), 1U);
         return fx.admitted.empty() ? 0 : fx.admitted[0].member;

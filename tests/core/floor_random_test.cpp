@@ -160,6 +160,7 @@ class random_floor {
       if (m != nullptr && is_facilitator(m->who.role)) {
         v1::ClientMessage admit;
         admit.mutable_lobby()->mutable_admit()->set_waiting_id(waiting_id);
+        admit.mutable_lobby()->mutable_admit()->set_attest_consent(true);
         return room_.handle(*conn_[i], admit, now_);
       }
     }

@@ -67,6 +67,7 @@ TEST_F(moderation_authorization_test, every_command_from_every_role) {
       SCOPED_TRACE(std::string(c.name) + " by " + role_label(role));
       reset();
       room_.restore_ban("z", "name-z", v1::ROLE_PARTICIPANT, 500);  // ban 1, for unban
+      room_.restore_consent("w", {"admin_api", 400, std::nullopt, std::nullopt});
       staff_and_group();
       // Observers "w" and "v" wait in the lobby (waiting ids 2 and 3; "o" was 1).
       ASSERT_TRUE(room_.join(50, person("w", v1::ROLE_OBSERVER), 900).reply->join().has_lobby());

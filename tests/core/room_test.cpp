@@ -144,6 +144,7 @@ TEST_F(room_test, observers_cannot_chat_to_the_room) {
   v1::ClientMessage admit;
   admit.mutable_lobby()->mutable_admit()->set_waiting_id(
       waiting.reply->join().lobby().waiting_id());
+  admit.mutable_lobby()->mutable_admit()->set_attest_consent(true);
   ASSERT_EQ(room_.handle(1, admit, 2000).admitted.size(), 1U);
   auto fx = room_.handle(2, chat("hello"), 3000);
   ASSERT_TRUE(fx.reply->has_error());

@@ -100,7 +100,10 @@ class HearthTestCase(unittest.IsolatedAsyncioTestCase):
 
     async def admit(self, facilitator, client):
         """`facilitator` admits waiting `client`, who then is a member."""
-        reply, _ = await facilitator.lobby(admit=lob.Admit(waiting_id=client.waiting_id))
+        # An observer comes in only with consent: the facilitator attests it.
+        observer = client.hello_result.role == roles.ROLE_OBSERVER
+        reply, _ = await facilitator.lobby(admit=lob.Admit(waiting_id=client.waiting_id,
+                                                           attest_consent=observer))
         self.assertEqual(reply.WhichOneof("outcome"), "lobby", describe(reply))
         self.assertEqual(reply.lobby.admitted, 1)
         return await client.admitted()
