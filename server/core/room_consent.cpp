@@ -66,15 +66,17 @@ void room::expire_consents(effects& out, time_ms now) {
 }
 
 std::optional<time_ms> room::next_consent_expiry() const {
+  // By consent, not by member: next_wake() runs after every command, and
+  // most rooms have no observer.
   std::optional<time_ms> earliest;
-  for (const member* m : roster_.active_members()) {
-    if (m->who.role != v1::ROLE_OBSERVER) {
+  for (const auto& [subject, consent] : consents_) {
+    if (!consent.expires_at || consent.revoked_at ||
+        (earliest && *consent.expires_at >= *earliest)) {
       continue;
     }
-    auto it = consents_.find(m->who.subject);
-    if (it != consents_.end() && it->second.expires_at && !it->second.revoked_at &&
-        (!earliest || *it->second.expires_at < *earliest)) {
-      earliest = it->second.expires_at;
+    const member* m = roster_.find_by_subject(subject);
+    if (m != nullptr && m->presence != v1::PRESENCE_LEFT && m->who.role == v1::ROLE_OBSERVER) {
+      earliest = consent.expires_at;
     }
   }
   return earliest;

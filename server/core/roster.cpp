@@ -27,6 +27,11 @@ member* roster::find_by_subject(const std::string& subject) {
   return it == by_subject_.end() ? nullptr : find(it->second);
 }
 
+const member* roster::find_by_subject(const std::string& subject) const {
+  auto it = by_subject_.find(subject);
+  return it == by_subject_.end() ? nullptr : find(it->second);
+}
+
 member* roster::find_by_connection(connection_id conn) {
   auto it = by_connection_.find(conn);
   return it == by_connection_.end() ? nullptr : find(it->second);

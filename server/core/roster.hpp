@@ -36,6 +36,7 @@ struct member {
 class roster {
  public:
   member* find_by_subject(const std::string& subject);
+  const member* find_by_subject(const std::string& subject) const;
   member* find_by_connection(connection_id conn);
   member* find(member_id id);
   const member* find(member_id id) const;
