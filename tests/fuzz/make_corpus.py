@@ -25,6 +25,9 @@ sys.path.insert(0, sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "bui
 from hearth.v1 import envelope_pb2 as pb  # noqa: E402
 from hearth.v1 import errors_pb2, role_pb2, room_pb2  # noqa: E402
 from hearth.v1 import floor_pb2 as fl  # noqa: E402
+from hearth.v1 import lobby_pb2 as lob  # noqa: E402
+from hearth.v1 import moderation_pb2 as mod  # noqa: E402
+from hearth.v1 import poll_pb2 as pl  # noqa: E402
 from hearth.v1 import safety_pb2 as sf  # noqa: E402
 
 NOW = 1_700_000_000  # token_fuzz.cpp verifies at this time
@@ -90,6 +93,23 @@ def frame_seeds():
         "floor_raise_hand": record(raise_hand), "floor_start_round": record(start_round),
         "floor_reorder": record(reorder), "distress": record(distress),
         "distress_ack": record(acknowledge), "chat_private_to_member": record(direct),
+        "lobby_admit_attest": record(client(request_id=13, lobby=lob.LobbyCommand(
+            admit=lob.Admit(waiting_id=2, attest_consent=True)))),
+        "lobby_deny_ban": record(client(request_id=14, lobby=lob.LobbyCommand(
+            deny=lob.Deny(waiting_id=3, ban=True)))),
+        "lobby_message": record(client(request_id=15, lobby=lob.LobbyCommand(
+            set_message=lob.SetLobbyMessage(text="we start at ten past")))),
+        "lobby_step_out": record(client(request_id=16, lobby=lob.LobbyCommand(
+            step_out=lob.StepOut(member_id=4)))),
+        "moderation_ban": record(client(request_id=17, moderation=mod.Moderation(
+            ban=mod.BanMember(member_id=4)))),
+        "moderation_break": record(client(request_id=18, moderation=mod.Moderation(
+            start_break=mod.StartBreak(duration_ms=300000)))),
+        "moderation_lead": record(client(request_id=19, moderation=mod.Moderation(
+            transfer_lead=mod.TransferLead(member_id=2)))),
+        "poll_start_choices": record(client(request_id=20, poll=pl.PollCommand(
+            start=pl.StartPoll(question="How are you right now?",
+                               choices=pl.PollChoices(choices=["good", "so-so", "rough"]))))),
         "batch_hello_join_chat": record(hello) + record(join) + record(chat),
         "batch_16_chats": record(chat) * 16,
         "batch_17_chats_too_many": record(chat) * 17,
@@ -134,6 +154,10 @@ def frame_seeds():
         pb.ServerMessage(event=room_pb2.Event(room_id="room-7", seq=5, chat=room_pb2.ChatMessage(
             from_member_id=2, text="hi", scope=room_pb2.CHAT_SCOPE_ROOM))),
         pb.ServerMessage(ping=pb.Ping(nonce=9, server_time_ms=NOW * 1000)),
+        pb.ServerMessage(lobby=lob.LobbyStatus(waiting_id=2, reason=lob.WAIT_REASON_ADMISSION,
+                                               since_ms=NOW * 1000, message="soon")),
+        pb.ServerMessage(admitted=pb.Admitted(join=pb.JoinResult(
+            room_id="room-7", epoch="ab12", head_seq=5, member_id=3, snapshot=snapshot))),
         pb.ServerMessage(disconnect=pb.Disconnect(code=errors_pb2.CLOSE_CODE_GOING_AWAY,
                                                   reason="restart", reconnect=True)),
     ]
