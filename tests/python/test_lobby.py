@@ -143,6 +143,16 @@ class Admission(LobbyCase):
         self.assertEqual(fam.join_result.snapshot.recent_chat[-1].text, "while you are out")
         await self.assert_chat_works(fam)
 
+    async def test_ending_the_session_closes_the_lobby_too(self):
+        dana = await self.joined("dana", "facilitator")
+        sam = await self.waiting("sam")
+        await self.lobby_update(dana)
+        reply, _ = await self.moderate(dana, end_session=mod.EndSession())
+        self.assertEqual(reply.WhichOneof("outcome"), "moderation", describe(reply))
+        await self.expect_closed(sam, errors.CLOSE_CODE_SESSION_ENDED)
+        again = await self.authed("sam", label="sam-again")
+        await self.expect_error(again, await again.send_join(), errors.ERROR_CODE_SESSION_ENDED)
+
     async def drain(self, *clients):
         for client in clients:
             while True:
