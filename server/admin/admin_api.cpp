@@ -188,6 +188,15 @@ response api::route(const request& req) {
       }
       return audit_verify();
     }
+    if (path.size() == 4 && path[2] == "retention" && path[3] == "purge") {
+      if (req.method != "POST") {
+        return error(405, "method_not_allowed", "POST only");
+      }
+      if (auto bad = unknown_parameter({})) {
+        return *bad;
+      }
+      return retention_purge(req.body);
+    }
     if (path.size() == 3 && path[2] == "tokens") {
       if (req.method != "POST") {
         return error(405, "method_not_allowed", "POST only");
@@ -245,6 +254,10 @@ response api::audit_verify() {
   audit("audit_verified", "audit", "", result.ok() ? "ok" : "failed",
         result.ok() ? "" : std::to_string(*result.first_broken));
   json::object body{{"ok", result.ok()}, {"records", result.records}};
+  if (result.purged_through > 0) {
+    // Records 1 to this were purged by retention; the walk began after them.
+    body["purged_through_seq"] = result.purged_through;
+  }
   if (!result.ok()) {
     body["first_broken"] = *result.first_broken;
     body["reason"] = result.reason;

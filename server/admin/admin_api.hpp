@@ -1,10 +1,10 @@
 // The admin API a clinic's systems call: planned sessions and observers'
 // consents, attendance (JSON and CSV), weekly hours against the program
-// minimum, the audit trail and its verification, and join tokens. Bearer-key
-// authentication; every call leaves an audit record. Runs blocking store
-// calls, so the network shell calls it from admin_worker's thread, never from
-// a network thread. No Beast here: requests and responses are plain values
-// (docs/admin-api.md).
+// minimum, the audit trail and its verification, join tokens, and the
+// retention purge. Bearer-key authentication; every call leaves an audit
+// record. Runs blocking store calls, so the network shell calls it from
+// admin_worker's thread, never from a network thread. No Beast here: requests
+// and responses are plain values (docs/admin-api.md).
 #pragma once
 
 #include <atomic>
@@ -14,6 +14,7 @@
 #include "admin/live.hpp"
 #include "admin/session_json.hpp"
 #include "auth/signing_key.hpp"
+#include "store/retention.hpp"
 #include "store/store.hpp"
 
 namespace hearth::admin {
@@ -42,6 +43,7 @@ struct settings {
   double adolescent_minimum_hours = 6;
   std::size_t max_body_bytes = std::size_t{64} * 1024;
   session_limits sessions;
+  store::retention_policy retention;  // what POST /admin/v1/retention/purge deletes
 };
 
 class api {
@@ -76,6 +78,7 @@ class api {
   response audit_list(const std::string& query);
   response audit_verify();
   response mint(const std::string& body);
+  response retention_purge(const std::string& body);  // retention_api.cpp
   // Recorded as the admin's act; `authenticated` false records it as an
   // unauthenticated caller's (actor "", role "unauthenticated"), like a failed
   // WebSocket authentication.

@@ -43,7 +43,11 @@ int verify_audit_command(const std::vector<std::string>& args) {
                                    result.ok() ? "ok" : "failed",
                                    result.ok() ? "" : std::to_string(*result.first_broken)}});
     if (result.ok()) {
-      std::cout << "audit trail intact: " << result.records << " records\n";
+      std::cout << "audit trail intact: " << result.records << " records";
+      if (result.purged_through > 0) {
+        std::cout << " (records 1 to " << result.purged_through << " purged by retention)";
+      }
+      std::cout << "\n";
       return 0;
     }
     std::cout << "audit trail broken at record " << *result.first_broken << ": " << result.reason

@@ -223,6 +223,16 @@ const std::vector<option>& options() {
                     "how often the server records that it is alive; after a crash, attendance "
                     "ends at the last record (default 30000)",
                     [](config& c) -> std::chrono::milliseconds& { return c.alive_interval; }),
+      number_option<std::int64_t>(
+          "content-retention-days",
+          "days after a session ends until its plan, roster (names), bans and consents are "
+          "deleted (default 90)",
+          [](config& c) -> std::int64_t& { return c.retention.content_days; }),
+      number_option<std::int64_t>(
+          "audit-retention-days",
+          "days audit records and attendance are kept; 0 keeps them forever (default 2190, "
+          "six years); never shorter than content-retention-days",
+          [](config& c) -> std::int64_t& { return c.retention.audit_days; }),
       number_option<std::size_t>("store-max-queued",
                                  "records waiting for the store before new ones are refused "
                                  "(default 100000)",
@@ -319,7 +329,9 @@ std::string serve_help() {
       "       hearthd mint-token --data-dir DIR --room ROOM --role ROLE --subject ID --name NAME "
       "[--ttl SECONDS]\n"
       "       hearthd verify-audit [--data-dir DIR]\n"
-      "       (both also take --store and --postgres-conninfo, as the server does)\n\n"
+      "       (both also take --store and --postgres-conninfo, as the server does)\n"
+      "       hearthd purge [--config FILE] [options]: deletes what the retention settings\n"
+      "       say is past keeping, reading settings as the server does\n\n"
       "Every option can also be set in the config file (name = value) or as an environment\n"
       "variable HEARTH_NAME (upper case, dashes as underscores). Flags win over the\n"
       "environment, which wins over the file.\n\n"
@@ -381,6 +393,9 @@ parse_outcome parse_serve_config(const std::vector<std::string>& args) {
     if (const auto problem = store_choice_problem(c.storage); !problem.empty()) {
       throw std::invalid_argument(problem);
     }
+    if (const auto problem = store::retention_problem(c.retention); !problem.empty()) {
+      throw std::invalid_argument(problem);
+    }
   } catch (const std::invalid_argument& e) {
     std::cerr << "hearthd: " << e.what() << "\n";
     return {std::nullopt, 2};
@@ -436,6 +451,7 @@ admin::settings admin_settings_from(const config& c) {
   out.token_issuer = c.net.token_issuer;
   out.token_audience = c.net.token_audience;
   out.max_body_bytes = c.net.admin_max_body_bytes;
+  out.retention = c.retention;
   if (c.admin_key_file.empty()) {
     return out;
   }

@@ -9,6 +9,7 @@
 
 #include "admin/admin_api.hpp"
 #include "net/settings.hpp"
+#include "store/retention.hpp"
 #include "store/store.hpp"
 #include "store/store_writer.hpp"
 
@@ -38,6 +39,8 @@ struct config {
   store::writer_limits store;
   // After a crash, attendance is trusted up to the last alive mark.
   std::chrono::milliseconds alive_interval{30'000};
+  // What the daily purge (and hearthd purge, and the admin API's) deletes.
+  store::retention_policy retention;
   admin::settings admin;       // its key is read from admin_key_file
   std::string admin_key_file;  // empty: no admin API
   std::size_t admin_max_queued = 64;

@@ -1,6 +1,7 @@
 // hearthd: the Hearth server. `hearthd [options]` serves; `hearthd mint-token`
 // prints a token signed with the data directory's key; `hearthd verify-audit`
-// checks the audit trail. Records go to SQLite or PostgreSQL (--store).
+// checks the audit trail; `hearthd purge` runs the retention purge. Records go
+// to SQLite or PostgreSQL (--store).
 #include <google/protobuf/stubs/logging.h>
 
 #include <ctime>
@@ -14,6 +15,8 @@
 #include "app/audit_command.hpp"
 #include "app/config.hpp"
 #include "app/mint_token.hpp"
+#include "app/purge_command.hpp"
+#include "app/retention_runner.hpp"
 #include "auth/signing_key.hpp"
 #include "net/server.hpp"
 #include "store/store_writer.hpp"
@@ -73,6 +76,8 @@ int serve(const std::vector<std::string>& args) {
     const auto run = db->begin_run(hearth::app::wall_ms());
     hearth::store::store_writer writer(*db, config.store);
     hearth::app::alive_marker alive(writer, run, config.alive_interval);
+    // The first purge is done before the server serves anything.
+    hearth::app::retention_runner retention(writer, config.retention, std::chrono::hours(24));
     const auto admin_settings = hearth::app::admin_settings_from(config);
     hearth::admin::api admin_api(admin_settings, *db, key, hearth::app::wall_ms);
     hearth::admin::worker admin_worker(admin_api, config.admin_max_queued);
@@ -108,6 +113,9 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args.front() == "verify-audit") {
     return hearth::app::verify_audit_command({args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args.front() == "purge") {
+    return hearth::app::purge_command({args.begin() + 1, args.end()});
   }
   if (!args.empty() && args.front() == "serve") {
     args.erase(args.begin());

@@ -65,18 +65,26 @@ std::string check_audit_record(const audit_record& record, const std::string& ex
 }
 
 audit_verification verify_chain(
-    const std::function<std::vector<audit_record>(const audit_query&)>& read) {
+    const std::function<std::vector<audit_record>(const audit_query&)>& read,
+    const std::optional<audit_anchor>& anchor) {
   audit_verification result;
-  std::string expected_prev = genesis_hash;
-  std::int64_t expected_seq = 1;
+  std::string expected_prev = anchor ? anchor->hash : genesis_hash;
+  std::int64_t expected_seq = anchor ? anchor->seq + 1 : 1;
+  result.purged_through = anchor ? anchor->seq : 0;
   audit_query page;
   page.limit = 10'000;
   for (;;) {
     const auto records = read(page);
     for (const auto& r : records) {
       ++result.records;
-      std::string why = r.seq != expected_seq ? "a record is missing before it"
-                                              : check_audit_record(r, expected_prev);
+      std::string why;
+      if (r.seq <= result.purged_through) {
+        why = "it is numbered among the purged records (inserted record)";
+      } else if (r.seq != expected_seq) {
+        why = "a record is missing before it";
+      } else {
+        why = check_audit_record(r, expected_prev);
+      }
       if (!why.empty()) {
         result.first_broken = r.seq;
         result.reason = std::move(why);

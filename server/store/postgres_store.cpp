@@ -21,7 +21,7 @@ namespace {
 // TEXT does, so lookups and the order of sessions (by start, then id) are the
 // same on both stores; TEXT would sort by the database's collation. Flags are
 // BOOLEAN (SQLite: INTEGER 0 or 1); times and counters BIGINT.
-constexpr std::array<std::string_view, 4> migrations = {
+constexpr std::array<std::string_view, 5> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq BIGINT PRIMARY KEY,
@@ -110,6 +110,14 @@ CREATE TABLE consents (
   revoked_by BYTEA NOT NULL,
   PRIMARY KEY (session, subject)
 );
+)sql",
+    R"sql(
+CREATE TABLE audit_anchor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX sessions_by_end ON sessions(scheduled_end_ms);
 )sql",
 };
 
@@ -248,10 +256,22 @@ postgres_store::chain_head postgres_store::lock_chain() {
   db_.exec("lock the audit trail", lock_audit_chain);
   const auto last =
       db_.exec("read the audit trail", "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-  if (last.rows() == 0) {
-    return {0, genesis_hash};
+  if (last.rows() > 0) {
+    return {last.integer(0, 0), last.bytes(0, 1)};
   }
-  return {last.integer(0, 0), last.bytes(0, 1)};
+  // Every record was purged: the chain goes on from the last one.
+  if (auto anchor = read_anchor()) {
+    return {anchor->seq, std::move(anchor->hash)};
+  }
+  return {0, genesis_hash};
+}
+
+std::optional<audit_anchor> postgres_store::read_anchor() {
+  const auto row = db_.exec("read the audit anchor", "SELECT seq, hash FROM audit_anchor");
+  if (row.rows() == 0) {
+    return std::nullopt;
+  }
+  return audit_anchor{row.integer(0, 0), row.bytes(0, 1)};
 }
 
 void postgres_store::append_audit(chain_head& head, const audit_entry& entry) {
@@ -357,7 +377,81 @@ std::vector<audit_record> postgres_store::audit(const audit_query& query) {
 }
 
 audit_verification postgres_store::verify_audit() {
-  return verify_chain([this](const audit_query& page) { return audit(page); });
+  const auto anchor_now = [this] {
+    std::lock_guard lock(mutex_);
+    ready();
+    return read_anchor();
+  };
+  auto anchor = anchor_now();
+  auto result = verify_chain([this](const audit_query& page) { return audit(page); }, anchor);
+  if (!result.ok() && anchor_now() != anchor) {
+    // A purge ran during the walk: walk again from its anchor.
+    anchor = anchor_now();
+    result = verify_chain([this](const audit_query& page) { return audit(page); }, anchor);
+  }
+  return result;
+}
+
+// Deleted rows stay in the table files (dead tuples) until VACUUM reclaims
+// them, and in the server's WAL, archives and backups: docs/operations.md,
+// "Retention".
+purge_report postgres_store::purge(const purge_request& request) {
+  std::lock_guard lock(mutex_);
+  ready();
+  pg::transaction tx(db_);
+  // The chain first, as in commit(), so that lock orders agree.
+  if (request.audit_before) {
+    db_.exec("lock the audit trail", lock_audit_chain);
+  }
+  const auto delete_rows = [this](const char* doing, const std::string& sql, time_ms before) {
+    return db_
+        .exec(doing, "WITH gone AS (" + sql + " RETURNING 1) SELECT count(*) FROM gone",
+              pg::params().integer(before))
+        .integer(0, 0);
+  };
+  purge_report report;
+  const time_ms content = request.content_before;
+  // Bans and consents first, while the sessions they belong to are there to say.
+  report.bans = delete_rows(
+      "purge bans",
+      "DELETE FROM bans WHERE session IN (SELECT id FROM sessions WHERE scheduled_end_ms < $1) "
+      "OR (banned_at_ms < $1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = bans.session))",
+      content);
+  report.consents = delete_rows(
+      "purge consents",
+      "DELETE FROM consents WHERE session IN (SELECT id FROM sessions WHERE scheduled_end_ms < "
+      "$1) OR (granted_at_ms < $1 AND (revoked_at_ms IS NULL OR revoked_at_ms < $1) "
+      "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = consents.session))",
+      content);
+  report.roster_entries = delete_rows("purge rosters",
+                                      "DELETE FROM session_roster WHERE session_id IN "
+                                      "(SELECT id FROM sessions WHERE scheduled_end_ms < $1)",
+                                      content);
+  report.sessions =
+      delete_rows("purge sessions", "DELETE FROM sessions WHERE scheduled_end_ms < $1", content);
+  if (request.audit_before) {
+    const time_ms records = *request.audit_before;
+    report.attendance = delete_rows(
+        "purge attendance",
+        "DELETE FROM attendance WHERE left_at_ms IS NOT NULL AND left_at_ms < $1", records);
+    // A prefix of the chain: up to the record before the first one to keep.
+    const auto last = db_.exec(
+        "find the audit records to purge",
+        "SELECT seq, hash FROM audit WHERE seq < COALESCE((SELECT MIN(seq) FROM audit WHERE "
+        "at_ms >= $1), (SELECT MAX(seq) FROM audit) + 1) ORDER BY seq DESC LIMIT 1",
+        pg::params().integer(records));
+    if (last.rows() > 0) {
+      const audit_anchor anchor{last.integer(0, 0), last.bytes(0, 1)};
+      db_.exec("keep the audit anchor",
+               "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) "
+               "DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+               pg::params().integer(anchor.seq).text(anchor.hash));
+      report.audit =
+          delete_rows("purge audit records", "DELETE FROM audit WHERE seq <= $1", anchor.seq);
+    }
+  }
+  tx.commit();
+  return report;
 }
 
 std::vector<attendance_segment> postgres_store::attendance(const std::string& session) {

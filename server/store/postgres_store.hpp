@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "store/audit_chain.hpp"
 #include "store/pg_db.hpp"
 #include "store/store.hpp"
 
@@ -37,6 +38,7 @@ class postgres_store final : public store {
   std::vector<consent_record> consents(const std::string& session) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
+  purge_report purge(const purge_request& request) override;
 
   // The schema version after migrations.
   int schema_version();
@@ -51,6 +53,7 @@ class postgres_store final : public store {
   void prepare_session();
   void migrate();
   chain_head lock_chain();
+  std::optional<audit_anchor> read_anchor();
   void append_audit(chain_head& head, const audit_entry& entry);
   void open_segment(const attendance_open& open);
   void close_segment(const attendance_close& close);

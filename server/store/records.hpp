@@ -183,9 +183,28 @@ struct audit_query {
 
 struct audit_verification {
   std::int64_t records = 0;                  // records checked
+  std::int64_t purged_through = 0;           // records 1 to this were purged (0: none)
   std::optional<std::int64_t> first_broken;  // seq of the first record that fails
   std::string reason;                        // why it fails, when it does
   bool ok() const { return !first_broken; }
+};
+
+// What a retention purge deletes (store::purge). Content: planned sessions
+// that ended before `content_before`, their rosters, bans and consents, and
+// the bans and consents of rooms without a planned session whose last change
+// is older. Records, when `audit_before` is set: the audit records before it
+// (a prefix of the chain: a record is kept with everything after the first
+// one at or after `audit_before`) and the attendance segments that ended
+// before it.
+struct purge_request {
+  time_ms content_before = 0;
+  std::optional<time_ms> audit_before;  // empty: audit records and attendance are kept
+};
+
+// How many rows a purge deleted, per kind.
+struct purge_report {
+  std::int64_t sessions = 0, roster_entries = 0, bans = 0, consents = 0, attendance = 0, audit = 0;
+  bool operator==(const purge_report&) const = default;
 };
 
 }  // namespace hearth::store

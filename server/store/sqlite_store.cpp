@@ -8,13 +8,14 @@
 #include <string_view>
 
 #include "store/audit_chain.hpp"
+#include "telemetry/log.hpp"
 
 namespace hearth::store {
 namespace {
 
 // Each migration runs once, in order, in its own transaction. Never edit one
 // that has shipped: add the next.
-constexpr std::array<std::string_view, 4> migrations = {
+constexpr std::array<std::string_view, 5> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY,
@@ -104,6 +105,14 @@ CREATE TABLE consents (
   PRIMARY KEY (session, subject)
 );
 )sql",
+    R"sql(
+CREATE TABLE audit_anchor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX sessions_by_end ON sessions(scheduled_end_ms);
+)sql",
 };
 
 // Creates the file with mode 0600 before SQLite does (its WAL and shared-memory
@@ -147,6 +156,9 @@ sqlite_store::sqlite_store(const std::string& path) : db_(private_file(path)) {
   db_.exec("PRAGMA journal_mode=WAL");
   db_.exec("PRAGMA synchronous=FULL");
   db_.exec("PRAGMA secure_delete=ON");
+  // Sorts and statement journals never reach a temporary file, where deleted
+  // content could outlive a purge.
+  db_.exec("PRAGMA temp_store=MEMORY");
   db_.exec("PRAGMA foreign_keys=ON");
   migrate();
 }
@@ -197,6 +209,14 @@ void sqlite_store::commit(const std::vector<write>& batch) {
   tx.commit();
 }
 
+std::optional<audit_anchor> sqlite_store::read_anchor() {
+  sqlite::statement q(db_.handle(), "SELECT seq, hash FROM audit_anchor WHERE id = 1");
+  if (!q.step()) {
+    return std::nullopt;
+  }
+  return audit_anchor{q.integer(0), q.text(1)};
+}
+
 void sqlite_store::append_audit(const audit_entry& entry) {
   std::int64_t seq = 1;
   std::string prev = genesis_hash;
@@ -204,6 +224,10 @@ void sqlite_store::append_audit(const audit_entry& entry) {
   if (last.step()) {
     seq = last.integer(0) + 1;
     prev = last.text(1);
+  } else if (const auto anchor = read_anchor()) {
+    // Every record was purged: the chain goes on from the last one.
+    seq = anchor->seq + 1;
+    prev = anchor->hash;
   }
   sqlite::statement insert(db_.handle(),
                            "INSERT INTO audit (seq, at_ms, actor, actor_role, action, target, "
@@ -302,7 +326,87 @@ std::vector<audit_record> sqlite_store::audit(const audit_query& query) {
 }
 
 audit_verification sqlite_store::verify_audit() {
-  return verify_chain([this](const audit_query& page) { return audit(page); });
+  const auto anchor_now = [this] {
+    std::lock_guard lock(mutex_);
+    return read_anchor();
+  };
+  auto anchor = anchor_now();
+  auto result = verify_chain([this](const audit_query& page) { return audit(page); }, anchor);
+  if (!result.ok() && anchor_now() != anchor) {
+    // A purge ran during the walk: walk again from its anchor.
+    anchor = anchor_now();
+    result = verify_chain([this](const audit_query& page) { return audit(page); }, anchor);
+  }
+  return result;
+}
+
+purge_report sqlite_store::purge(const purge_request& request) {
+  std::lock_guard lock(mutex_);
+  purge_report report;
+  const auto delete_rows = [this](const std::string& sql, time_ms before) {
+    sqlite::statement q(db_.handle(), sql);
+    q.bind(1, before).run();
+    return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
+  };
+  {
+    sqlite::transaction tx(db_);
+    const time_ms content = request.content_before;
+    // Bans and consents first, while the sessions they belong to are there to say.
+    report.bans = delete_rows(
+        "DELETE FROM bans WHERE session IN (SELECT id FROM sessions WHERE scheduled_end_ms < ?1) "
+        "OR (banned_at_ms < ?1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = "
+        "bans.session))",
+        content);
+    report.consents = delete_rows(
+        "DELETE FROM consents WHERE session IN (SELECT id FROM sessions WHERE scheduled_end_ms < "
+        "?1) OR (granted_at_ms < ?1 AND (revoked_at_ms IS NULL OR revoked_at_ms < ?1) "
+        "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = consents.session))",
+        content);
+    report.roster_entries = delete_rows(
+        "DELETE FROM session_roster WHERE session_id IN "
+        "(SELECT id FROM sessions WHERE scheduled_end_ms < ?1)",
+        content);
+    report.sessions = delete_rows("DELETE FROM sessions WHERE scheduled_end_ms < ?1", content);
+    if (request.audit_before) {
+      const time_ms records = *request.audit_before;
+      report.attendance = delete_rows(
+          "DELETE FROM attendance WHERE left_at_ms IS NOT NULL AND left_at_ms < ?1", records);
+      // A prefix of the chain: up to the record before the first one to keep.
+      std::optional<audit_anchor> anchor;
+      {
+        sqlite::statement last(
+            db_.handle(),
+            "SELECT seq, hash FROM audit WHERE seq < COALESCE((SELECT MIN(seq) FROM audit WHERE "
+            "at_ms >= ?1), (SELECT MAX(seq) FROM audit) + 1) ORDER BY seq DESC LIMIT 1");
+        if (last.bind(1, records).step()) {
+          anchor = audit_anchor{last.integer(0), last.text(1)};
+        }
+      }
+      if (anchor) {
+        sqlite::statement keep(db_.handle(),
+                               "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, ?1, ?2) "
+                               "ON CONFLICT (id) DO UPDATE SET seq = ?1, hash = ?2");
+        keep.bind(1, anchor->seq).bind(2, anchor->hash).run();
+        report.audit = delete_rows("DELETE FROM audit WHERE seq <= ?1", anchor->seq);
+      }
+    }
+    tx.commit();
+  }
+  // secure_delete zeroed the deleted rows in the pages the commit wrote, but
+  // the WAL still holds the older copies of those pages: copy everything
+  // into the database file and truncate the WAL to nothing. The purge is
+  // committed whatever happens here.
+  try {
+    sqlite::statement checkpoint(db_.handle(), "PRAGMA wal_checkpoint(TRUNCATE)");
+    if (checkpoint.step() && checkpoint.integer(0) != 0) {
+      // A reader held on past the busy timeout; the next purge tries again.
+      telemetry::log(telemetry::level::warn, "wal_checkpoint_incomplete", {});
+    }
+  } catch (const store_error& e) {
+    telemetry::log(telemetry::level::warn, "wal_checkpoint_incomplete",
+                   {{"kind", std::string_view(kind_name(e.which()))}});
+  }
+  return report;
 }
 
 std::vector<attendance_segment> sqlite_store::attendance(const std::string& session) {

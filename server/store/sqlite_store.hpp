@@ -1,12 +1,14 @@
 // The embedded default store: one SQLite file, WAL, synchronous=FULL (a commit
-// is on disk when it returns), secure_delete=ON (deleted content is zeroed),
-// migrations applied when it opens.
+// is on disk when it returns), secure_delete=ON (deleted content is zeroed;
+// a purge also truncates the WAL), temporary data in memory, migrations
+// applied when it opens.
 #pragma once
 
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "store/audit_chain.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 
@@ -28,12 +30,14 @@ class sqlite_store final : public store {
   std::vector<consent_record> consents(const std::string& session) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
+  purge_report purge(const purge_request& request) override;
 
   // The schema version after migrations.
   int schema_version();
 
  private:
   void migrate();
+  std::optional<audit_anchor> read_anchor();
   void append_audit(const audit_entry& entry);
   void open_segment(const attendance_open& open);
   void close_segment(const attendance_close& close);

@@ -44,7 +44,8 @@ class store {
   virtual std::int64_t begin_run(time_ms now) = 0;
 
   virtual std::vector<audit_record> audit(const audit_query& query) = 0;
-  // Walks the whole chain; reports the first record that does not verify.
+  // Walks the whole chain (from the anchor a purge left, if any); reports the
+  // first record that does not verify.
   virtual audit_verification verify_audit() = 0;
 
   // Every segment of a session, in the order they opened.
@@ -60,6 +61,13 @@ class store {
   // A person's segments, in every session, that overlap [from, to).
   virtual std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                         time_ms to) = 0;
+
+  // Deletes what `request` names, in one transaction, and reports how many
+  // rows of each kind went; on failure it throws store_error and nothing was
+  // deleted. Purged audit records leave an anchor (the last one's number and
+  // hash) from which verify_audit() and the next append go on. The SQLite
+  // store then checkpoints its WAL, so no copy of a deleted row stays there.
+  virtual purge_report purge(const purge_request& request) = 0;
 };
 
 }  // namespace hearth::store

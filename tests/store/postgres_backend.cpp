@@ -177,6 +177,15 @@ backend postgres_backend() {
         "'\\x" +
         hex(actor) + "'::bytea) EXECUTE FUNCTION test_fail_audit()");
   };
+  b.fail_delete = [](const std::string& dir, const std::string& table) {
+    raw_postgres(postgres_conninfo(dir))
+        .exec("CREATE FUNCTION test_fail_delete_" + table +
+              "() RETURNS trigger LANGUAGE plpgsql AS $$ "
+              "BEGIN RAISE EXCEPTION 'injected failure'; END $$;"
+              "CREATE TRIGGER test_fail_delete_" +
+              table + " BEFORE DELETE ON " + table +
+              " FOR EACH ROW EXECUTE FUNCTION test_fail_delete_" + table + "()");
+  };
   b.remove = drop_postgres_schema;
   return b;
 }

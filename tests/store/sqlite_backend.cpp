@@ -83,6 +83,11 @@ backend sqlite_backend() {
     raw.exec("CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit WHEN NEW.actor = " + literal +
              " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
   };
+  b.fail_delete = [](const std::string& dir, const std::string& table) {
+    raw_sqlite(sqlite_path(dir))
+        .exec("CREATE TRIGGER test_fail_delete_" + table + " BEFORE DELETE ON " + table +
+              " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  };
   return b;
 }
 

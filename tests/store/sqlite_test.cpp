@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 
 #include "sqlite_raw.hpp"
@@ -78,6 +79,7 @@ TEST_F(sqlite_only, store_connection_is_wal_full_sync_secure_delete) {
   EXPECT_EQ(query_text(handle, "PRAGMA secure_delete"), "1");
   EXPECT_EQ(query_text(handle, "PRAGMA foreign_keys"), "1");
   EXPECT_EQ(query_text(handle, "PRAGMA busy_timeout"), "5000");
+  EXPECT_EQ(query_text(handle, "PRAGMA temp_store"), "2");  // MEMORY
 }
 
 TEST_F(sqlite_only, wal_mode_persists_in_the_file) {
@@ -107,24 +109,24 @@ TEST_F(sqlite_only, files_are_private_whatever_the_umask) {
 TEST_F(sqlite_only, migrations_apply_once) {
   {
     sqlite_store db(path());
-    EXPECT_EQ(db.schema_version(), 4);
+    EXPECT_EQ(db.schema_version(), 5);
     db.commit({entry(1), attendance_open{"room-1", "sub-1", "participant", 1}});
   }
   std::string applied_at;
   {
     raw_sqlite raw(path());
-    EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 4);
+    EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 5);
     applied_at = raw.text("SELECT applied_at_ms FROM schema_migrations WHERE version = 1");
     EXPECT_GT(std::stoll(applied_at), 1'600'000'000'000);  // milliseconds, not seconds
   }
   for (int i = 0; i < 3; ++i) {
     sqlite_store db(path());
-    EXPECT_EQ(db.schema_version(), 4);
+    EXPECT_EQ(db.schema_version(), 5);
     EXPECT_EQ(db.audit({}).size(), 1U);
     EXPECT_EQ(db.attendance("room-1").size(), 1U);
   }
   raw_sqlite raw(path());
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 4);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 5);
   EXPECT_EQ(raw.text("SELECT applied_at_ms FROM schema_migrations WHERE version = 1"), applied_at);
 }
 
@@ -184,6 +186,53 @@ TEST_F(sqlite_only, a_full_database_rejects_the_whole_batch) {
   db->commit(big);
   EXPECT_EQ(db->audit({}).size(), 201U);
   EXPECT_TRUE(db->verify_audit().ok());
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// What a purge deletes is gone from the database file and from its WAL, byte
+// for byte, while the store stays open; what it keeps is still found there.
+TEST_F(sqlite_only, purged_content_leaves_no_copy_in_the_file_or_the_wal) {
+  const std::string purged = "CANARY-PURGED-7f3a9c";
+  const std::string kept = "CANARY-KEPT-2b81de";
+  sqlite_store db(path());
+  auto session = [](const std::string& id, const std::string& canary, time_ms end) {
+    session_record r;
+    r.id = id;
+    r.title = "Group " + canary;
+    r.scheduled_start = end - 1000;
+    r.scheduled_end = end;
+    r.status = "scheduled";
+    r.version = 1;
+    r.roster = {{"fac-1", "Fac " + canary, "facilitator", "", "", ""},
+                {"pat-1", "Pat " + canary, "participant", "", "", "adult"}};
+    return r;
+  };
+  db.commit({session_put{session("old", purged, 1000)}, session_put{session("new", kept, 9000)},
+             ban_put{"old", "pat-2", "Banned " + purged, "participant", "fac-1", 500}});
+  {
+    // Some copies in the database file, more in the WAL.
+    raw_sqlite raw(path());
+    raw.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  auto changed = session("old", purged, 1000);
+  changed.version = 2;
+  db.commit({session_put{changed}, entry(1)});
+  const auto everything = [&] { return file_bytes(path()) + file_bytes(path() + "-wal"); };
+  ASSERT_NE(file_bytes(path()).find(purged), std::string::npos);
+  ASSERT_NE(file_bytes(path() + "-wal").find(purged), std::string::npos);
+
+  EXPECT_EQ(db.purge({5000, std::nullopt}),
+            (purge_report{.sessions = 1, .roster_entries = 2, .bans = 1}));
+  EXPECT_EQ(everything().find(purged), std::string::npos);
+  EXPECT_NE(file_bytes(path()).find(kept), std::string::npos);
+  EXPECT_EQ(file_bytes(path() + "-wal").size(), 0U);  // truncated
+  db.commit({entry(2)});
+  EXPECT_EQ(everything().find(purged), std::string::npos);
+  EXPECT_EQ(db.session("new"), session("new", kept, 9000));
 }
 
 }  // namespace

@@ -98,6 +98,12 @@ inline void PrintTo(const session_record& r, std::ostream* os) {
   *os << "]}";
 }
 
+inline void PrintTo(const purge_report& r, std::ostream* os) {
+  *os << "{sessions " << r.sessions << ", roster_entries " << r.roster_entries << ", bans "
+      << r.bans << ", consents " << r.consents << ", attendance " << r.attendance << ", audit "
+      << r.audit << "}";
+}
+
 }  // namespace hearth::store
 
 namespace hearth::store::testing {
@@ -121,6 +127,9 @@ struct backend {
   // Installs a fault: from now on, storing an audit record whose actor is
   // `actor` fails inside the transaction.
   std::function<void(const std::string& dir, const std::string& actor)> fail_audit_by;
+  // Installs a fault: from now on, deleting any row of `table` fails inside
+  // the transaction.
+  std::function<void(const std::string& dir, const std::string& table)> fail_delete;
   // The schema version the storage kept in `dir` records, read on a second
   // connection.
   std::function<int(const std::string& dir)> schema_version;

@@ -61,6 +61,7 @@ class held_store final : public store {
                                                 time_ms to) override {
     return inner_.attendance_of(subject, from, to);
   }
+  purge_report purge(const purge_request& request) override { return inner_.purge(request); }
 
  private:
   store& inner_;
