@@ -6,7 +6,7 @@ import sqlite3
 import time
 import unittest
 
-from hearth_client import (DEFAULT_TIMEOUT, HearthClient, HearthServer, describe, errors, lob,
+from hearth_client import (DEFAULT_TIMEOUT, QUIET_PERIOD, HearthClient, HearthServer, describe, errors, lob,
                            pb, roles, room)
 
 __all__ = ["HearthTestCase", "DEFAULT_TIMEOUT", "HearthClient", "describe", "errors", "pb",
@@ -162,6 +162,19 @@ class HearthTestCase(unittest.IsolatedAsyncioTestCase):
                              [describe(m) for m in messages])
         self.assertEqual(close_code, code, "close frame code")
         return messages
+
+    async def drain(self, *clients):
+        """Reads every client until it has been quiet; returns the events read."""
+        events = []
+        for client in clients:
+            while True:
+                try:
+                    message = await client.recv(QUIET_PERIOD)
+                except asyncio.TimeoutError:
+                    break
+                if message.HasField("event"):
+                    events.append(message.event)
+        return events
 
     async def assert_chat_works(self, client, text="still here"):
         """The server still serves `client`: a room chat comes back as an event

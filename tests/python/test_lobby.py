@@ -6,7 +6,6 @@ audit trail, without names or the lobby message."""
 import asyncio
 import unittest
 
-from hearth_client import QUIET_PERIOD
 from hearth_testcase import HearthTestCase, describe, errors, lob, roles, room
 from hearth.v1 import moderation_pb2 as mod  # noqa: E402  (on the path via hearth_client)
 
@@ -152,14 +151,6 @@ class Admission(LobbyCase):
         await self.expect_closed(sam, errors.CLOSE_CODE_SESSION_ENDED)
         again = await self.authed("sam", label="sam-again")
         await self.expect_error(again, await again.send_join(), errors.ERROR_CODE_SESSION_ENDED)
-
-    async def drain(self, *clients):
-        for client in clients:
-            while True:
-                try:
-                    await client.recv(QUIET_PERIOD)
-                except asyncio.TimeoutError:
-                    break
 
 
 class OpenRoomsByDefault(HearthTestCase):

@@ -9,7 +9,6 @@ refused one, without any content; the terminal client's commands."""
 import asyncio
 import unittest
 
-from hearth_client import QUIET_PERIOD
 from terminal_client import CLI_AVAILABLE, TerminalClientMixin
 from hearth_testcase import HearthTestCase, describe, errors, lob, pb, roles, room
 from hearth.v1 import moderation_pb2 as mod  # noqa: E402  (on the path via hearth_client)
@@ -20,19 +19,6 @@ ACTIONS = ("mute", "unmute", "mute_all", "unmute_all", "remove", "lock", "unlock
 
 
 class ModerationCase(HearthTestCase):
-    async def drain(self, *clients):
-        """Reads every client until it has been quiet; returns the events read."""
-        events = []
-        for client in clients:
-            while True:
-                try:
-                    message = await client.recv(QUIET_PERIOD)
-                except asyncio.TimeoutError:
-                    break
-                if message.HasField("event"):
-                    events.append(message.event)
-        return events
-
     async def moderate(self, client, **action):
         """One Moderation action; returns (ModerationResult, messages before the reply)."""
         rid = await client.command(moderation=mod.Moderation(**action))

@@ -8,7 +8,6 @@ real SQLite audit table records both actions without any content."""
 import asyncio
 import unittest
 
-from hearth_client import QUIET_PERIOD
 from terminal_client import CLI_AVAILABLE, TerminalClientMixin
 from hearth_testcase import HearthTestCase, describe, errors, pb, position, room
 from hearth.v1 import safety_pb2 as safety  # noqa: E402  (on the path via hearth_client)
@@ -23,19 +22,6 @@ def is_private(event):
 
 
 class SafetyCase(HearthTestCase):
-    async def drain(self, *clients):
-        """Reads every client until it has been quiet; returns the events read."""
-        events = []
-        for client in clients:
-            while True:
-                try:
-                    message = await client.recv(QUIET_PERIOD)
-                except asyncio.TimeoutError:
-                    break
-                if message.HasField("event"):
-                    events.append(message.event)
-        return events
-
     async def signal(self, client):
         """SignalDistress; returns (DistressResult, messages before the reply)."""
         rid = await client.command(signal_distress=safety.SignalDistress())
