@@ -12,7 +12,13 @@ packages=(
   libpq-dev postgresql
   libgtest-dev libgmock-dev
   python3 python3-websockets python3-protobuf
+  chromium
 )
+# The browser client builds with Node.js and npm: Debian's, unless a node is
+# already on the machine (then its own npm comes with it).
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,15 +27,21 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ "${#missing[@]}" -eq 0 ]; then
-  exit 0
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing packages and not root; run as root or install them: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "installing: ${missing[*]}" >&2
-if [ "$(id -u)" -ne 0 ]; then
-  echo "missing packages and not root; run as root or install them: ${missing[*]}" >&2
-  exit 1
+# The browser client's npm packages, exactly as locked; again only when the
+# lock file changed since the last install.
+web="$(dirname "$0")/../clients/web"
+if [ ! -f "$web/node_modules/.package-lock.json" ] ||
+   [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

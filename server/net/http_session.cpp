@@ -13,6 +13,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "net/socket_types.hpp"
+#include "net/static_files.hpp"
 #include "net/ws_session.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
@@ -174,7 +175,28 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
       return respond(text_response(req, http::status::upgrade_required,
                                    "WebSocket endpoint; subprotocol hearth.v1\n"));
     }
+    if (req.method() == http::verb::get) {
+      return serve_file(req);
+    }
     respond(text_response(req, http::status::not_found, "not found\n"));
+  }
+
+  // The browser client. Never logs the target: a join link's token rides in
+  // its fragment, which browsers do not send, but a mistyped link might not.
+  void serve_file(const upgrade_request& req) {
+    auto file = load_static_file(context_.config.web_root, req.target());
+    if (file.status != 200) {
+      return respond(text_response(req, http::status::not_found, "not found\n"));
+    }
+    auto res = text_response(req, http::status::ok, std::move(file.body));
+    res.set(http::field::content_type, file.content_type);
+    res.set(http::field::cache_control, "no-cache");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
+    res.set("Content-Security-Policy",
+            "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    respond(std::move(res));
   }
 
   // Runs on the admin worker's thread; the answer comes back to this strand.

@@ -19,6 +19,7 @@ struct settings {
   std::string tls_key_file;
   bool insecure_plaintext = false;
   std::vector<std::string> allowed_origins;  // the server's own origin is always allowed
+  std::string web_root;                      // the browser client's built files; empty: none served
 
   std::size_t max_message_bytes = std::size_t{64} * 1024;     // inbound WebSocket message
   std::size_t admin_max_body_bytes = std::size_t{64} * 1024;  // admin API request body
