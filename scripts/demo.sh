@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to a running demo: installs what is
 # missing, builds, mints tokens for a facilitator and two participants in room
-# "demo-group", prints how to join with the terminal client, and runs hearthd on
-# loopback (plain ws, development only) until Ctrl-C.
+# "demo-group", prints browser join links and how to join with the terminal
+# client, and runs hearthd on loopback (plain ws, development only) until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh release --target hearthd hearth-cli
+scripts/build.sh release --target hearthd hearth-cli web_client
 
 bin=build/release/server/app/hearthd
 cli=build/release/clients/cli/hearth-cli
@@ -35,7 +35,14 @@ Hearth demo: room "$room" on ws://127.0.0.1:$port/v1/ws (tokens valid 12 hours)
 
   participant (Sam):  $sam
 
-Join from another terminal, one per person, for example:
+Join in a browser (one window or profile per person; the token rides in the
+link's fragment, which the browser never sends to the server):
+
+  facilitator console: http://127.0.0.1:$port/#token=$facilitator
+  Alex:                http://127.0.0.1:$port/#token=$alex
+  Sam:                 http://127.0.0.1:$port/#token=$sam
+
+Or join from another terminal, one per person, for example:
 
   HEARTH_TOKEN='$alex' $cli --url ws://127.0.0.1:$port/v1/ws
 
@@ -51,4 +58,4 @@ Health: curl http://127.0.0.1:$port/healthz   Metrics: curl http://127.0.0.1:$po
 
 TXT
 exec "$bin" --listen "127.0.0.1:$port" --data-dir "$data" --insecure-plaintext \
-  --admin-key-file "$data/admin.key"
+  --admin-key-file "$data/admin.key" --join-url "http://127.0.0.1:$port/"
