@@ -88,6 +88,7 @@ test("a round: Sam passes, Kim's turn runs out, the summary records both", async
   assert.match(summary, /Sam passed/);
   assert.match(summary, /Kim spoke \(3 s\)/);
   await see(kim, "The floor is free.", "#floor-now");
+  assert.match(await text(fac, "#airtime"), /Sam: not yet/, "airtime puts who has not spoken first");
   await shot(fac.page, "05-facilitator-round-summary");
 });
 

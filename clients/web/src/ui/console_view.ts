@@ -48,6 +48,11 @@ export function drawConsole(model: RoomModel, act: ConsoleActions): void {
   redraw(byId("summaries"), String(model.summaries.length), model.summaries.slice(-5).reverse().map((s) =>
     h("li", {}, h("strong", {}, s.label || `Round ${s.roundId}`), ": ",
       s.entries.map((e) => `${model.name(e.memberId)} ${outcomeName(e.outcome)} (${Math.round(e.durationMs / 1000)} s)`).join(", "))));
+
+  // Who has not spoken yet comes first: fairness, not a score.
+  const airtime = [...(model.airtime?.members ?? [])].sort((a, b) => Number(a.floorMs - b.floorMs));
+  redraw(byId("airtime"), JSON.stringify(airtime.map((a) => [a.memberId, String(a.floorMs), a.turns])), airtime.map((a) =>
+    h("li", {}, `${model.name(a.memberId)}: ${a.turns === 0 ? "not yet" : `${a.turns} turn${a.turns > 1 ? "s" : ""}, ${Math.round(Number(a.floorMs) / 1000)} s`}`)));
 }
 
 /** The buttons next to a member in the roster (none for oneself or non-staff viewers). */
