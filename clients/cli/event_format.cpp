@@ -66,6 +66,9 @@ std::string event_formatter::format(const v1::ServerMessage& message) {
       return format_lobby_status(message.lobby());
     case v1::ServerMessage::kAdmitted:
       return "admitted; " + format_join(message.admitted().join());
+    case v1::ServerMessage::kMoved:
+      return "moved to breakout=" + std::to_string(message.moved().join().breakout_id()) + "; " +
+             format_join(message.moved().join());
     case v1::ServerMessage::KIND_NOT_SET:
       break;
   }
@@ -77,11 +80,13 @@ std::string event_formatter::format_join(const v1::JoinResult& join) {
     return "lobby room=" + join.room_id() + " " + format_lobby_status(join.lobby());
   }
   self_ = join.member_id();
-  std::string line = "joined room=" + join.room_id() + " epoch=" + join.epoch() +
-                     " head=" + std::to_string(join.head_seq()) +
-                     " direct_head=" + std::to_string(join.direct_head_seq()) +
-                     " member=" + std::to_string(join.member_id()) +
-                     " recovered=" + (join.recovered() ? "yes" : "no");
+  std::string line =
+      "joined room=" + join.room_id() + " epoch=" + join.epoch() +
+      " head=" + std::to_string(join.head_seq()) +
+      " direct_head=" + std::to_string(join.direct_head_seq()) +
+      " member=" + std::to_string(join.member_id()) +
+      " recovered=" + (join.recovered() ? "yes" : "no") +
+      (join.breakout_id() != 0 ? " breakout=" + std::to_string(join.breakout_id()) : std::string());
   if (join.has_snapshot()) {
     const auto& snap = join.snapshot();
     for (const auto& m : snap.members()) {
@@ -96,6 +101,9 @@ std::string event_formatter::format_join(const v1::JoinResult& join) {
     }
     if (snap.locked()) {
       line += "\nroom locked";
+    }
+    if (snap.has_breakouts()) {
+      line += "\nbreakouts " + format_breakouts(snap.breakouts());
     }
     line += "\nfloor " + format_floor(snap.floor());
     if (snap.has_airtime()) {
@@ -152,6 +160,9 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
              " seq=" + std::to_string(reply.poll().seq()) +
              " direct_seq=" + std::to_string(reply.poll().direct_seq()) +
              (reply.poll().duplicate() ? " duplicate" : "");
+    case v1::Reply::kBreakout:
+      return id + "breakout seq=" + std::to_string(reply.breakout().seq()) +
+             " direct_seq=" + std::to_string(reply.breakout().direct_seq());
     case v1::Reply::OUTCOME_NOT_SET:
       break;
   }
@@ -258,6 +269,10 @@ std::string event_formatter::format_event(const v1::Event& event) {
       return position + format_poll_answer(event.poll_answer());
     case v1::Event::kPollClosed:
       return position + format_poll_closed(event.poll_closed(), event.direct_seq() != 0);
+    case v1::Event::kBreakoutsChanged:
+    case v1::Event::kBreakoutBroadcast:
+    case v1::Event::kFacilitatorCalled:
+      return position + format_breakout_event(event);
     case v1::Event::BODY_NOT_SET:
       break;
   }

@@ -29,6 +29,9 @@ class event_formatter {
   std::string format_airtime(const v1::AirtimeReport& report) const;
   std::string format_distress(const v1::DistressSignal& signal) const;
   void learn(const v1::Member& member);
+  // Breakout rooms (breakout_format.cpp).
+  std::string format_breakouts(const v1::BreakoutState& state) const;
+  std::string format_breakout_event(const v1::Event& event) const;
 
   // Polls (poll_format.cpp).
   struct known_poll {

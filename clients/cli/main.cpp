@@ -6,7 +6,8 @@
 // lists the floor commands ("/hand", "/done", "/pass", "/round 90 15", ...) and the
 // moderation commands ("/mute 4", "/remove 4", "/lock", "/end", ...) and the lobby
 // commands ("/admit 3", "/stepout 4", "/ban 4", "/lobbymsg TEXT", ...) and the check-in
-// poll commands ("/poll scale 0 10 QUESTION", "/answer 1 7", "/closepoll 1"). A join the lobby
+// poll commands ("/poll scale 0 10 QUESTION", "/answer 1 7", "/closepoll 1") and the breakout
+// room commands ("/breakouts even 3 600 60", "/enter 2", "/recall", ...). A join the lobby
 // holds back prints a "lobby" line; "admitted" follows once a facilitator lets it in.
 // Works the same when stdin is a pipe, so operators and tests can script it; at end of
 // input it waits for the outstanding replies and exits.
@@ -18,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "breakout_input.hpp"
 #include "event_format.hpp"
 #include "floor_input.hpp"
 #include "lobby_input.hpp"
@@ -211,7 +213,7 @@ int main(int argc, char** argv) {
       if (line == "/help") {
         std::cout << usage << hearth::cli::floor_help << hearth::cli::safety_help
                   << hearth::cli::moderation_help << hearth::cli::lobby_help
-                  << hearth::cli::poll_help << std::flush;
+                  << hearth::cli::poll_help << hearth::cli::breakout_help << std::flush;
         continue;
       }
       std::string error;
@@ -242,6 +244,15 @@ int main(int argc, char** argv) {
         }
         ++outstanding;
         client->request(std::move(*lobby));
+        continue;
+      }
+      if (auto breakout = hearth::cli::parse_breakout_command(line, error)) {
+        if (!error.empty()) {
+          std::cerr << error;
+          continue;
+        }
+        ++outstanding;
+        client->request(std::move(*breakout));
         continue;
       }
       if (auto poll = hearth::cli::parse_poll_command(line, formatter, error)) {

@@ -202,6 +202,15 @@ const std::vector<option>& options() {
       number_option<std::uint32_t>(
           "kept-polls", "closed check-in polls kept in a room's snapshots (default 5)",
           [](config& c) -> std::uint32_t& { return c.net.room.kept_polls; }),
+      number_option<std::uint32_t>(
+          "max-breakouts", "breakout rooms a session may have open at once (default 20)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_breakouts; }),
+      number_option<std::uint32_t>(
+          "max-breakout-name-bytes", "longest breakout room name in UTF-8 bytes (default 60)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_breakout_name_bytes; }),
+      number_option<std::int64_t>(
+          "max-breakout-ms", "longest breakout timer a facilitator can set (default 7200000)",
+          [](config& c) -> std::int64_t& { return c.net.room.max_breakout; }),
       {"default-lobby-policy",
        "who waits in rooms without a planned session: everyone_waits, roster_enters (nobody "
        "is on a roster there, so everyone waits) or open (default); observers always wait",

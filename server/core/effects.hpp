@@ -14,14 +14,15 @@
 namespace hearth::core {
 
 enum class audience_kind : std::uint8_t {
-  room_stream,   // everyone joined; carries a room seq
+  room_stream,   // everyone joined in `place`; carries that place's room seq
   direct,        // one member's direct stream; carries that member's direct seq
-  everyone_but,  // ephemeral, unsequenced: everyone joined except `member`
+  everyone_but,  // ephemeral, unsequenced: everyone joined in `place` except `member`
 };
 
 struct audience {
   audience_kind kind = audience_kind::room_stream;
-  member_id member = 0;  // for direct and everyone_but
+  member_id member = 0;     // for direct and everyone_but
+  std::uint32_t place = 0;  // for room_stream and everyone_but: 0 the main room, else a breakout
 };
 
 struct room_event {
@@ -100,11 +101,24 @@ struct consent_change {
   time_ms granted_at = 0;
 };
 
+// A member went into another room of the session (a breakout, or back to the
+// main room, `place` 0). From index `after_events` of this call on, no room
+// stream event reaches their connection; after this call's events the shell
+// sends it ServerMessage.moved with a snapshot of the room it is in then.
+struct place_move {
+  connection_id connection = 0;
+  member_id member = 0;
+  std::uint32_t place = 0;
+  std::size_t after_events = 0;
+};
+
 struct effects {
   std::vector<room_event> events;  // in delivery order
   std::vector<close_request> closes;
   std::vector<admission> admitted;
   std::vector<lobby_return> to_lobby;
+  std::vector<place_move> moves;
+  std::vector<std::uint32_t> places_closed;  // breakouts that closed: their history can go
   std::vector<lobby_notice> lobby_notices;
   std::vector<ban_change> bans;
   std::vector<consent_change> consents;

@@ -22,8 +22,7 @@ v1::Reply round_running() {
 }
 
 // Someone the floor can go to: in the room, present, and allowed to speak.
-v1::Reply check_speaker(const roster& people, member_id id) {
-  const member* m = people.find(id);
+v1::Reply check_speaker(const member* m) {
   if (m == nullptr || m->presence == v1::PRESENCE_LEFT) {
     return error_reply(v1::ERROR_CODE_NOT_FOUND, "no such member in the room");
   }
@@ -312,7 +311,7 @@ v1::Reply floor_control::pass_piece(const member& actor, member_id target, const
 
 v1::Reply floor_control::hand_over(const member& actor, member_id target, v1::FloorChangeKind kind,
                                    const roster& people, time_ms now, floor_output& out) {
-  auto invalid = check_speaker(people, target);
+  auto invalid = check_speaker(find_here(people, target));
   if (invalid.has_error()) {
     return invalid;
   }

@@ -12,13 +12,31 @@ bool can_take_floor(const member& m) {
 
 bool may_speak(const member& m) { return can_take_floor(m) && !m.floor_muted; }
 
-floor_control::floor_control(const room_limits& limits) : limits_(limits) {}
+floor_control::floor_control(const room_limits& limits, std::uint32_t place)
+    : place_(place), limits_(limits) {
+  if (place != 0) {
+    mode_ = v1::FLOOR_MODE_OPEN;
+    mode_before_round_ = v1::FLOOR_MODE_OPEN;
+  }
+}
+
+const member* floor_control::find_here(const roster& people, member_id id) const {
+  const member* m = people.find(id);
+  return m != nullptr && m->place == place_ ? m : nullptr;
+}
+
+std::vector<const member*> floor_control::here(const roster& people) const {
+  auto all = people.active_members();
+  std::erase_if(all, [this](const member* m) { return m->place != place_; });
+  return all;
+}
 
 void floor_control::presence_changed(const member& m, v1::Presence before, const roster& people,
                                      time_ms now, floor_output& out) {
   update_staff(people);
+  const v1::Presence presence = presence_here(m);
 
-  if (m.presence != v1::PRESENCE_PRESENT && holds(m.id)) {
+  if (presence != v1::PRESENCE_PRESENT && holds(m.id)) {
     if (round_) {
       finish_round_turn(v1::TURN_OUTCOME_ABSENT, v1::FLOOR_CHANGE_HOLDER_LEFT, 0, people, now, out);
     } else {
@@ -28,15 +46,15 @@ void floor_control::presence_changed(const member& m, v1::Presence before, const
     }
   }
   // Dropped members keep their hand for the grace period; departed ones lose it.
-  if (m.presence == v1::PRESENCE_LEFT && remove_hand(m.id)) {
+  if (presence == v1::PRESENCE_LEFT && remove_hand(m.id)) {
     changed(v1::FLOOR_CHANGE_HAND_LOWERED, 0, m.id, now, out);
   }
-  const bool arrived = m.presence == v1::PRESENCE_PRESENT &&
+  const bool arrived = presence == v1::PRESENCE_PRESENT &&
                        (before == v1::PRESENCE_UNSPECIFIED || before == v1::PRESENCE_LEFT);
   if (arrived && round_) {
     append_late_joiner(m, now, out);
   }
-  if (m.presence == v1::PRESENCE_PRESENT) {
+  if (presence == v1::PRESENCE_PRESENT) {
     grant_next_hand_if_open(people, now, out);  // a returning hand may be next
   }
   sync_pause(0, now, out);
@@ -132,7 +150,7 @@ v1::FloorState floor_control::state(time_ms now) const {
 
 v1::AirtimeReport floor_control::airtime(const roster& people, time_ms now) const {
   std::set<member_id> listed;
-  for (const member* m : people.active_members()) {
+  for (const member* m : here(people)) {
     if (can_take_floor(*m)) {
       listed.insert(m->id);
     }
@@ -157,7 +175,7 @@ v1::AirtimeReport floor_control::airtime(const roster& people, time_ms now) cons
 
 std::string floor_control::check_invariants(const roster& people) const {
   if (turn_) {
-    const member* holder = people.find(turn_->holder());
+    const member* holder = find_here(people, turn_->holder());
     if (holder == nullptr || holder->presence != v1::PRESENCE_PRESENT) {
       return "the floor holder is not present";
     }
@@ -176,7 +194,7 @@ std::string floor_control::check_invariants(const roster& people) const {
     if (!queued.insert(hand.member_id()).second) {
       return "a member is twice in the hand queue";
     }
-    const member* m = people.find(hand.member_id());
+    const member* m = find_here(people, hand.member_id());
     if (m == nullptr || m->presence == v1::PRESENCE_LEFT || !can_take_floor(*m)) {
       return "the hand queue holds someone who left or may not speak";
     }
@@ -195,7 +213,7 @@ std::string floor_control::check_invariants(const roster& people) const {
 
 void floor_control::update_staff(const roster& people) {
   bool staff_present = false;
-  for (const member* other : people.active_members()) {
+  for (const member* other : here(people)) {
     staff_present |= other->presence == v1::PRESENCE_PRESENT && is_facilitator(other->who.role);
   }
   no_facilitator_ = !staff_present;
@@ -244,7 +262,7 @@ bool floor_control::remove_hand(member_id m) {
 
 const v1::HandEntry* floor_control::first_present_hand(const roster& people) const {
   for (const auto& hand : hands_) {
-    const member* m = people.find(hand.member_id());
+    const member* m = find_here(people, hand.member_id());
     if (m != nullptr && m->presence == v1::PRESENCE_PRESENT) {
       return &hand;
     }

@@ -29,7 +29,10 @@ bool may_speak(const member& m);
 
 class floor_control {
  public:
-  explicit floor_control(const room_limits& limits);
+  // `place`: the room of the session this floor belongs to (0 the main room,
+  // else a breakout); members elsewhere are as absent to it. A breakout's
+  // floor starts open, since nobody may be there to grant hands.
+  floor_control(const room_limits& limits, std::uint32_t place = 0);
 
   // A FloorCommand from a present member. The reply is an error (nothing
   // changed) or a FloorResult whose seq the room fills in.
@@ -136,6 +139,15 @@ class floor_control {
   void report_airtime_if_changed(const roster& people, time_ms now, floor_output& out);
   v1::Reply validate_timing(const v1::TurnTiming& timing) const;
   bool holds(member_id m) const { return turn_ && turn_->holder() == m; }
+  // Members of this floor's room: present, reconnecting or (as nullptr) absent.
+  const member* find_here(const roster& people, member_id id) const;
+  std::vector<const member*> here(const roster& people) const;
+  // LEFT for a member in another room of the session.
+  v1::Presence presence_here(const member& m) const {
+    return m.place == place_ ? m.presence : v1::PRESENCE_LEFT;
+  }
+
+  std::uint32_t place_ = 0;
 
   room_limits limits_;
   v1::FloorMode mode_ = v1::FLOOR_MODE_MODERATED;

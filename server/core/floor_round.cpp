@@ -67,7 +67,7 @@ v1::Reply floor_control::start_round(const member& actor, const v1::StartRound& 
   if (order == v1::ROUND_ORDER_CUSTOM) {
     std::set<member_id> seen;
     for (member_id id : request.custom_order()) {
-      const member* m = people.find(id);
+      const member* m = find_here(people, id);
       if (m == nullptr || m->presence == v1::PRESENCE_LEFT) {
         return error_reply(v1::ERROR_CODE_NOT_FOUND, "the order names someone not in the room");
       }
@@ -80,7 +80,7 @@ v1::Reply floor_control::start_round(const member& actor, const v1::StartRound& 
       ids.push_back(id);
     }
   } else {
-    for (const member* m : people.active_members()) {
+    for (const member* m : here(people)) {
       if (in_roster_round(*m)) {
         ids.push_back(m->id);
       }
@@ -161,7 +161,7 @@ void floor_control::advance_round(const roster& people, time_ms now, floor_outpu
     if (entry.outcome != v1::TURN_OUTCOME_PENDING) {
       continue;
     }
-    const member* m = people.find(entry.member);
+    const member* m = find_here(people, entry.member);
     if (m == nullptr || m->presence != v1::PRESENCE_PRESENT || !can_take_floor(*m)) {
       entry.outcome = v1::TURN_OUTCOME_ABSENT;
       continue;

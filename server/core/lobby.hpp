@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -22,6 +23,9 @@ struct session_plan {
   v1::LobbyPolicy policy = v1::LOBBY_POLICY_OPEN;
   bool admit_before_facilitator = true;
   std::unordered_set<std::string> roster;  // subjects on the session's roster
+  // Family members on the roster: the subject of the participant each
+  // accompanies (breakout rooms by family keep them together).
+  std::unordered_map<std::string, std::string> accompanies;
   v1::ChatPolicy chat_policy = v1::CHAT_POLICY_ROOM;
 };
 

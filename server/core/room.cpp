@@ -19,6 +19,7 @@ v1::Reply join_reply(const member& m, std::uint32_t head, const std::string& roo
   join->set_member_id(m.id);
   join->set_head_seq(head);
   join->set_direct_head_seq(m.direct_seq);
+  join->set_breakout_id(m.place);
   return reply;
 }
 
@@ -41,9 +42,10 @@ v1::Event left_event(member_id id, v1::LeaveReason reason) {
 }  // namespace
 
 room::room(std::string id, room_limits limits)
-    : id_(std::move(id)), limits_(limits), floor_(limits_), polls_(limits_.kept_polls) {
+    : id_(std::move(id)), limits_(limits), polls_(limits_.kept_polls) {
   // What a snapshot shows must stay deletable.
   limits_.deletable_chats = std::max(limits_.deletable_chats, limits_.recent_chat);
+  places_.try_emplace(0, 0, std::string(), limits_);
 }
 
 effects room::join(connection_id conn, const identity& who, time_ms now) {
@@ -86,7 +88,7 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
       emit_room(out, presence_event(m->id, v1::PRESENCE_PRESENT), now);
       presence_changed(out, *m, v1::PRESENCE_RECONNECTING, now);
     }
-    out.reply = join_reply(*m, seq_, id_);
+    out.reply = join_reply(*m, place_of(*m).seq, id_);
     return out;
   }
   if (waiting_person* waiting = lobby_.find_by_subject(who.subject)) {
@@ -108,7 +110,7 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
   if (is_facilitator(who.role)) {
     admit_held_for_facilitator(out, now);
   }
-  out.reply = join_reply(entered, seq_, id_);  // after everything this join caused
+  out.reply = join_reply(entered, place_of(entered).seq, id_);  // after everything this join caused
   return out;
 }
 
@@ -124,6 +126,7 @@ member& room::enter(effects& out, connection_id conn, const identity& who, membe
     m->presence = v1::PRESENCE_PRESENT;
     m->joined_at = now;
   }
+  m->place = 0;  // everyone enters through the main room
   m->held = v1::WAIT_REASON_UNSPECIFIED;
   if (in_mute_all(*m) && (newcomer_mutes_.chat() || newcomer_mutes_.floor())) {
     // As MuteAll would have done, had they been here.
@@ -190,6 +193,8 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
       return lobby_command(*m, message.lobby(), now);
     case v1::ClientMessage::kPoll:
       return poll_command(*m, message.poll(), now);
+    case v1::ClientMessage::kBreakout:
+      return breakout_command(*m, message.breakout(), now);
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:
@@ -219,9 +224,12 @@ effects room::wake(time_ms now) {
   if (break_ && break_->ends_at_ms() != 0 && static_cast<time_ms>(break_->ends_at_ms()) <= now) {
     end_break(out, 0, now);
   }
-  floor_output floor;
-  floor_.wake(roster_, now, floor);
-  emit_floor(out, floor, now);
+  wake_breakouts(out, now);
+  for (auto& [id, where] : places_) {
+    floor_output floor;
+    where.floor.wake(roster_, now, floor);
+    emit_floor(out, where, floor, now);
+  }
   return out;
 }
 
@@ -242,7 +250,13 @@ std::optional<time_ms> room::next_wake() const {
     break_end = static_cast<time_ms>(break_->ends_at_ms());
   }
   for (auto deadline : {roster_.earliest_grace_deadline(), lobby_.earliest_grace_deadline(),
-                        floor_.next_wake(), break_end, next_consent_expiry()}) {
+                        break_end, next_consent_expiry(), next_breakout_wake()}) {
+    if (deadline && (!earliest || *deadline < *earliest)) {
+      earliest = deadline;
+    }
+  }
+  for (const auto& [id, where] : places_) {
+    const auto deadline = where.floor.next_wake();
     if (deadline && (!earliest || *deadline < *earliest)) {
       earliest = deadline;
     }
@@ -253,10 +267,11 @@ std::optional<time_ms> room::next_wake() const {
 effects room::floor_command(member& from, const v1::ClientMessage& message, time_ms now) {
   effects out;
   floor_output floor;
-  auto reply = floor_.handle(from, message.floor(), roster_, now, floor);
-  emit_floor(out, floor, now);
+  place& where = place_of(from);
+  auto reply = where.floor.handle(from, message.floor(), roster_, now, floor);
+  emit_floor(out, where, floor, now);
   if (reply.has_floor()) {
-    reply.mutable_floor()->set_seq(seq_);
+    reply.mutable_floor()->set_seq(where.seq);
   }
   out.reply = std::move(reply);
   return out;
@@ -264,13 +279,14 @@ effects room::floor_command(member& from, const v1::ClientMessage& message, time
 
 void room::presence_changed(effects& out, const member& m, v1::Presence before, time_ms now) {
   floor_output floor;
-  floor_.presence_changed(m, before, roster_, now, floor);
-  emit_floor(out, floor, now);
+  place& where = place_of(m);
+  where.floor.presence_changed(m, before, roster_, now, floor);
+  emit_floor(out, where, floor, now);
 }
 
-void room::emit_floor(effects& out, floor_output& floor, time_ms now) {
+void room::emit_floor(effects& out, place& where, floor_output& floor, time_ms now) {
   for (auto& event : floor.room) {
-    emit_room(out, std::move(event), now);
+    emit_place(out, where, std::move(event), now);
   }
   if (floor.staff.empty()) {
     return;
@@ -284,17 +300,21 @@ void room::emit_floor(effects& out, floor_output& floor, time_ms now) {
 }
 
 std::string room::check_invariants() const {
-  for (auto broken :
-       {floor_.check_invariants(roster_), distress_.check_invariants(roster_),
-        check_moderation(roster_, ended_), check_lobby(), polls_.check_invariants(roster_)}) {
+  for (auto broken : {distress_.check_invariants(roster_), check_moderation(roster_, ended_),
+                      check_lobby(), polls_.check_invariants(roster_), check_breakouts()}) {
     if (!broken.empty()) {
       return broken;
     }
   }
-  for (const auto& chat : recent_chat_) {
-    const chat_record* record = find_chat(chat.seq());
-    if (record == nullptr || record->deleted) {
-      return "a deleted or unknown chat message is kept for snapshots";
+  for (const auto& [id, where] : places_) {
+    if (auto broken = where.floor.check_invariants(roster_); !broken.empty()) {
+      return broken;
+    }
+    for (const auto& chat : where.recent_chat) {
+      const chat_record* record = find_chat(where, chat.seq());
+      if (record == nullptr || record->deleted) {
+        return "a deleted or unknown chat message is kept for snapshots";
+      }
     }
   }
   return {};
@@ -306,18 +326,23 @@ v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
   for (const member* m : roster_.active_members()) {
     *snap.add_members() = to_wire(*m);
   }
-  for (const auto& chat : recent_chat_) {
+  const member* who = roster_.find(viewer);
+  const place& where = who == nullptr ? places_.at(0) : place_of(*who);
+  snap.set_breakout_id(where.id);
+  for (const auto& chat : where.recent_chat) {
     *snap.add_recent_chat() = chat;
   }
-  *snap.mutable_floor() = floor_.state(now);
+  *snap.mutable_floor() = where.floor.state(now);
+  if (places_.size() > 1) {
+    *snap.mutable_breakouts() = breakout_state();
+  }
   snap.set_locked(locked_);
   snap.set_chat_policy(plan_.chat_policy);
   if (break_) {
     *snap.mutable_break_state() = *break_;
   }
-  const member* who = roster_.find(viewer);
   if (who != nullptr && is_facilitator(who->who.role)) {
-    *snap.mutable_airtime() = floor_.airtime(roster_, now);
+    *snap.mutable_airtime() = where.floor.airtime(roster_, now);
     *snap.mutable_lobby() = lobby_state(now);
     for (auto& b : bans_.to_wire()) {
       *snap.add_bans() = std::move(b);
@@ -339,16 +364,40 @@ std::uint32_t room::direct_head(member_id id) const {
   return m == nullptr ? 0 : m->direct_seq;
 }
 
+std::uint32_t room::head_seq(std::uint32_t breakout) const {
+  auto it = places_.find(breakout);
+  return it == places_.end() ? 0 : it->second.seq;
+}
+
+std::uint32_t room::place_of_member(member_id id) const {
+  const member* m = roster_.find(id);
+  return m == nullptr ? 0 : m->place;
+}
+
 std::optional<member_id> room::member_of(connection_id conn) {
   const member* m = roster_.find_by_connection(conn);
   return m == nullptr ? std::nullopt : std::optional<member_id>(m->id);
 }
 
 void room::emit_room(effects& out, v1::Event event, time_ms now) {
+  // One copy per open room: without breakouts, the main room's alone.
+  if (places_.size() == 1) {
+    emit_place(out, places_.at(0), std::move(event), now);
+    return;
+  }
+  for (auto& [id, where] : places_) {
+    emit_place(out, where, event, now);
+  }
+}
+
+void room::emit_place(effects& out, place& where, v1::Event event, time_ms now) {
   event.set_room_id(id_);
-  event.set_seq(++seq_);
+  event.set_seq(++where.seq);
+  if (where.id != 0) {
+    event.set_breakout_id(where.id);
+  }
   event.set_server_time_ms(static_cast<std::uint64_t>(now));
-  out.events.push_back({{audience_kind::room_stream, 0}, std::move(event)});
+  out.events.push_back({{audience_kind::room_stream, 0, where.id}, std::move(event)});
 }
 
 void room::emit_direct(effects& out, member& to, v1::Event event, time_ms now) {
@@ -358,10 +407,13 @@ void room::emit_direct(effects& out, member& to, v1::Event event, time_ms now) {
   out.events.push_back({{audience_kind::direct, to.id}, std::move(event)});
 }
 
-void room::emit_ephemeral(effects& out, member_id except, v1::Event event, time_ms now) {
+void room::emit_ephemeral(effects& out, const member& except, v1::Event event, time_ms now) {
   event.set_room_id(id_);
+  if (except.place != 0) {
+    event.set_breakout_id(except.place);
+  }
   event.set_server_time_ms(static_cast<std::uint64_t>(now));
-  out.events.push_back({{audience_kind::everyone_but, except}, std::move(event)});
+  out.events.push_back({{audience_kind::everyone_but, except.id, except.place}, std::move(event)});
 }
 
 v1::Member room::to_wire(const member& m) const {
@@ -374,6 +426,7 @@ v1::Member room::to_wire(const member& m) const {
   wire.set_chat_muted(m.chat_muted);
   wire.set_floor_muted(m.floor_muted);
   wire.set_may_unmute_self(m.may_unmute_self);
+  wire.set_breakout_id(m.place);
   return wire;
 }
 

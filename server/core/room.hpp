@@ -20,6 +20,9 @@
 
 namespace hearth::core {
 
+// The audit action of a breakout command ("breakouts_opened", ...).
+std::string breakout_action(const v1::BreakoutCommand& command);
+
 class room {
  public:
   room(std::string id, room_limits limits);
@@ -61,10 +64,15 @@ class room {
   // The state a joining member starts from; facilitators also get airtime and
   // every open distress signal, participants and family members their own.
   // Polls show each viewer what their events showed them.
+  // The snapshot shows the room of the session the viewer is in (the main
+  // room or their breakout): its floor and chat, everyone's presence.
   v1::RoomSnapshot snapshot(member_id viewer, time_ms now) const;
-  std::uint32_t head_seq() const { return seq_; }
+  // The room stream position of `place` (0: the main room; a closed or unknown breakout: 0).
+  std::uint32_t head_seq(std::uint32_t breakout = 0) const;
   std::uint32_t direct_head(member_id m) const;
   std::optional<member_id> member_of(connection_id conn);
+  // The room of the session a member is in (0: the main room).
+  std::uint32_t place_of_member(member_id m) const;
 
   // No member present or reconnecting, nobody waiting: the shell may retire the room.
   bool empty() const { return roster_.active_count() == 0 && lobby_.size() == 0; }
@@ -78,16 +86,58 @@ class room {
 
   const roster& people() const { return roster_; }
   const lobby& waiting() const { return lobby_; }
-  v1::FloorState floor_state(time_ms now) const { return floor_.state(now); }
+  v1::FloorState floor_state(time_ms now) const { return places_.at(0).floor.state(now); }
 
   // The room's rules (floor included); the first one broken, or "" when all hold.
   std::string check_invariants() const;
 
  private:
+  // The room stream, floor and chat of one room of the session: the main room
+  // (id 0) or a breakout. Everything else (members, lobby, moderation,
+  // distress, polls, direct streams) is the session's.
+  struct chat_record {
+    std::uint32_t seq = 0;
+    member_id from = 0;
+    bool deleted = false;
+  };
+  struct place {
+    place(std::uint32_t place_id, std::string place_name, const room_limits& limits)
+        : id(place_id), name(std::move(place_name)), floor(limits, place_id) {}
+    std::uint32_t id = 0;
+    std::string name;
+    std::uint32_t seq = 0;
+    floor_control floor;
+    std::deque<v1::ChatMessage> recent_chat;  // with ChatMessage.seq set
+    // The last `deletable_chats` room chat messages, by ascending seq: their
+    // author, and whether a facilitator deleted them. Bounded: a room that
+    // talks for hours must not grow without limit.
+    std::deque<chat_record> chats;
+  };
+  // A member's room; the main room for someone whose breakout closed after they left.
+  place& place_of(const member& m);
+  const place& place_of(const member& m) const;
+
+  // Breakout rooms (room_breakouts.cpp).
+  effects breakout_command(member& from, const v1::BreakoutCommand& command, time_ms now);
+  effects open_breakouts(member& by, const v1::OpenBreakouts& open, time_ms now);
+  // Who goes where under `open` (validated), or an error in `refused`.
+  std::vector<std::vector<member_id>> split(const v1::OpenBreakouts& open, v1::Reply& refused);
+  effects call_facilitator(member& from, time_ms now);
+  // `m` goes into `to` (which exists): each floor sees them leave or arrive,
+  // and their connection switches rooms (effects::moves).
+  void move(effects& out, member& m, std::uint32_t to, time_ms now);
+  // Everyone back to the main room, the breakouts closed; `by` 0: the timer.
+  void recall(effects& out, member_id by, time_ms now);
+  void emit_breakouts(effects& out, v1::BreakoutChange change, member_id by, time_ms now);
+  v1::BreakoutState breakout_state() const;
+  std::optional<time_ms> next_breakout_wake() const;
+  void wake_breakouts(effects& out, time_ms now);
+  std::string check_breakouts() const;
+
   // Chat (room_chat.cpp).
   effects send_chat(member& from, const v1::SendChat& chat, time_ms now);
   effects typing(const member& from, bool active, time_ms now);
-  void remember_chat(v1::ChatMessage chat);
+  void remember_chat(place& where, v1::ChatMessage chat);
 
   effects leave(member& m, time_ms now);
   // `m` leaves the room for `reason`: MemberLeft, their attendance segment
@@ -127,7 +177,7 @@ class room {
   // `by` 0: the countdown ran out.
   void end_break(effects& out, member_id by, time_ms now);
   void end_session(effects& out, time_ms now);
-  bool delete_chat(effects& out, std::uint32_t seq, time_ms now);
+  bool delete_chat(effects& out, place& where, std::uint32_t seq, time_ms now);
 
   // Check-in polls (room_polls.cpp).
   effects poll_command(member& from, const v1::PollCommand& command, time_ms now);
@@ -174,22 +224,29 @@ class room {
   // When the consent of an observer in the room runs out next.
   std::optional<time_ms> next_consent_expiry() const;
 
-  void emit_floor(effects& out, floor_output& floor, time_ms now);
+  void emit_floor(effects& out, place& where, floor_output& floor, time_ms now);
 
-  // Stamp and append events.
+  // Stamp and append events. emit_room: the session's news, on every room's
+  // stream; emit_place: one room's own (its chat and floor).
   void emit_room(effects& out, v1::Event event, time_ms now);
+  void emit_place(effects& out, place& where, v1::Event event, time_ms now);
   void emit_direct(effects& out, member& to, v1::Event event, time_ms now);
-  void emit_ephemeral(effects& out, member_id except, v1::Event event, time_ms now);
+  void emit_ephemeral(effects& out, const member& except, v1::Event event, time_ms now);
 
   v1::Member to_wire(const member& m) const;
 
   std::string id_;
   room_limits limits_;
   roster roster_;
-  floor_control floor_;
+  std::map<std::uint32_t, place> places_;  // 0: the main room; then the open breakouts
   distress_book distress_;
   poll_book polls_;
-  std::uint32_t seq_ = 0;
+  // Breakouts: ids are never reused, so a stale resume never matches a new
+  // breakout's stream.
+  std::uint32_t next_breakout_id_ = 1;
+  std::optional<time_ms> breakouts_end_;
+  std::optional<time_ms> breakouts_warning_;  // when the warning goes out
+  bool breakouts_warned_ = false;
   bool locked_ = false;
   bool ended_ = false;
   session_plan plan_;
@@ -198,18 +255,8 @@ class room {
   lobby lobby_;
   ban_list bans_;
   std::unordered_map<std::string, observer_consent> consents_;  // by observer subject
-  std::deque<v1::ChatMessage> recent_chat_;                     // with ChatMessage.seq set
-  // The last `deletable_chats` room chat messages, by ascending seq: their
-  // author, and whether a facilitator deleted them. Bounded: a room that
-  // talks for hours must not grow without limit.
-  struct chat_record {
-    std::uint32_t seq = 0;
-    member_id from = 0;
-    bool deleted = false;
-  };
-  std::deque<chat_record> room_chats_;
-  chat_record* find_chat(std::uint32_t seq);
-  const chat_record* find_chat(std::uint32_t seq) const;
+  static chat_record* find_chat(place& where, std::uint32_t seq);
+  static const chat_record* find_chat(const place& where, std::uint32_t seq);
   // Per member: recent client_msg_ids and the result they produced.
   std::unordered_map<member_id, std::deque<std::pair<std::uint64_t, v1::ChatResult>>> dedupe_;
 };

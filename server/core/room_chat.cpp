@@ -80,15 +80,17 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
 
   v1::ChatResult result;
   if (scope == v1::CHAT_SCOPE_ROOM) {
+    // The room the sender is in: the main room or their breakout.
+    place& where = place_of(from);
     v1::ChatMessage kept = *message;
-    emit_room(out, std::move(e), now);
-    result.set_seq(seq_);
-    kept.set_seq(seq_);
-    room_chats_.push_back({seq_, from.id, false});
-    while (room_chats_.size() > limits_.deletable_chats) {
-      room_chats_.pop_front();
+    emit_place(out, where, std::move(e), now);
+    result.set_seq(where.seq);
+    kept.set_seq(where.seq);
+    where.chats.push_back({where.seq, from.id, false});
+    while (where.chats.size() > limits_.deletable_chats) {
+      where.chats.pop_front();
     }
-    remember_chat(std::move(kept));
+    remember_chat(where, std::move(kept));
   } else if (recipient != nullptr) {
     message->set_to_member_id(recipient->id);
     emit_direct(out, *recipient, e, now);
@@ -121,20 +123,21 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
   return out;
 }
 
-room::chat_record* room::find_chat(std::uint32_t seq) {
-  auto it = std::lower_bound(room_chats_.begin(), room_chats_.end(), seq,
+room::chat_record* room::find_chat(place& where, std::uint32_t seq) {
+  auto it = std::lower_bound(where.chats.begin(), where.chats.end(), seq,
                              [](const chat_record& r, std::uint32_t s) { return r.seq < s; });
-  return it == room_chats_.end() || it->seq != seq ? nullptr : &*it;
+  return it == where.chats.end() || it->seq != seq ? nullptr : &*it;
 }
 
-const room::chat_record* room::find_chat(std::uint32_t seq) const {
-  return const_cast<room*>(this)->find_chat(seq);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+const room::chat_record* room::find_chat(const place& where, std::uint32_t seq) {
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast)
+  return find_chat(const_cast<place&>(where), seq);
 }
 
-void room::remember_chat(v1::ChatMessage chat) {
-  recent_chat_.push_back(std::move(chat));
-  while (recent_chat_.size() > limits_.recent_chat) {
-    recent_chat_.pop_front();
+void room::remember_chat(place& where, v1::ChatMessage chat) {
+  where.recent_chat.push_back(std::move(chat));
+  while (where.recent_chat.size() > limits_.recent_chat) {
+    where.recent_chat.pop_front();
   }
 }
 
@@ -149,7 +152,7 @@ effects room::typing(const member& from, bool active, time_ms now) {
   v1::Event e;
   e.mutable_typing()->set_member_id(from.id);
   e.mutable_typing()->set_active(active);
-  emit_ephemeral(out, from.id, std::move(e), now);
+  emit_ephemeral(out, from, std::move(e), now);
   return out;
 }
 

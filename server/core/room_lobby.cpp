@@ -119,7 +119,7 @@ effects room::rejoin_lobby(connection_id conn, waiting_person& person, time_ms n
     auto* join = reply.mutable_join();
     join->set_room_id(id_);
     join->set_member_id(m->id);
-    join->set_head_seq(seq_);
+    join->set_head_seq(place_of(*m).seq);
     join->set_direct_head_seq(m->direct_seq);
     out.reply = std::move(reply);
     return out;
@@ -322,6 +322,8 @@ effects room::refuse_waiting(const waiting_person& person, const v1::ClientMessa
     action = "poll_started";
   } else if (message.has_poll() && message.poll().has_close()) {
     action = "poll_closed";
+  } else if (message.has_breakout() && !message.breakout().has_call_facilitator()) {
+    action = breakout_action(message.breakout());
   }
   if (!action.empty()) {
     out.audit.push_back(

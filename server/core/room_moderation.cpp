@@ -77,7 +77,7 @@ effects room::moderate(member& actor, const v1::Moderation& command, time_ms now
   member* target = named == 0 ? nullptr : roster_.find(named);
   const member* audited = target;
   if (command.has_delete_chat()) {
-    const chat_record* chat = find_chat(command.delete_chat().seq());
+    const chat_record* chat = find_chat(place_of(actor), command.delete_chat().seq());
     audited = chat == nullptr ? nullptr : roster_.find(chat->from);
   }
   if (!may_moderate(actor.who.role)) {
@@ -108,7 +108,7 @@ effects room::moderate(member& actor, const v1::Moderation& command, time_ms now
     moderate_room(out, actor, command, now);
   }
   if (!out.reply) {
-    out.reply = done(seq_);
+    out.reply = done(place_of(actor).seq);
   }
   return out;
 }
@@ -235,14 +235,14 @@ void room::moderate_room(effects& out, member& actor, const v1::Moderation& comm
     end_session(out, now);
   } else if (command.has_delete_chat()) {
     const std::uint32_t seq = command.delete_chat().seq();
-    const chat_record* chat = find_chat(seq);
+    const chat_record* chat = find_chat(place_of(actor), seq);
     if (chat == nullptr) {
       out.reply =
           error_reply(v1::ERROR_CODE_NOT_FOUND, "no recent room chat message with that seq");
       return;
     }
     target = roster_.find(chat->from);
-    changed = delete_chat(out, seq, now);
+    changed = delete_chat(out, place_of(actor), seq, now);
     detail = "seq=" + std::to_string(seq);
   }
   out.audit.push_back(note(actor, command, target, "ok", unchanged(detail, changed), now));
@@ -253,7 +253,7 @@ effects room::unmute_self(member& m, time_ms now) {
   v1::Moderation command;
   command.mutable_unmute_self();
   if (!m.chat_muted && !m.floor_muted) {
-    out.reply = done(seq_);  // nothing to lift, nothing recorded
+    out.reply = done(place_of(m).seq);  // nothing to lift, nothing recorded
     return out;
   }
   if (!m.may_unmute_self) {
@@ -262,7 +262,7 @@ effects room::unmute_self(member& m, time_ms now) {
   }
   set_mutes(out, m, false, false, false, m.id, now);
   out.audit.push_back(note(m, command, &m, "ok", "self", now));
-  out.reply = done(seq_);
+  out.reply = done(place_of(m).seq);
   return out;
 }
 
@@ -279,8 +279,8 @@ bool room::set_mutes(effects& out, member& m, bool chat, bool floor, bool self_u
   emit_room(out, moderation_event(m), now);
   if (silenced) {
     floor_output changes;
-    floor_.member_silenced(m, actor, roster_, now, changes);
-    emit_floor(out, changes, now);
+    place_of(m).floor.member_silenced(m, actor, roster_, now, changes);
+    emit_floor(out, place_of(m), changes, now);
   }
   return true;
 }
@@ -293,8 +293,8 @@ void room::set_role(effects& out, member& actor, member& target, v1::Role role, 
   e.mutable_member_role_changed()->set_role(role);
   emit_room(out, std::move(e), now);
   floor_output changes;
-  floor_.role_changed(target, actor.id, roster_, now, changes);
-  emit_floor(out, changes, now);
+  place_of(target).floor.role_changed(target, actor.id, roster_, now, changes);
+  emit_floor(out, place_of(target), changes, now);
   if (!was_staff && is_facilitator(role)) {
     brief_arriving_facilitator(out, target, now);  // open distress signals, as on arrival
   }
@@ -316,7 +316,7 @@ std::string room::moderation_subject(const v1::Moderation& command) {
   }
   member_id named = moderation_target(command);
   if (command.has_delete_chat()) {
-    const chat_record* chat = find_chat(command.delete_chat().seq());
+    const chat_record* chat = find_chat(places_.at(0), command.delete_chat().seq());
     named = chat == nullptr ? 0 : chat->from;
   }
   const member* m = named == 0 ? nullptr : roster_.find(named);
@@ -335,9 +335,11 @@ void room::start_break(effects& out, const member& actor, std::uint32_t ms, time
   *e.mutable_break_changed()->mutable_break_state() = b;
   e.mutable_break_changed()->set_by_member_id(actor.id);
   emit_room(out, std::move(e), now);
-  floor_output changes;
-  floor_.set_break(true, actor.id, now, changes);
-  emit_floor(out, changes, now);
+  for (auto& [id, where] : places_) {
+    floor_output changes;
+    where.floor.set_break(true, actor.id, now, changes);
+    emit_floor(out, where, changes, now);
+  }
 }
 
 void room::end_break(effects& out, member_id by, time_ms now) {
@@ -346,9 +348,11 @@ void room::end_break(effects& out, member_id by, time_ms now) {
   e.mutable_break_changed()->mutable_break_state()->set_active(false);
   e.mutable_break_changed()->set_by_member_id(by);
   emit_room(out, std::move(e), now);
-  floor_output changes;
-  floor_.set_break(false, by, now, changes);
-  emit_floor(out, changes, now);
+  for (auto& [id, where] : places_) {
+    floor_output changes;
+    where.floor.set_break(false, by, now, changes);
+    emit_floor(out, where, changes, now);
+  }
 }
 
 void room::end_session(effects& out, time_ms now) {
@@ -369,16 +373,17 @@ void room::end_session(effects& out, time_ms now) {
   }
 }
 
-bool room::delete_chat(effects& out, std::uint32_t seq, time_ms now) {
-  chat_record* record = find_chat(seq);
+bool room::delete_chat(effects& out, place& where, std::uint32_t seq, time_ms now) {
+  chat_record* record = find_chat(where, seq);
   if (record == nullptr || record->deleted) {
     return false;
   }
   record->deleted = true;
-  std::erase_if(recent_chat_, [seq](const v1::ChatMessage& chat) { return chat.seq() == seq; });
+  std::erase_if(where.recent_chat,
+                [seq](const v1::ChatMessage& chat) { return chat.seq() == seq; });
   v1::Event e;
   e.mutable_chat_deleted()->set_seq(seq);
-  emit_room(out, std::move(e), now);
+  emit_place(out, where, std::move(e), now);
   return true;
 }
 

@@ -79,7 +79,7 @@ effects room::start_poll(member& by, const v1::StartPoll& start, time_ms now) {
        "ok",
        poll_code(p) + (p.choices.empty() ? " kind=scale " : " kind=choices ") + visibility_code(p),
        now});
-  out.reply = poll_reply(p.id, seq_, 0, /*duplicate=*/false);
+  out.reply = poll_reply(p.id, place_of(by).seq, 0, /*duplicate=*/false);
   return out;
 }
 
@@ -109,7 +109,7 @@ effects room::answer_poll(member& from, const v1::AnswerPoll& answer, time_ms no
     return out;
   }
   if (!polls_.answer(p->id, from.id, *value, now)) {
-    out.reply = poll_reply(p->id, seq_, 0, /*duplicate=*/true);
+    out.reply = poll_reply(p->id, place_of(from).seq, 0, /*duplicate=*/true);
     return out;
   }
   v1::Event e;
@@ -119,7 +119,7 @@ effects room::answer_poll(member& from, const v1::AnswerPoll& answer, time_ms no
     emit_direct(out, *f, e, now);
   }
   emit_direct(out, from, std::move(e), now);  // the answerer's confirmation
-  out.reply = poll_reply(p->id, seq_, from.direct_seq, /*duplicate=*/false);
+  out.reply = poll_reply(p->id, place_of(from).seq, from.direct_seq, /*duplicate=*/false);
   return out;
 }
 
@@ -137,7 +137,7 @@ effects room::close_poll(member& by, std::uint32_t poll_id, time_ms now) {
     return out;
   }
   if (!found->open()) {
-    out.reply = poll_reply(poll_id, seq_, 0, /*duplicate=*/true);
+    out.reply = poll_reply(poll_id, place_of(by).seq, 0, /*duplicate=*/true);
     return out;
   }
   // A copy: with kept_polls 0 the book forgets the poll as it closes.
@@ -158,7 +158,7 @@ effects room::close_poll(member& by, std::uint32_t poll_id, time_ms now) {
        "ok",
        poll_code(p) + " answers=" + std::to_string(p.answers.size()) + " " + visibility_code(p),
        now});
-  out.reply = poll_reply(p.id, seq_, 0, /*duplicate=*/false);
+  out.reply = poll_reply(p.id, place_of(by).seq, 0, /*duplicate=*/false);
   return out;
 }
 

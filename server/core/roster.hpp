@@ -24,6 +24,7 @@ struct member {
   time_ms dropped_at = 0;                   // meaningful while reconnecting
   time_ms grace_deadline = 0;               // meaningful while reconnecting
   std::uint32_t direct_seq = 0;             // head of this member's direct stream
+  std::uint32_t place = 0;  // the room of the session they are in: 0 main, else a breakout
   // Moderation: kept for the room's life, across reconnects, leave and rejoin.
   bool chat_muted = false;
   bool floor_muted = false;

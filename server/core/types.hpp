@@ -45,6 +45,9 @@ struct room_limits {
   std::uint32_t max_lobby_message_bytes = 500;  // UTF-8 bytes of the lobby message
   std::uint32_t max_poll_question_bytes = 300;  // UTF-8 bytes of a poll's question
   std::uint32_t kept_polls = 5;                 // closed polls kept for snapshots
+  std::uint32_t max_breakouts = 20;             // breakout rooms open at once
+  std::uint32_t max_breakout_name_bytes = 60;   // UTF-8 bytes of a breakout room's name
+  time_ms max_breakout = 7'200'000;             // longest breakout timer
 };
 
 }  // namespace hearth::core

@@ -71,6 +71,9 @@ void room_runner::plan_loaded(const loaded_plan& loaded, bool ok) {
     plan.chat_policy = core::chat_policy_from(session->chat_policy).value_or(plan.chat_policy);
     for (const auto& entry : session->roster) {
       plan.roster.insert(entry.subject);
+      if (!entry.accompanies.empty()) {
+        plan.accompanies[entry.subject] = entry.accompanies;
+      }
     }
   }
   room_.configure(std::move(plan));
@@ -116,6 +119,7 @@ void room_runner::record(const core::consent_change& change) {
 }
 
 std::shared_ptr<connection> room_runner::take(core::connection_id id) {
+  in_breakout_.erase(id);
   for (auto* map : {&joined_, &waiting_}) {
     auto it = map->find(id);
     if (it != map->end()) {
@@ -138,7 +142,7 @@ void room_runner::admit(const core::admission& admission) {
   auto* join = message.mutable_admitted()->mutable_join();
   join->set_room_id(room_id_);
   join->set_epoch(epoch_);
-  join->set_head_seq(room_.head_seq());
+  join->set_head_seq(room_.head_seq());  // admitted people enter the main room
   join->set_direct_head_seq(room_.direct_head(admission.member));
   join->set_member_id(admission.member);
   join->set_recovered(false);

@@ -85,6 +85,7 @@ void room_runner::do_command(const std::shared_ptr<connection>& conn,
     // room; only retirement releases it (see do_join).
     joined_.erase(conn->id());
     waiting_.erase(conn->id());
+    in_breakout_.erase(conn->id());
   }
   retire_if_empty();
 }
@@ -97,6 +98,7 @@ void room_runner::disconnect(std::shared_ptr<connection> conn) {
 
 void room_runner::do_disconnect(const std::shared_ptr<connection>& conn) {
   const bool known = joined_.erase(conn->id()) + waiting_.erase(conn->id()) != 0;
+  in_breakout_.erase(conn->id());
   if (!known || retired_) {
     return;
   }
@@ -157,7 +159,10 @@ void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::i
     return;
   }
   result->set_epoch(epoch_);
-  const bool recovered = request.has_resume() && can_replay(result->member_id(), request.resume());
+  const std::uint32_t place = result->breakout_id();
+  // A resume counts in the room the client was in; after a move it gets a snapshot.
+  const bool recovered = request.has_resume() && request.resume().breakout_id() == place &&
+                         can_replay(result->member_id(), request.resume());
   result->set_recovered(recovered);
   if (!recovered) {
     *result->mutable_snapshot() = room_.snapshot(result->member_id(), clock_.now());
@@ -168,16 +173,19 @@ void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::i
     replay(conn, member, request.resume());
   }
   joined_[conn->id()] = conn;
+  set_place(conn->id(), place);
 }
 
 bool room_runner::can_replay(std::uint32_t member, const v1::ResumePosition& from) const {
-  if (from.epoch() != epoch_ || !history_.covers(from.last_seq(), room_.head_seq())) {
+  const core::history_ring* history = history_of(from.breakout_id());
+  if (from.epoch() != epoch_ || history == nullptr ||
+      !history->covers(from.last_seq(), room_.head_seq(from.breakout_id()))) {
     return false;
   }
   // A replay that would overflow the client's outbound queue would only end in
   // a slow-consumer close and the same resume again: send a snapshot instead.
   const std::size_t budget = config_.max_outbound_queue_bytes / 2;
-  std::size_t bytes = history_.bytes_after(from.last_seq());
+  std::size_t bytes = history->bytes_after(from.last_seq());
   const auto direct_head = room_.direct_head(member);
   if (from.last_direct_seq() != direct_head) {
     auto it = direct_history_.find(member);
@@ -191,7 +199,7 @@ bool room_runner::can_replay(std::uint32_t member, const v1::ResumePosition& fro
 
 void room_runner::replay(const std::shared_ptr<connection>& conn, std::uint32_t member,
                          const v1::ResumePosition& from) {
-  for (auto& bytes : history_.after(from.last_seq())) {
+  for (auto& bytes : history_of(from.breakout_id())->after(from.last_seq())) {
     conn->deliver(std::move(bytes));
   }
   auto it = direct_history_.find(member);
@@ -205,6 +213,7 @@ void room_runner::replay(const std::shared_ptr<connection>& conn, std::uint32_t 
 void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& caller,
                         std::uint32_t request_id) {
   auto to_lobby = fx.to_lobby.begin();
+  auto moving = fx.moves.cbegin();
   for (std::size_t i = 0; i < fx.events.size(); ++i) {
     // A member stepped out stops receiving the room's events from here on.
     for (; to_lobby != fx.to_lobby.end() && to_lobby->after_events <= i; ++to_lobby) {
@@ -212,6 +221,7 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
         waiting_[conn->id()] = std::move(conn);
       }
     }
+    start_moves(fx, i, moving);
     fan_out(fx.events[i]);
   }
   for (; to_lobby != fx.to_lobby.end(); ++to_lobby) {
@@ -230,6 +240,9 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
   for (const auto& admission : fx.admitted) {
     admit(admission);
   }
+  // Before the reply: a facilitator entering a breakout sees it first.
+  finish_moves(fx);
+  close_places(fx);
   for (const auto& change : fx.attendance) {
     record(change);
   }
@@ -269,39 +282,6 @@ void room_runner::send_reply(const std::shared_ptr<connection>& conn, v1::Reply 
   v1::ServerMessage message;
   *message.mutable_reply() = std::move(reply);
   conn->deliver(wire::encode(message));
-}
-
-void room_runner::fan_out(core::room_event& event) {
-  v1::ServerMessage message;
-  *message.mutable_event() = std::move(event.event);
-  // Serialized once; the same bytes go to every recipient and into history.
-  auto bytes = wire::encode(message);
-  switch (event.to.kind) {
-    case core::audience_kind::room_stream:
-      history_.append(message.event().seq(), bytes);
-      for (auto& [id, conn] : joined_) {
-        conn->deliver(bytes);
-      }
-      break;
-    case core::audience_kind::direct: {
-      auto ring = direct_history_.try_emplace(event.to.member, config_.direct_history_events,
-                                              config_.direct_history_bytes);
-      ring.first->second.append(message.event().direct_seq(), bytes);
-      for (auto& [id, conn] : joined_) {
-        if (room_.member_of(id) == event.to.member) {
-          conn->deliver(bytes);
-        }
-      }
-      break;
-    }
-    case core::audience_kind::everyone_but:
-      for (auto& [id, conn] : joined_) {
-        if (room_.member_of(id) != event.to.member) {
-          conn->deliver(bytes);
-        }
-      }
-      break;
-  }
 }
 
 void room_runner::record(const core::attendance_change& change) {

@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "admin/live.hpp"
 #include "core/history.hpp"
@@ -79,7 +81,19 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
              std::uint32_t request_id);
   void send_reply(const std::shared_ptr<connection>& conn, v1::Reply reply,
                   std::uint32_t request_id);
+  // The rooms of the session (room_places.cpp): each room stream reaches the
+  // connections in its room and keeps its own history.
   void fan_out(core::room_event& event);
+  bool in_place(core::connection_id id, std::uint32_t place) const;
+  core::history_ring* history_of(std::uint32_t place);
+  const core::history_ring* history_of(std::uint32_t place) const;
+  // A moving connection gets no room stream events from `after_events` on;
+  // then ServerMessage.moved with a snapshot of where it is.
+  void start_moves(const core::effects& fx, std::size_t event_index,
+                   std::vector<core::place_move>::const_iterator& next);
+  void finish_moves(const core::effects& fx);
+  void close_places(const core::effects& fx);
+  void set_place(core::connection_id id, std::uint32_t place);
   void record(const core::attendance_change& change);
   void record(const core::audit_note& note);
   void replay(const std::shared_ptr<connection>& conn, std::uint32_t member,
@@ -101,6 +115,10 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   std::unordered_map<core::member_id, core::history_ring> direct_history_;
   std::unordered_map<core::connection_id, std::shared_ptr<connection>> joined_;   // members
   std::unordered_map<core::connection_id, std::shared_ptr<connection>> waiting_;  // in the lobby
+  std::unordered_map<core::connection_id, std::uint32_t>
+      in_breakout_;  // joined, not in the main room
+  std::unordered_map<std::uint32_t, core::history_ring> breakout_history_;
+  std::unordered_set<core::connection_id> in_transit_;  // moving during the current apply()
   enum class plan_state : std::uint8_t { unloaded, loading, loaded };
   plan_state plan_ = plan_state::unloaded;
   std::vector<std::function<void(bool loaded)>> queued_;

@@ -14,7 +14,7 @@ namespace {
 
 using moderation_authorization_test = moderation_fixture;
 
-// Every moderation command from every role: facilitators and co-facilitators
+// Every moderation, lobby and breakout command from every role: facilitators and co-facilitators
 // may (a co-facilitator may not end the session while a facilitator is
 // here), everyone else is refused with 103, nothing changes and one audit
 // note says "denied".
@@ -26,7 +26,9 @@ TEST_F(moderation_authorization_test, every_command_from_every_role) {
     bool lock_first;
     v1::ClientMessage (*make)(std::uint32_t chat_seq);
     const char* target = nullptr;  // the audit target when not "b" or ""
+    bool breakouts_first = false;  // breakout rooms 1 ({a}) and 2 ({b}) are open
   };
+
   const std::vector<command_case> commands = {
       {"mute", "mute", true, false, [](std::uint32_t) { return mod::mute(4); }},
       {"unmute", "unmute", true, false, [](std::uint32_t) { return mod::unmute(4); }},
@@ -56,6 +58,41 @@ TEST_F(moderation_authorization_test, every_command_from_every_role) {
          m.mutable_start_break()->set_duration_ms(600'000);
          return mod::wrap(m);
        }},
+      {"open_breakouts", "breakouts_opened", false, false,
+       [](std::uint32_t) {
+         v1::ClientMessage m;
+         m.mutable_breakout()->mutable_open()->add_rooms()->add_member_ids(3);
+         return m;
+       }},
+      {"move_to_breakout", "breakout_move", false, false,
+       [](std::uint32_t) {
+         v1::ClientMessage m;
+         m.mutable_breakout()->mutable_move()->set_member_id(5);
+         m.mutable_breakout()->mutable_move()->set_breakout_id(1);
+         return m;
+       },
+       "fam", true},
+      {"enter_breakout", "breakout_entered", false, false,
+       [](std::uint32_t) {
+         v1::ClientMessage m;
+         m.mutable_breakout()->mutable_enter()->set_breakout_id(2);
+         return m;
+       },
+       nullptr, true},
+      {"broadcast", "breakout_broadcast", false, false,
+       [](std::uint32_t) {
+         v1::ClientMessage m;
+         m.mutable_breakout()->mutable_broadcast()->set_text("two minutes");
+         return m;
+       },
+       nullptr, true},
+      {"recall", "breakouts_recalled", false, false,
+       [](std::uint32_t) {
+         v1::ClientMessage m;
+         m.mutable_breakout()->mutable_recall();
+         return m;
+       },
+       nullptr, true},
   };
   const std::vector<std::pair<member_id, v1::Role>> actors = {{1, v1::ROLE_FACILITATOR},
                                                               {2, v1::ROLE_CO_FACILITATOR},
@@ -76,6 +113,12 @@ TEST_F(moderation_authorization_test, every_command_from_every_role) {
       moderate(1, mod::mute(4, true, false), 1500);  // something for unmute to lift
       if (c.lock_first) {
         moderate(1, mod::lock(), 1600);
+      }
+      if (c.breakouts_first) {
+        v1::ClientMessage open;
+        open.mutable_breakout()->mutable_open()->add_rooms()->add_member_ids(3);
+        open.mutable_breakout()->mutable_open()->add_rooms()->add_member_ids(4);
+        ASSERT_TRUE(run(1, open, 1700).reply->has_breakout());
       }
       const std::string target = c.target != nullptr ? c.target : c.names_b ? "b" : "";
       const bool allowed =
