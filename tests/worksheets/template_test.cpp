@@ -54,9 +54,9 @@ struct bad_case {
   const char* reason;  // a part of the expected reason
 };
 
-class RefusedTemplate : public ::testing::TestWithParam<bad_case> {};
+class refused_template : public ::testing::TestWithParam<bad_case> {};
 
-TEST_P(RefusedTemplate, NamesTheProblem) {
+TEST_P(refused_template, NamesTheProblem) {
   const std::string json = std::string(R"({"id":"t","version":1,"title":"T","scope":"session",)") +
                            R"("fields":)" + GetParam().fields + "}";
   const auto r = parse_template(json);
@@ -65,7 +65,7 @@ TEST_P(RefusedTemplate, NamesTheProblem) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Schema, RefusedTemplate,
+    Schema, refused_template,
     ::testing::Values(
         bad_case{R"([])", "1 to 60 fields"},
         bad_case{R"([{"id":"a","type":"date","label":"A"},{"id":"a","type":"date","label":"B"}])",
