@@ -48,6 +48,8 @@ const char* kind_name(op_kind k) {
   return names[static_cast<std::size_t>(k)];
 }
 
+void PrintTo(op_kind k, std::ostream* out) { *out << kind_name(k); }
+
 op_kind kind_of(const op& o) { return static_cast<op_kind>(o.what.index()); }
 
 random_ops::random_ops(std::uint64_t seed, std::string prefix)

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <random>
 #include <string>
 
@@ -25,6 +26,8 @@ enum class op_kind : std::uint8_t { text, set, insert, remove, move };
 inline constexpr op_kind all_kinds[] = {op_kind::text, op_kind::set, op_kind::insert,
                                         op_kind::remove, op_kind::move};
 const char* kind_name(op_kind k);
+// Names the kind in test failure messages.
+void PrintTo(op_kind k, std::ostream* out);  // NOLINT(readability-identifier-naming): gtest's name
 op_kind kind_of(const op& o);
 
 class random_ops {
