@@ -42,6 +42,7 @@ void retention_runner::submit() {
                       {"roster_entries", report.roster_entries},
                       {"bans", report.bans},
                       {"consents", report.consents},
+                      {"chat_messages", report.chat_messages},
                       {"attendance", report.attendance},
                       {"audit", report.audit}});
     } catch (const store::store_error& e) {

@@ -1,125 +1,16 @@
-// The PostgreSQL store: schema, migrations, writes and queries.
+// The PostgreSQL store: connecting, migrating, writes and queries.
 #include "store/postgres_store.hpp"
 
 #include <algorithm>
-#include <array>
 #include <limits>
 #include <string_view>
 #include <variant>
 
 #include "store/audit_chain.hpp"
+#include "store/migrations.hpp"
 
 namespace hearth::store {
 namespace {
-
-// Each migration runs once, in order, in its own transaction. Never edit one
-// that has shipped: add the next. Tables and columns are named as in the
-// SQLite store. The fields of records are BYTEA, not TEXT: they are stored and
-// hashed as bytes, and TEXT could hold neither a NUL nor invalid UTF-8 (the
-// store never rejects a record for its contents). Store-made values (hashes,
-// closed_by) are TEXT. BYTEA also compares and sorts byte by byte, as SQLite's
-// TEXT does, so lookups and the order of sessions (by start, then id) are the
-// same on both stores; TEXT would sort by the database's collation. Flags are
-// BOOLEAN (SQLite: INTEGER 0 or 1); times and counters BIGINT.
-constexpr std::array<std::string_view, 5> migrations = {
-    R"sql(
-CREATE TABLE audit (
-  seq BIGINT PRIMARY KEY,
-  at_ms BIGINT NOT NULL,
-  actor BYTEA NOT NULL,
-  actor_role BYTEA NOT NULL,
-  action BYTEA NOT NULL,
-  target BYTEA NOT NULL,
-  session BYTEA NOT NULL,
-  outcome BYTEA NOT NULL,
-  detail BYTEA NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE INDEX audit_by_session ON audit(session, seq);
-CREATE INDEX audit_by_actor ON audit(actor, seq);
-CREATE INDEX audit_by_time ON audit(at_ms);
-CREATE TABLE runs (
-  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  started_at_ms BIGINT NOT NULL,
-  alive_at_ms BIGINT NOT NULL
-);
-CREATE TABLE attendance (
-  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  session BYTEA NOT NULL,
-  subject BYTEA NOT NULL,
-  role BYTEA NOT NULL,
-  joined_at_ms BIGINT NOT NULL,
-  left_at_ms BIGINT,
-  closed_by TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX attendance_by_session ON attendance(session, joined_at_ms);
-CREATE INDEX attendance_by_subject ON attendance(subject, joined_at_ms);
-CREATE UNIQUE INDEX attendance_one_open ON attendance(session, subject) WHERE left_at_ms IS NULL;
-)sql",
-    R"sql(
-CREATE TABLE sessions (
-  id BYTEA PRIMARY KEY,
-  title BYTEA NOT NULL,
-  kind BYTEA NOT NULL,
-  scheduled_start_ms BIGINT NOT NULL,
-  scheduled_end_ms BIGINT NOT NULL,
-  lobby_policy BYTEA NOT NULL,
-  admit_before_facilitator BOOLEAN NOT NULL,
-  chat_policy BYTEA NOT NULL,
-  keep_chat BOOLEAN NOT NULL,
-  status BYTEA NOT NULL,
-  version BIGINT NOT NULL,
-  created_at_ms BIGINT NOT NULL,
-  updated_at_ms BIGINT NOT NULL
-);
-CREATE INDEX sessions_by_start ON sessions(scheduled_start_ms);
-CREATE TABLE session_roster (
-  session_id BYTEA NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-  position INTEGER NOT NULL,
-  subject BYTEA NOT NULL,
-  display_name BYTEA NOT NULL,
-  role BYTEA NOT NULL,
-  relationship BYTEA NOT NULL,
-  accompanies BYTEA NOT NULL,
-  program BYTEA NOT NULL,
-  PRIMARY KEY (session_id, subject)
-);
-CREATE INDEX session_roster_by_subject ON session_roster(subject);
-)sql",
-    R"sql(
-CREATE TABLE bans (
-  session BYTEA NOT NULL,
-  subject BYTEA NOT NULL,
-  display_name BYTEA NOT NULL,
-  role BYTEA NOT NULL,
-  banned_by BYTEA NOT NULL,
-  banned_at_ms BIGINT NOT NULL,
-  PRIMARY KEY (session, subject)
-);
-)sql",
-    R"sql(
-CREATE TABLE consents (
-  session BYTEA NOT NULL,
-  subject BYTEA NOT NULL,
-  method BYTEA NOT NULL,
-  recorded_by BYTEA NOT NULL,
-  granted_at_ms BIGINT NOT NULL,
-  expires_at_ms BIGINT,
-  revoked_at_ms BIGINT,
-  revoked_by BYTEA NOT NULL,
-  PRIMARY KEY (session, subject)
-);
-)sql",
-    R"sql(
-CREATE TABLE audit_anchor (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  seq BIGINT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE INDEX sessions_by_end ON sessions(scheduled_end_ms);
-)sql",
-};
 
 // Transaction-level advisory locks, so that the role hearthd runs as needs no
 // privilege beyond reading and writing rows (no LOCK TABLE, which would take
@@ -196,6 +87,7 @@ void postgres_store::migrate() {
       tx.commit();
     }
   }
+  const auto migrations = postgres_migrations();
   for (std::size_t i = 0; i < migrations.size(); ++i) {
     const auto version = static_cast<std::int64_t>(i + 1);
     pg::transaction tx(db_);
@@ -243,7 +135,9 @@ void postgres_store::commit(const std::vector<write>& batch) {
                           [&](const ban_put& put) { put_ban(put); },
                           [&](const ban_lift& lift) { lift_ban(lift); },
                           [&](const consent_put& put) { put_consent(put); },
-                          [&](const consent_revoke& revoke) { revoke_consent(revoke); }},
+                          [&](const consent_revoke& revoke) { revoke_consent(revoke); },
+                          [&](const kept_chat_put& put) { keep_chat(put); },
+                          [&](const kept_chat_delete& gone) { forget_chat(gone); }},
                w);
   }
   tx.commit();
@@ -390,68 +284,6 @@ audit_verification postgres_store::verify_audit() {
     result = verify_chain([this](const audit_query& page) { return audit(page); }, anchor);
   }
   return result;
-}
-
-// Deleted rows stay in the table files (dead tuples) until VACUUM reclaims
-// them, and in the server's WAL, archives and backups: docs/operations.md,
-// "Retention".
-purge_report postgres_store::purge(const purge_request& request) {
-  std::lock_guard lock(mutex_);
-  ready();
-  pg::transaction tx(db_);
-  // The chain first, as in commit(), so that lock orders agree.
-  if (request.audit_before) {
-    db_.exec("lock the audit trail", lock_audit_chain);
-  }
-  const auto delete_rows = [this](const char* doing, const std::string& sql, time_ms before) {
-    return db_
-        .exec(doing, "WITH gone AS (" + sql + " RETURNING 1) SELECT count(*) FROM gone",
-              pg::params().integer(before))
-        .integer(0, 0);
-  };
-  purge_report report;
-  const time_ms content = request.content_before;
-  // Bans and consents first, while the sessions they belong to are there to say.
-  report.bans = delete_rows(
-      "purge bans",
-      "DELETE FROM bans WHERE session IN (SELECT id FROM sessions WHERE scheduled_end_ms < $1) "
-      "OR (banned_at_ms < $1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = bans.session))",
-      content);
-  report.consents = delete_rows(
-      "purge consents",
-      "DELETE FROM consents WHERE session IN (SELECT id FROM sessions WHERE scheduled_end_ms < "
-      "$1) OR (granted_at_ms < $1 AND (revoked_at_ms IS NULL OR revoked_at_ms < $1) "
-      "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = consents.session))",
-      content);
-  report.roster_entries = delete_rows("purge rosters",
-                                      "DELETE FROM session_roster WHERE session_id IN "
-                                      "(SELECT id FROM sessions WHERE scheduled_end_ms < $1)",
-                                      content);
-  report.sessions =
-      delete_rows("purge sessions", "DELETE FROM sessions WHERE scheduled_end_ms < $1", content);
-  if (request.audit_before) {
-    const time_ms records = *request.audit_before;
-    report.attendance = delete_rows(
-        "purge attendance",
-        "DELETE FROM attendance WHERE left_at_ms IS NOT NULL AND left_at_ms < $1", records);
-    // A prefix of the chain: up to the record before the first one to keep.
-    const auto last = db_.exec(
-        "find the audit records to purge",
-        "SELECT seq, hash FROM audit WHERE seq < COALESCE((SELECT MIN(seq) FROM audit WHERE "
-        "at_ms >= $1), (SELECT MAX(seq) FROM audit) + 1) ORDER BY seq DESC LIMIT 1",
-        pg::params().integer(records));
-    if (last.rows() > 0) {
-      const audit_anchor anchor{last.integer(0, 0), last.bytes(0, 1)};
-      db_.exec("keep the audit anchor",
-               "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) "
-               "DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
-               pg::params().integer(anchor.seq).text(anchor.hash));
-      report.audit =
-          delete_rows("purge audit records", "DELETE FROM audit WHERE seq <= $1", anchor.seq);
-    }
-  }
-  tx.commit();
-  return report;
 }
 
 std::vector<attendance_segment> postgres_store::attendance(const std::string& session) {

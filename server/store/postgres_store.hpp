@@ -38,6 +38,8 @@ class postgres_store final : public store {
   std::vector<consent_record> consents(const std::string& session) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
+  std::vector<kept_chat_message> kept_chat(const std::string& session) override;  // *_chat.cpp
+  // postgres_purge.cpp
   purge_report purge(const purge_request& request) override;
 
   // The schema version after migrations.
@@ -63,6 +65,9 @@ class postgres_store final : public store {
   void lift_ban(const ban_lift& lift);                // postgres_sessions.cpp
   void put_consent(const consent_put& consent);       // postgres_sessions.cpp
   void revoke_consent(const consent_revoke& revoke);  // postgres_sessions.cpp
+  void keep_chat(const kept_chat_put& put);           // postgres_chat.cpp
+  void forget_chat(const kept_chat_delete& gone);     // postgres_chat.cpp
+  void vacuum(const purge_report& report);            // postgres_purge.cpp
   static std::vector<session_record> read_sessions(const pg::result& rows);
   static std::vector<attendance_segment> read_segments(const pg::result& rows);
 

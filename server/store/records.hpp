@@ -1,5 +1,7 @@
-// What Hearth keeps durably: audit records and attendance. Plain values; no
-// therapy content ever appears in them (no chat, no worksheet text, no names).
+// What Hearth keeps durably: audit records, attendance, session plans, bans,
+// consents, and the room chat of sessions that keep it. Plain values; no
+// therapy content appears in any of them but the kept chat (kept_chat_put),
+// and none in an audit record (no chat, no worksheet text, no names).
 #pragma once
 
 #include <cstdint>
@@ -158,8 +160,41 @@ struct consent_record {
   bool operator==(const consent_record&) const = default;
 };
 
-using write = std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put,
-                           ban_put, ban_lift, consent_put, consent_revoke>;
+// A room chat message of a session whose plan keeps chat (keep_chat): room
+// chat only, never a private message. A room numbers its events afresh each
+// time it opens, so a message is known by its session, the room's epoch and
+// its room seq. The text is content: it never reaches a log or the audit trail.
+struct kept_chat_put {
+  std::string session;
+  std::string epoch;
+  std::int64_t seq = 0;
+  std::string author;  // the sender's subject
+  std::string role;    // role label, e.g. participant
+  time_ms at = 0;
+  std::string text;
+};
+
+// A facilitator deleted a kept message: its row is deleted for real. No such
+// message is not an error.
+struct kept_chat_delete {
+  std::string session;
+  std::string epoch;
+  std::int64_t seq = 0;
+};
+
+struct kept_chat_message {
+  std::string epoch;
+  std::int64_t seq = 0;
+  std::string author;
+  std::string role;
+  time_ms at = 0;
+  std::string text;
+  bool operator==(const kept_chat_message&) const = default;
+};
+
+using write =
+    std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put, ban_put,
+                 ban_lift, consent_put, consent_revoke, kept_chat_put, kept_chat_delete>;
 
 struct attendance_segment {
   std::string session;
@@ -190,12 +225,11 @@ struct audit_verification {
 };
 
 // What a retention purge deletes (store::purge). Content: planned sessions
-// that ended before `content_before`, their rosters, bans and consents, and
-// the bans and consents of rooms without a planned session whose last change
-// is older. Records, when `audit_before` is set: the audit records before it
-// (a prefix of the chain: a record is kept with everything after the first
-// one at or after `audit_before`) and the attendance segments that ended
-// before it.
+// that ended before `content_before`, their rosters, bans, consents and kept
+// chat, and the bans, consents and kept chat of rooms without a planned
+// session whose last change is older. Records, when `audit_before` is set: the audit records before
+// it (a prefix of the chain: a record is kept with everything after the first one at or after
+// `audit_before`) and the attendance segments that ended before it.
 struct purge_request {
   time_ms content_before = 0;
   std::optional<time_ms> audit_before;  // empty: audit records and attendance are kept
@@ -203,7 +237,8 @@ struct purge_request {
 
 // How many rows a purge deleted, per kind.
 struct purge_report {
-  std::int64_t sessions = 0, roster_entries = 0, bans = 0, consents = 0, attendance = 0, audit = 0;
+  std::int64_t sessions = 0, roster_entries = 0, bans = 0, consents = 0, chat_messages = 0,
+               attendance = 0, audit = 0;
   bool operator==(const purge_report&) const = default;
 };
 

@@ -13,8 +13,9 @@ namespace hearth::store {
 constexpr time_ms day_ms = 86'400'000;
 
 struct retention_policy {
-  // Session plans, rosters (names), bans and consents: days after the session
-  // ended (or, without a planned session, after the ban or consent last changed).
+  // Session plans, rosters (names), bans, consents and kept chat: days after
+  // the session ended (or, without a planned session, after the ban or consent
+  // last changed, or the message was sent).
   std::int64_t content_days = 90;
   // Audit records and attendance; 0 keeps them forever. Never shorter than
   // content_days: the trail outlives what it describes.
@@ -31,7 +32,8 @@ std::string retention_problem(const retention_policy& policy);
 purge_request purge_request_for(const retention_policy& policy, time_ms now);
 
 // The counts as an audit detail: "sessions=2 roster_entries=5 bans=1
-// consents=1 attendance=0 audit=0". Numbers only, never names.
+// consents=1 chat_messages=40 attendance=0 audit=0". Numbers only, never
+// names or text.
 std::string purge_detail(const purge_report& report);
 
 // The report as one line of JSON (no newline): content_before_ms,

@@ -1,119 +1,16 @@
-// The SQLite store: schema, migrations, writes and queries.
+// The SQLite store: opening and migrating, writes and queries.
 #include "store/sqlite_store.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <array>
 #include <string_view>
 
 #include "store/audit_chain.hpp"
-#include "telemetry/log.hpp"
+#include "store/migrations.hpp"
 
 namespace hearth::store {
 namespace {
-
-// Each migration runs once, in order, in its own transaction. Never edit one
-// that has shipped: add the next.
-constexpr std::array<std::string_view, 5> migrations = {
-    R"sql(
-CREATE TABLE audit (
-  seq INTEGER PRIMARY KEY,
-  at_ms INTEGER NOT NULL,
-  actor TEXT NOT NULL,
-  actor_role TEXT NOT NULL,
-  action TEXT NOT NULL,
-  target TEXT NOT NULL,
-  session TEXT NOT NULL,
-  outcome TEXT NOT NULL,
-  detail TEXT NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE INDEX audit_by_session ON audit(session, seq);
-CREATE INDEX audit_by_actor ON audit(actor, seq);
-CREATE INDEX audit_by_time ON audit(at_ms);
-CREATE TABLE runs (
-  id INTEGER PRIMARY KEY,
-  started_at_ms INTEGER NOT NULL,
-  alive_at_ms INTEGER NOT NULL
-);
-CREATE TABLE attendance (
-  id INTEGER PRIMARY KEY,
-  session TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  role TEXT NOT NULL,
-  joined_at_ms INTEGER NOT NULL,
-  left_at_ms INTEGER,
-  closed_by TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX attendance_by_session ON attendance(session, joined_at_ms);
-CREATE INDEX attendance_by_subject ON attendance(subject, joined_at_ms);
-CREATE UNIQUE INDEX attendance_one_open ON attendance(session, subject) WHERE left_at_ms IS NULL;
-)sql",
-    R"sql(
-CREATE TABLE sessions (
-  id TEXT PRIMARY KEY,
-  title TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  scheduled_start_ms INTEGER NOT NULL,
-  scheduled_end_ms INTEGER NOT NULL,
-  lobby_policy TEXT NOT NULL,
-  admit_before_facilitator INTEGER NOT NULL,
-  chat_policy TEXT NOT NULL,
-  keep_chat INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  created_at_ms INTEGER NOT NULL,
-  updated_at_ms INTEGER NOT NULL
-);
-CREATE INDEX sessions_by_start ON sessions(scheduled_start_ms);
-CREATE TABLE session_roster (
-  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-  position INTEGER NOT NULL,
-  subject TEXT NOT NULL,
-  display_name TEXT NOT NULL,
-  role TEXT NOT NULL,
-  relationship TEXT NOT NULL,
-  accompanies TEXT NOT NULL,
-  program TEXT NOT NULL,
-  PRIMARY KEY (session_id, subject)
-);
-CREATE INDEX session_roster_by_subject ON session_roster(subject);
-)sql",
-    R"sql(
-CREATE TABLE bans (
-  session TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  display_name TEXT NOT NULL,
-  role TEXT NOT NULL,
-  banned_by TEXT NOT NULL,
-  banned_at_ms INTEGER NOT NULL,
-  PRIMARY KEY (session, subject)
-);
-)sql",
-    R"sql(
-CREATE TABLE consents (
-  session TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  method TEXT NOT NULL,
-  recorded_by TEXT NOT NULL,
-  granted_at_ms INTEGER NOT NULL,
-  expires_at_ms INTEGER,
-  revoked_at_ms INTEGER,
-  revoked_by TEXT NOT NULL,
-  PRIMARY KEY (session, subject)
-);
-)sql",
-    R"sql(
-CREATE TABLE audit_anchor (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  seq INTEGER NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE INDEX sessions_by_end ON sessions(scheduled_end_ms);
-)sql",
-};
 
 // Creates the file with mode 0600 before SQLite does (its WAL and shared-memory
 // files then take the same mode); returns the path.
@@ -168,6 +65,7 @@ void sqlite_store::migrate() {
   db_.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "applied_at_ms INTEGER NOT NULL)");
+  const auto migrations = sqlite_migrations();
   for (std::size_t i = 0; i < migrations.size(); ++i) {
     const auto version = static_cast<std::int64_t>(i + 1);
     sqlite::transaction tx(db_);
@@ -194,6 +92,7 @@ int sqlite_store::schema_version() {
 void sqlite_store::commit(const std::vector<write>& batch) {
   std::lock_guard lock(mutex_);
   sqlite::transaction tx(db_);
+  bool forgot_chat = false;
   for (const auto& w : batch) {
     std::visit(overloaded{[&](const audit_entry& e) { append_audit(e); },
                           [&](const attendance_open& o) { open_segment(o); },
@@ -203,10 +102,20 @@ void sqlite_store::commit(const std::vector<write>& batch) {
                           [&](const ban_put& put) { put_ban(put); },
                           [&](const ban_lift& lift) { lift_ban(lift); },
                           [&](const consent_put& put) { put_consent(put); },
-                          [&](const consent_revoke& revoke) { revoke_consent(revoke); }},
+                          [&](const consent_revoke& revoke) { revoke_consent(revoke); },
+                          [&](const kept_chat_put& put) { keep_chat(put); },
+                          [&](const kept_chat_delete& gone) {
+                            forget_chat(gone);
+                            forgot_chat = true;
+                          }},
                w);
   }
   tx.commit();
+  if (forgot_chat) {
+    // A deleted message must not outlive its deletion in the WAL's older
+    // pages. Deletions are rare (a facilitator's act), so the cost is too.
+    truncate_wal();
+  }
 }
 
 std::optional<audit_anchor> sqlite_store::read_anchor() {
@@ -338,75 +247,6 @@ audit_verification sqlite_store::verify_audit() {
     result = verify_chain([this](const audit_query& page) { return audit(page); }, anchor);
   }
   return result;
-}
-
-purge_report sqlite_store::purge(const purge_request& request) {
-  std::lock_guard lock(mutex_);
-  purge_report report;
-  const auto delete_rows = [this](const std::string& sql, time_ms before) {
-    sqlite::statement q(db_.handle(), sql);
-    q.bind(1, before).run();
-    return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
-  };
-  {
-    sqlite::transaction tx(db_);
-    const time_ms content = request.content_before;
-    // Bans and consents first, while the sessions they belong to are there to say.
-    report.bans = delete_rows(
-        "DELETE FROM bans WHERE session IN (SELECT id FROM sessions WHERE scheduled_end_ms < ?1) "
-        "OR (banned_at_ms < ?1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = "
-        "bans.session))",
-        content);
-    report.consents = delete_rows(
-        "DELETE FROM consents WHERE session IN (SELECT id FROM sessions WHERE scheduled_end_ms < "
-        "?1) OR (granted_at_ms < ?1 AND (revoked_at_ms IS NULL OR revoked_at_ms < ?1) "
-        "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = consents.session))",
-        content);
-    report.roster_entries = delete_rows(
-        "DELETE FROM session_roster WHERE session_id IN "
-        "(SELECT id FROM sessions WHERE scheduled_end_ms < ?1)",
-        content);
-    report.sessions = delete_rows("DELETE FROM sessions WHERE scheduled_end_ms < ?1", content);
-    if (request.audit_before) {
-      const time_ms records = *request.audit_before;
-      report.attendance = delete_rows(
-          "DELETE FROM attendance WHERE left_at_ms IS NOT NULL AND left_at_ms < ?1", records);
-      // A prefix of the chain: up to the record before the first one to keep.
-      std::optional<audit_anchor> anchor;
-      {
-        sqlite::statement last(
-            db_.handle(),
-            "SELECT seq, hash FROM audit WHERE seq < COALESCE((SELECT MIN(seq) FROM audit WHERE "
-            "at_ms >= ?1), (SELECT MAX(seq) FROM audit) + 1) ORDER BY seq DESC LIMIT 1");
-        if (last.bind(1, records).step()) {
-          anchor = audit_anchor{last.integer(0), last.text(1)};
-        }
-      }
-      if (anchor) {
-        sqlite::statement keep(db_.handle(),
-                               "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, ?1, ?2) "
-                               "ON CONFLICT (id) DO UPDATE SET seq = ?1, hash = ?2");
-        keep.bind(1, anchor->seq).bind(2, anchor->hash).run();
-        report.audit = delete_rows("DELETE FROM audit WHERE seq <= ?1", anchor->seq);
-      }
-    }
-    tx.commit();
-  }
-  // secure_delete zeroed the deleted rows in the pages the commit wrote, but
-  // the WAL still holds the older copies of those pages: copy everything
-  // into the database file and truncate the WAL to nothing. The purge is
-  // committed whatever happens here.
-  try {
-    sqlite::statement checkpoint(db_.handle(), "PRAGMA wal_checkpoint(TRUNCATE)");
-    if (checkpoint.step() && checkpoint.integer(0) != 0) {
-      // A reader held on past the busy timeout; the next purge tries again.
-      telemetry::log(telemetry::level::warn, "wal_checkpoint_incomplete", {});
-    }
-  } catch (const store_error& e) {
-    telemetry::log(telemetry::level::warn, "wal_checkpoint_incomplete",
-                   {{"kind", std::string_view(kind_name(e.which()))}});
-  }
-  return report;
 }
 
 std::vector<attendance_segment> sqlite_store::attendance(const std::string& session) {

@@ -1,7 +1,7 @@
 // The embedded default store: one SQLite file, WAL, synchronous=FULL (a commit
 // is on disk when it returns), secure_delete=ON (deleted content is zeroed;
-// a purge also truncates the WAL), temporary data in memory, migrations
-// applied when it opens.
+// a purge, and a commit that deletes kept chat, also truncate the WAL), temporary data in memory,
+// migrations applied when it opens.
 #pragma once
 
 #include <memory>
@@ -30,6 +30,7 @@ class sqlite_store final : public store {
   std::vector<consent_record> consents(const std::string& session) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
+  std::vector<kept_chat_message> kept_chat(const std::string& session) override;  // sqlite_chat.cpp
   purge_report purge(const purge_request& request) override;
 
   // The schema version after migrations.
@@ -37,6 +38,7 @@ class sqlite_store final : public store {
 
  private:
   void migrate();
+  void truncate_wal();  // sqlite_purge.cpp
   std::optional<audit_anchor> read_anchor();
   void append_audit(const audit_entry& entry);
   void open_segment(const attendance_open& open);
@@ -47,6 +49,8 @@ class sqlite_store final : public store {
   void lift_ban(const ban_lift& lift);                // sqlite_sessions.cpp
   void put_consent(const consent_put& consent);       // sqlite_sessions.cpp
   void revoke_consent(const consent_revoke& revoke);  // sqlite_sessions.cpp
+  void keep_chat(const kept_chat_put& put);           // sqlite_chat.cpp
+  void forget_chat(const kept_chat_delete& gone);     // sqlite_chat.cpp
   session_record read_session(sqlite::statement& row);
   static std::vector<attendance_segment> read_segments(sqlite::statement& q);
 

@@ -36,7 +36,9 @@ class store {
   virtual ~store() = default;
 
   // Applies every write in one transaction, durable when this returns. On
-  // failure it throws store_error and none of the writes was applied.
+  // failure it throws store_error and none of the writes was applied. After a
+  // batch that deleted kept chat, the SQLite store checkpoints its WAL, as a
+  // purge does.
   virtual void commit(const std::vector<write>& batch) = 0;
 
   // Starts a server run: closes the attendance segments a previous run left
@@ -58,6 +60,9 @@ class store {
   // A session's consents, one per observer, by subject.
   virtual std::vector<consent_record> consents(const std::string& session) = 0;
 
+  // A session's kept chat, in the order it was sent.
+  virtual std::vector<kept_chat_message> kept_chat(const std::string& session) = 0;
+
   // A person's segments, in every session, that overlap [from, to).
   virtual std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                         time_ms to) = 0;
@@ -66,7 +71,9 @@ class store {
   // rows of each kind went; on failure it throws store_error and nothing was
   // deleted. Purged audit records leave an anchor (the last one's number and
   // hash) from which verify_audit() and the next append go on. The SQLite
-  // store then checkpoints its WAL, so no copy of a deleted row stays there.
+  // store then checkpoints its WAL, so no copy of a deleted row stays there;
+  // the PostgreSQL store vacuums the tables it deleted from, when its role
+  // may (docs/operations.md, "Retention").
   virtual purge_report purge(const purge_request& request) = 0;
 };
 

@@ -113,20 +113,20 @@ TEST_F(postgres_only, accepts_every_synchronous_commit_that_waits_for_the_flush)
 TEST_F(postgres_only, migrations_apply_once) {
   {
     postgres_store db(conninfo());
-    EXPECT_EQ(db.schema_version(), 5);
+    EXPECT_EQ(db.schema_version(), latest_schema);
     db.commit({entry(1), attendance_open{"room-1", "sub-1", "participant", 1}});
   }
   raw_postgres raw(conninfo());
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 5);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), latest_schema);
   const auto applied_at = raw.text("SELECT applied_at_ms FROM schema_migrations WHERE version = 1");
   EXPECT_GT(std::stoll(applied_at), 1'600'000'000'000);  // milliseconds, not seconds
   for (int i = 0; i < 3; ++i) {
     postgres_store db(conninfo());
-    EXPECT_EQ(db.schema_version(), 5);
+    EXPECT_EQ(db.schema_version(), latest_schema);
     EXPECT_EQ(db.audit({}).size(), 1U);
     EXPECT_EQ(db.attendance("room-1").size(), 1U);
   }
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 5);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), latest_schema);
   EXPECT_EQ(raw.text("SELECT applied_at_ms FROM schema_migrations WHERE version = 1"), applied_at);
 }
 
@@ -152,7 +152,7 @@ TEST_F(postgres_only, simultaneous_first_starts_migrate_once) {
   }
   EXPECT_EQ(failures.load(), 0);
   raw_postgres raw(info);
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 5);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), latest_schema);
   postgres_store db(info);
   const auto v = db.verify_audit();
   EXPECT_TRUE(v.ok()) << v.reason;
@@ -223,7 +223,7 @@ TEST_F(postgres_only, runs_as_a_role_that_can_only_append_to_the_audit_trail) {
              "; GRANT SELECT, INSERT, UPDATE ON consents TO " + role);
   {
     postgres_store app(conninfo("", as_role));
-    EXPECT_EQ(app.schema_version(), 5);
+    EXPECT_EQ(app.schema_version(), latest_schema);
     const auto run = app.begin_run(1000);
     app.commit({entry(2), attendance_open{"room-1", "sub-1", "participant", 1100},
                 alive_mark{run, 1200}, attendance_close{"room-1", "sub-1", 1300}, entry(3)});

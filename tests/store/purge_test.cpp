@@ -322,9 +322,11 @@ TEST_P(purge_test, an_audited_purge_records_itself_after_the_purge) {
   auto records = all_audit();
   ASSERT_EQ(records.size(), 1U);
   EXPECT_EQ(records[0].seq, 4);
-  EXPECT_EQ(records[0].entry,
-            (audit_entry{now, "operator", "operator", "retention_purge", "retention", "", "ok",
-                         "sessions=1 roster_entries=2 bans=1 consents=1 attendance=1 audit=3"}));
+  EXPECT_EQ(
+      records[0].entry,
+      (audit_entry{
+          now, "operator", "operator", "retention_purge", "retention", "", "ok",
+          "sessions=1 roster_entries=2 bans=1 consents=1 chat_messages=0 attendance=1 audit=3"}));
   auto v = db().verify_audit();
   EXPECT_TRUE(v.ok()) << v.reason;
   EXPECT_EQ(v.purged_through, 3);
@@ -336,7 +338,7 @@ TEST_P(purge_test, an_audited_purge_records_itself_after_the_purge) {
   records = all_audit();
   ASSERT_EQ(records.size(), 2U);
   EXPECT_EQ(records[1].entry.detail,
-            "sessions=0 roster_entries=0 bans=0 consents=0 attendance=0 audit=0");
+            "sessions=0 roster_entries=0 bans=0 consents=0 chat_messages=0 attendance=0 audit=0");
 
   // A purge that fails is recorded as failed, and nothing was deleted.
   db().commit({session_put{planned("later", 200)}});
@@ -351,21 +353,23 @@ TEST_P(purge_test, an_audited_purge_records_itself_after_the_purge) {
   EXPECT_TRUE(v.ok()) << v.reason;
 }
 
-// A database from before purges existed (made here by taking migration 5
-// back out of a fresh one) is migrated on open, keeps its data, and purges.
-TEST_P(purge_test, a_version_4_database_migrates_to_5_and_keeps_its_data) {
-  EXPECT_EQ(GetParam().schema_version(dir()), 5);
+// A database from before purges existed (made here by taking migrations 5
+// and later back out of a fresh one) is migrated on open, keeps its data, and
+// purges.
+TEST_P(purge_test, a_version_4_database_migrates_and_keeps_its_data) {
+  EXPECT_EQ(GetParam().schema_version(dir()), latest_schema);
   db().commit({session_put{planned("old", 100)}, session_put{planned("new", 5000)},
                ban("old", "pat-a", 50), consent("old", "obs-a", 50)});
   append_entries(db(), 3, 10);
   const auto audit_before = all_audit();
   tamper(
-      "DELETE FROM schema_migrations WHERE version = 5; DROP TABLE audit_anchor; "
+      "DELETE FROM schema_migrations WHERE version >= 5; DROP TABLE kept_chat; DROP TABLE "
+      "audit_anchor; "
       "DROP INDEX sessions_by_end;");
   EXPECT_EQ(GetParam().schema_version(dir()), 4);
 
   crash_and_reopen();
-  EXPECT_EQ(GetParam().schema_version(dir()), 5);
+  EXPECT_EQ(GetParam().schema_version(dir()), latest_schema);
   EXPECT_EQ(db().session("old"), planned("old", 100));
   EXPECT_EQ(db().session("new"), planned("new", 5000));
   EXPECT_EQ(subjects_banned("old"), strings{"pat-a"});
@@ -382,7 +386,7 @@ TEST_P(purge_test, a_version_4_database_migrates_to_5_and_keeps_its_data) {
       db().purge({1000, 11}),
       (purge_report{.sessions = 1, .roster_entries = 2, .bans = 1, .consents = 1, .audit = 1}));
   reopen();
-  EXPECT_EQ(GetParam().schema_version(dir()), 5);
+  EXPECT_EQ(GetParam().schema_version(dir()), latest_schema);
   const auto v = db().verify_audit();
   EXPECT_TRUE(v.ok()) << v.reason;
   EXPECT_EQ(v.records, 2);
@@ -418,16 +422,23 @@ TEST(retention_policy, audit_retention_is_never_shorter_than_content_retention) 
 }
 
 TEST(retention_policy, the_report_as_detail_and_json) {
-  const purge_report report{
-      .sessions = 2, .roster_entries = 7, .bans = 1, .consents = 3, .attendance = 4, .audit = 5};
+  const purge_report report{.sessions = 2,
+                            .roster_entries = 7,
+                            .bans = 1,
+                            .consents = 3,
+                            .chat_messages = 6,
+                            .attendance = 4,
+                            .audit = 5};
   EXPECT_EQ(purge_detail(report),
-            "sessions=2 roster_entries=7 bans=1 consents=3 attendance=4 audit=5");
+            "sessions=2 roster_entries=7 bans=1 consents=3 chat_messages=6 attendance=4 audit=5");
   EXPECT_EQ(purge_json({10, 5}, report),
             "{\"content_before_ms\":10,\"audit_before_ms\":5,\"sessions\":2,"
-            "\"roster_entries\":7,\"bans\":1,\"consents\":3,\"attendance\":4,\"audit\":5}");
+            "\"roster_entries\":7,\"bans\":1,\"consents\":3,\"chat_messages\":6,"
+            "\"attendance\":4,\"audit\":5}");
   EXPECT_EQ(purge_json({-10, std::nullopt}, {}),
             "{\"content_before_ms\":-10,\"audit_before_ms\":null,\"sessions\":0,"
-            "\"roster_entries\":0,\"bans\":0,\"consents\":0,\"attendance\":0,\"audit\":0}");
+            "\"roster_entries\":0,\"bans\":0,\"consents\":0,\"chat_messages\":0,"
+            "\"attendance\":0,\"audit\":0}");
 }
 
 }  // namespace

@@ -109,24 +109,24 @@ TEST_F(sqlite_only, files_are_private_whatever_the_umask) {
 TEST_F(sqlite_only, migrations_apply_once) {
   {
     sqlite_store db(path());
-    EXPECT_EQ(db.schema_version(), 5);
+    EXPECT_EQ(db.schema_version(), latest_schema);
     db.commit({entry(1), attendance_open{"room-1", "sub-1", "participant", 1}});
   }
   std::string applied_at;
   {
     raw_sqlite raw(path());
-    EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 5);
+    EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), latest_schema);
     applied_at = raw.text("SELECT applied_at_ms FROM schema_migrations WHERE version = 1");
     EXPECT_GT(std::stoll(applied_at), 1'600'000'000'000);  // milliseconds, not seconds
   }
   for (int i = 0; i < 3; ++i) {
     sqlite_store db(path());
-    EXPECT_EQ(db.schema_version(), 5);
+    EXPECT_EQ(db.schema_version(), latest_schema);
     EXPECT_EQ(db.audit({}).size(), 1U);
     EXPECT_EQ(db.attendance("room-1").size(), 1U);
   }
   raw_sqlite raw(path());
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), 5);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_migrations"), latest_schema);
   EXPECT_EQ(raw.text("SELECT applied_at_ms FROM schema_migrations WHERE version = 1"), applied_at);
 }
 

@@ -100,13 +100,16 @@ inline void PrintTo(const session_record& r, std::ostream* os) {
 
 inline void PrintTo(const purge_report& r, std::ostream* os) {
   *os << "{sessions " << r.sessions << ", roster_entries " << r.roster_entries << ", bans "
-      << r.bans << ", consents " << r.consents << ", attendance " << r.attendance << ", audit "
-      << r.audit << "}";
+      << r.bans << ", consents " << r.consents << ", chat_messages " << r.chat_messages
+      << ", attendance " << r.attendance << ", audit " << r.audit << "}";
 }
 
 }  // namespace hearth::store
 
 namespace hearth::store::testing {
+
+// The schema version every store migrates to (migrations.hpp).
+constexpr int latest_schema = 6;
 
 // One implementation of `store`, with what the contract tests need to reach
 // behind its interface.

@@ -39,6 +39,7 @@ class fake_store final : public store {
   std::vector<attendance_segment> attendance_of(const std::string&, time_ms, time_ms) override {
     return {};
   }
+  std::vector<kept_chat_message> kept_chat(const std::string&) override { return {}; }
   purge_report purge(const purge_request&) override { return {}; }
 
   void hold() {

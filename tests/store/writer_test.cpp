@@ -61,6 +61,9 @@ class held_store final : public store {
                                                 time_ms to) override {
     return inner_.attendance_of(subject, from, to);
   }
+  std::vector<kept_chat_message> kept_chat(const std::string& session) override {
+    return inner_.kept_chat(session);
+  }
   purge_report purge(const purge_request& request) override { return inner_.purge(request); }
 
  private:
