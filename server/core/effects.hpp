@@ -112,6 +112,21 @@ struct place_move {
   std::size_t after_events = 0;
 };
 
+// Room chat a session keeps (its plan's keep_chat), for the shell to store
+// durably: a message sent to the room, or a facilitator's deletion of one,
+// which removes the stored text. Only room chat: never a private message, a
+// message to the facilitators or a distress signal.
+struct kept_chat_change {
+  enum class kind : std::uint8_t { sent, deleted };
+  kind what = kind::sent;
+  std::uint32_t seq = 0;    // the message's seq in its room's stream
+  std::uint32_t place = 0;  // that room: 0 the main room, else a breakout (ids never reused)
+  std::string author;       // the sender's subject; "" for a deletion
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string text;  // "" for a deletion
+  time_ms at = 0;
+};
+
 struct effects {
   std::vector<room_event> events;  // in delivery order
   std::vector<close_request> closes;
@@ -124,6 +139,7 @@ struct effects {
   std::vector<consent_change> consents;
   std::vector<attendance_change> attendance;
   std::vector<audit_note> audit;
+  std::vector<kept_chat_change> kept_chat;
   std::optional<v1::Reply> reply;  // to the calling connection (request id set by the shell)
 };
 

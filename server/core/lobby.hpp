@@ -27,6 +27,7 @@ struct session_plan {
   // accompanies (breakout rooms by family keep them together).
   std::unordered_map<std::string, std::string> accompanies;
   v1::ChatPolicy chat_policy = v1::CHAT_POLICY_ROOM;
+  bool keep_chat = false;  // room chat is stored (effects::kept_chat)
 };
 
 // A session's consent for one observer to be present (42 CFR Part 2).

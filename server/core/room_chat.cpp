@@ -91,6 +91,10 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
       where.chats.pop_front();
     }
     remember_chat(where, std::move(kept));
+    if (plan_.keep_chat) {
+      out.kept_chat.push_back({kept_chat_change::kind::sent, where.seq, where.id,
+                               from.who.subject, from.who.role, chat.text(), now});
+    }
   } else if (recipient != nullptr) {
     message->set_to_member_id(recipient->id);
     emit_direct(out, *recipient, e, now);

@@ -384,6 +384,9 @@ bool room::delete_chat(effects& out, place& where, std::uint32_t seq, time_ms no
   v1::Event e;
   e.mutable_chat_deleted()->set_seq(seq);
   emit_place(out, where, std::move(e), now);
+  if (plan_.keep_chat) {
+    out.kept_chat.push_back({kept_chat_change::kind::deleted, seq, where.id, {}, {}, {}, now});
+  }
   return true;
 }
 
