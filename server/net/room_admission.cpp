@@ -69,6 +69,7 @@ void room_runner::plan_loaded(const loaded_plan& loaded, bool ok) {
     plan.policy = core::lobby_policy_from(session->lobby_policy).value_or(plan.policy);
     plan.admit_before_facilitator = session->admit_before_facilitator;
     plan.chat_policy = core::chat_policy_from(session->chat_policy).value_or(plan.chat_policy);
+    plan.keep_chat = session->keep_chat;
     for (const auto& entry : session->roster) {
       plan.roster.insert(entry.subject);
       if (!entry.accompanies.empty()) {

@@ -249,6 +249,9 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
   for (const auto& note : fx.audit) {
     record(note);
   }
+  for (const auto& change : fx.kept_chat) {
+    record(change);
+  }
   for (const auto& change : fx.consents) {
     record(change);
   }
@@ -309,6 +312,22 @@ void room_runner::record(const core::audit_note& note) {
     telemetry::log(telemetry::level::error, "audit_not_recorded",
                    {{"action", std::string_view(note.action)},
                     {"reason", std::string_view("store queue full")}});
+  }
+}
+
+void room_runner::record(const core::kept_chat_change& change) {
+  // Keyed by this runner's epoch: a room opened again numbers from 1 again.
+  store::write w = store::kept_chat_delete{room_id_, epoch_, change.seq};
+  if (change.what == core::kept_chat_change::kind::sent) {
+    w = store::kept_chat_put{
+        room_id_,  epoch_,     change.seq, change.author, core::role_label(change.role),
+        change.at, change.text};
+  }
+  if (!records_.submit(std::move(w))) {
+    // Counted and logged without the text.
+    telemetry::global_metrics().store_refused.fetch_add(1);
+    telemetry::log(telemetry::level::error, "kept_chat_not_recorded",
+                   {{"reason", std::string_view("store queue full")}});
   }
 }
 

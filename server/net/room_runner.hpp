@@ -96,6 +96,7 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   void set_place(core::connection_id id, std::uint32_t place);
   void record(const core::attendance_change& change);
   void record(const core::audit_note& note);
+  void record(const core::kept_chat_change& change);
   void replay(const std::shared_ptr<connection>& conn, std::uint32_t member,
               const v1::ResumePosition& from);
   bool can_replay(std::uint32_t member, const v1::ResumePosition& from) const;
