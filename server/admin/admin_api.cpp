@@ -96,7 +96,8 @@ response api::route(const request& req) {
   const std::string query =
       req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1);
   {
-    if (path.size() == 5 && path[2] == "sessions" && path[4] == "attendance") {
+    if (path.size() == 5 && path[2] == "sessions" &&
+        (path[4] == "attendance" || path[4] == "chat")) {
       if (req.method != "GET") {
         return error(405, "method_not_allowed", "GET only");
       }
@@ -108,7 +109,7 @@ response api::route(const request& req) {
       if (format != parts->query.end() && !csv && format->second != "json") {
         return error(400, "bad_request", "format is json or csv");
       }
-      return attendance(path[3], csv);
+      return path[4] == "chat" ? kept_chat(path[3], csv) : attendance(path[3], csv);
     }
     if (path.size() == 3 && path[2] == "sessions") {
       if (req.method == "POST") {

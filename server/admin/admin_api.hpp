@@ -1,5 +1,5 @@
 // The admin API a clinic's systems call: planned sessions and observers'
-// consents, attendance (JSON and CSV), weekly hours against the program
+// consents, attendance and kept chat (JSON and CSV), weekly hours against the program
 // minimum, the audit trail and its verification, join tokens, and the
 // retention purge. Bearer-key authentication; every call leaves an audit
 // record. Runs blocking store calls, so the network shell calls it from
@@ -74,6 +74,7 @@ class api {
   // Tells the running rooms, if any, of a committed change.
   void consent_changed(const std::string& session, const store::consent_record& record);
   response attendance(const std::string& session, bool csv);
+  response kept_chat(const std::string& session, bool csv);  // chat_api.cpp
   response weekly(const std::string& subject, const std::string& query);
   response audit_list(const std::string& query);
   response audit_verify();
