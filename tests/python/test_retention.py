@@ -1,7 +1,8 @@
 """Retention: the purge deletes sessions (their plans, rosters with names,
-bans and consents) once they ended longer ago than --content-retention-days,
-and attendance older than --audit-retention-days; what it deletes is gone from
-the SQLite file and its WAL, byte for byte, while what it keeps is still there.
+bans, consents and kept chat) once they ended longer ago than
+--content-retention-days, and attendance older than --audit-retention-days;
+what it deletes is gone from the SQLite file and its WAL, byte for byte, while
+what it keeps is still there.
 It runs from the admin API, as `hearthd purge`, and by itself at start-up;
 each purge is audited with counts, never names. A retention shorter for the
 audit trail than for the content stops start-up."""
@@ -18,7 +19,7 @@ from session_testcase import *  # noqa: F401,F403 - the shared fixture and helpe
 
 PURGE = "/admin/v1/retention/purge"
 REPORT_FIELDS = ["content_before_ms", "audit_before_ms", "sessions", "roster_entries", "bans",
-                 "consents", "attendance", "audit"]
+                 "consents", "chat_messages", "attendance", "audit"]
 AUDIT_DAYS = 2190  # the default: six years
 
 # Distinctive strings, so that a match in the file's bytes is no accident.
@@ -41,9 +42,11 @@ def session_body(session_id, canary, end):
             ]}
 
 
-def detail(sessions=0, roster_entries=0, bans=0, consents=0, attendance=0, audit=0):
-    return ("sessions=%d roster_entries=%d bans=%d consents=%d attendance=%d audit=%d"
-            % (sessions, roster_entries, bans, consents, attendance, audit))
+def detail(sessions=0, roster_entries=0, bans=0, consents=0, chat_messages=0, attendance=0,
+           audit=0):
+    return ("sessions=%d roster_entries=%d bans=%d consents=%d chat_messages=%d attendance=%d "
+            "audit=%d" % (sessions, roster_entries, bans, consents, chat_messages, attendance,
+                          audit))
 
 
 class RetentionCase(SessionCase):
@@ -109,7 +112,7 @@ class AdminPurge(RetentionCase):
                          - (AUDIT_DAYS - 1) * DAY)
         counts = {k: v for k, v in report.items() if not k.endswith("_ms")}
         self.assertEqual(counts, {"sessions": 1, "roster_entries": 3, "bans": 2, "consents": 1,
-                                  "attendance": 1, "audit": 0})
+                                  "chat_messages": 0, "attendance": 1, "audit": 0})
 
         # The old session is gone, everywhere the API shows it; the new one is intact.
         self.assert_error(await self.call("GET", SESSIONS + "/old-group"), 404, "not_found")
@@ -129,7 +132,7 @@ class AdminPurge(RetentionCase):
         rows = self.db_rows("SELECT actor, actor_role, action, target, session, outcome, detail "
                             "FROM audit WHERE action = 'retention_purge'")
         self.assertEqual(rows, [("admin", "admin", "retention_purge", "retention", "", "ok",
-                                 detail(1, 3, 2, 1, 1, 0))])
+                                 detail(1, 3, 2, 1, 0, 1, 0))])
         audited = self.everything_audited()
         for text in (PURGED, KEPT, "Fac ", "Banned", "Walk"):
             self.assertNotIn(text, audited)
@@ -174,6 +177,42 @@ class AdminPurge(RetentionCase):
         self.assertEqual((await self.get_json(SESSIONS + "/old-group"))["id"], "old-group")
         # An empty object and no body at all are the same call.
         self.assertEqual((await self.purge(" { } "))["sessions"], 1)
+
+
+class KeptChatPurge(RetentionCase):
+
+    async def chat_in(self, session_id, text):
+        """Joins the session's facilitator and writes `text` to the room."""
+        tokens = (await self.tokens(session_id))["tokens"]
+        token = next(t["token"] for t in tokens if t["role"] == "facilitator")
+        client = await self.connect(session_id)
+        await client.hello(token)
+        await client.join()
+        reply, _ = await client.chat(text)
+        self.assertEqual(reply.WhichOneof("outcome"), "chat", reply)
+
+    async def test_kept_chat_of_an_old_session_is_purged_from_the_file_and_its_wal(self):
+        now = self.now_ms()
+        for session_id, end in (("old-group", now - 3 * DAY), ("new-group", now + DAY)):
+            await self.create(dict(session_body(session_id, "x", end), keep_chat=True))
+        await self.chat_in("old-group", "said " + PURGED)
+        await self.chat_in("new-group", "said " + KEPT)
+        await self.until(lambda: self.get_json(SESSIONS + "/new-group/chat"),
+                         lambda body: len(body["messages"]) == 1)
+        await self.until(lambda: self.get_json(SESSIONS + "/old-group/chat"),
+                         lambda body: len(body["messages"]) == 1)
+        self.assertIn(PURGED.encode(), self.on_disk())
+
+        report = await self.purge()
+        self.assertEqual((report["sessions"], report["chat_messages"]), (1, 1), report)
+        self.assertEqual(self.last_audit()[-1], detail(1, 3, chat_messages=1))
+        self.assert_error(await self.call("GET", SESSIONS + "/old-group/chat"), 404, "not_found")
+        kept = (await self.get_json(SESSIONS + "/new-group/chat"))["messages"]
+        self.assertEqual([m["text"] for m in kept], ["said " + KEPT])
+        self.assertNotIn(PURGED.encode(), self.on_disk())
+        self.assertIn(KEPT.encode(), self.file_bytes())
+        self.assertNotIn(PURGED, self.everything_audited())
+        self.assertNotIn(PURGED, self.server.log_text(tail=10 ** 7))
 
 
 class AutomaticPurge(RetentionCase):
@@ -225,7 +264,7 @@ class PurgeCommand(RetentionCase):
         self.assertTrue(before - DAY <= report["content_before_ms"] <= after - DAY, report)
         self.assertEqual(report["audit_before_ms"],
                          report["content_before_ms"] - (AUDIT_DAYS - 1) * DAY)
-        self.assertEqual([report[k] for k in REPORT_FIELDS[2:]], [1, 3, 1, 1, 0, 0])
+        self.assertEqual([report[k] for k in REPORT_FIELDS[2:]], [1, 3, 1, 1, 0, 0, 0])
         self.assertEqual(self.last_audit(), ("operator", "operator", "retention_purge",
                                              "retention", "", "ok", detail(1, 3, 1, 1)))
         self.assertEqual(self.db_rows("SELECT id FROM sessions"), [("new-group",)])
@@ -239,7 +278,7 @@ class PurgeCommand(RetentionCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         report = json.loads(done.stdout)
         self.assertIsNone(report["audit_before_ms"])
-        self.assertEqual([report[k] for k in REPORT_FIELDS[2:]], [0] * 6)
+        self.assertEqual([report[k] for k in REPORT_FIELDS[2:]], [0] * 7)
 
         # The chain still verifies.
         verified = subprocess.run([HEARTH_BIN, "verify-audit", "--data-dir", self.server.data_dir],
