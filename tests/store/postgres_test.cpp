@@ -266,6 +266,55 @@ TEST_F(postgres_only, runs_as_a_role_that_can_only_append_to_the_audit_trail) {
   EXPECT_EQ(app.integer("SELECT count(*) FROM consents"), 2);
 }
 
+// A role that may delete rows but owns no table purges all the same: the
+// VACUUM it may not run is skipped (and logged), never an error, and the
+// purge stays committed.
+TEST_F(postgres_only, a_purge_by_a_role_that_owns_no_table_skips_the_vacuum) {
+  {
+    postgres_store owner(conninfo());  // the owner migrates
+    session_record old;
+    old.id = "old";
+    old.scheduled_end = 1000;
+    old.keep_chat = true;
+    owner.commit({session_put{old}});
+    owner.commit({kept_chat_put{"old", "e1", 1, "sub-1", "participant", 500, "said"}});
+  }
+  raw_postgres admin(conninfo());
+  if (admin.text("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user") !=
+      "t") {
+    GTEST_SKIP() << "the HEARTH_TEST_POSTGRES user may not create roles";
+  }
+  const auto role = schema() + "_purger";
+  admin.exec("CREATE ROLE " + role + " LOGIN PASSWORD 'purger'");
+  struct role_guard {
+    raw_postgres& admin;
+    std::string role;
+    ~role_guard() {
+      try {
+        admin.exec("DROP OWNED BY " + role + "; DROP ROLE " + role);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+      }
+    }
+  };
+  const role_guard guard{admin, role};
+  admin.exec("GRANT USAGE ON SCHEMA " + schema() + " TO " + role +
+             "; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema() + " TO " +
+             role);
+  const auto vacuums = [&] {
+    return admin.integer(
+        "SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'kept_chat'::regclass");
+  };
+  const auto before = vacuums();
+  {
+    postgres_store app(conninfo("", "user=" + role + " password=purger"));
+    EXPECT_EQ(app.purge({5000, std::nullopt}), (purge_report{.sessions = 1, .chat_messages = 1}));
+    EXPECT_TRUE(app.kept_chat("old").empty());
+  }
+  EXPECT_EQ(vacuums(), before);
+  EXPECT_EQ(admin.integer("SELECT count(*) FROM kept_chat"), 0);
+}
+
 // The server ends the store's session (a restart, a failover, an operator):
 // the call that finds out fails as io; the next one connects again.
 TEST_F(postgres_only, a_lost_connection_fails_one_call_and_is_made_again) {
