@@ -40,6 +40,19 @@ class postgres_only : public ::testing::Test {
   bool active_ = false;
 };
 
+// Drops a role the test made, with whatever it owns, when the test ends.
+struct role_guard {
+  raw_postgres& admin;
+  std::string role;
+  ~role_guard() {
+    try {
+      admin.exec("DROP OWNED BY " + role + "; DROP ROLE " + role);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+};
+
 store_error::kind open_fails_with(const std::string& conninfo, const std::string& expected_text) {
   try {
     postgres_store db(conninfo);
@@ -202,17 +215,6 @@ TEST_F(postgres_only, runs_as_a_role_that_can_only_append_to_the_audit_trail) {
   }
   const auto role = schema() + "_app";
   const auto as_role = "user=" + role + " password=append-only";
-  struct role_guard {
-    raw_postgres& admin;
-    std::string role;
-    ~role_guard() {
-      try {
-        admin.exec("DROP OWNED BY " + role + "; DROP ROLE " + role);
-      } catch (const std::exception& e) {
-        ADD_FAILURE() << e.what();
-      }
-    }
-  };
   admin.exec("CREATE ROLE " + role + " LOGIN PASSWORD 'append-only'");
   const role_guard guard{admin, role};
   admin.exec("GRANT USAGE ON SCHEMA " + schema() + " TO " + role + "; GRANT SELECT ON " +
@@ -286,17 +288,6 @@ TEST_F(postgres_only, a_purge_by_a_role_that_owns_no_table_skips_the_vacuum) {
   }
   const auto role = schema() + "_purger";
   admin.exec("CREATE ROLE " + role + " LOGIN PASSWORD 'purger'");
-  struct role_guard {
-    raw_postgres& admin;
-    std::string role;
-    ~role_guard() {
-      try {
-        admin.exec("DROP OWNED BY " + role + "; DROP ROLE " + role);
-      } catch (const std::exception& e) {
-        ADD_FAILURE() << e.what();
-      }
-    }
-  };
   const role_guard guard{admin, role};
   admin.exec("GRANT USAGE ON SCHEMA " + schema() + " TO " + role +
              "; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema() + " TO " +
