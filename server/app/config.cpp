@@ -237,8 +237,8 @@ const std::vector<option>& options() {
                     [](config& c) -> std::chrono::milliseconds& { return c.alive_interval; }),
       number_option<std::int64_t>(
           "content-retention-days",
-          "days after a session ends until its plan, roster (names), bans and consents are "
-          "deleted (default 90)",
+          "days after a session ends until its plan, roster (names), bans, consents and kept "
+          "chat are deleted (default 90)",
           [](config& c) -> std::int64_t& { return c.retention.content_days; }),
       number_option<std::int64_t>(
           "audit-retention-days",

@@ -38,7 +38,8 @@ class postgres_store final : public store {
   std::vector<consent_record> consents(const std::string& session) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
-  std::vector<kept_chat_message> kept_chat(const std::string& session) override;  // *_chat.cpp
+  // postgres_chat.cpp
+  std::vector<kept_chat_message> kept_chat(const std::string& session) override;
   // postgres_purge.cpp
   purge_report purge(const purge_request& request) override;
 

@@ -1,7 +1,7 @@
 // The embedded default store: one SQLite file, WAL, synchronous=FULL (a commit
 // is on disk when it returns), secure_delete=ON (deleted content is zeroed;
-// a purge, and a commit that deletes kept chat, also truncate the WAL), temporary data in memory,
-// migrations applied when it opens.
+// a purge, and a commit that deletes kept chat, also truncate the WAL),
+// temporary data in memory, migrations applied when it opens.
 #pragma once
 
 #include <memory>
@@ -30,7 +30,9 @@ class sqlite_store final : public store {
   std::vector<consent_record> consents(const std::string& session) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
-  std::vector<kept_chat_message> kept_chat(const std::string& session) override;  // sqlite_chat.cpp
+  // sqlite_chat.cpp
+  std::vector<kept_chat_message> kept_chat(const std::string& session) override;
+  // sqlite_purge.cpp
   purge_report purge(const purge_request& request) override;
 
   // The schema version after migrations.
