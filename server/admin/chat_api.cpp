@@ -21,10 +21,11 @@ response api::kept_chat(const std::string& session, bool csv) {
   // A CSV file leaves the system: that is an export, not just a look.
   audit(csv ? "export" : "record_viewed", "chat", session, "ok", csv ? "csv" : "json");
   if (csv) {
-    std::string out = "sent_at_ms,epoch,seq,author,role,text\r\n";
+    std::string out = "sent_at_ms,epoch,breakout,seq,author,role,text\r\n";
     for (const auto& m : messages) {
-      out += std::to_string(m.at) + "," + csv_field(m.epoch) + "," + std::to_string(m.seq) + "," +
-             csv_field(m.author) + "," + csv_field(m.role) + "," + csv_field(m.text) + "\r\n";
+      out += std::to_string(m.at) + "," + csv_field(m.epoch) + "," + std::to_string(m.breakout) +
+             "," + std::to_string(m.seq) + "," + csv_field(m.author) + "," + csv_field(m.role) +
+             "," + csv_field(m.text) + "\r\n";
     }
     return {200, "text/csv; charset=utf-8", out};
   }
@@ -32,6 +33,7 @@ response api::kept_chat(const std::string& session, bool csv) {
   for (const auto& m : messages) {
     out.push_back(json::object{{"sent_at_ms", m.at},
                                {"epoch", m.epoch},
+                               {"breakout", m.breakout},
                                {"seq", m.seq},
                                {"author", m.author},
                                {"role", m.role},

@@ -316,12 +316,13 @@ void room_runner::record(const core::audit_note& note) {
 }
 
 void room_runner::record(const core::kept_chat_change& change) {
-  // Keyed by this runner's epoch: a room opened again numbers from 1 again.
-  store::write w = store::kept_chat_delete{room_id_, epoch_, change.seq};
+  // Keyed by this runner's epoch (a room opened again numbers from 1 again)
+  // and the breakout whose stream the seq counts in.
+  store::write w = store::kept_chat_delete{room_id_, epoch_, change.place, change.seq};
   if (change.what == core::kept_chat_change::kind::sent) {
-    w = store::kept_chat_put{
-        room_id_,  epoch_,     change.seq, change.author, core::role_label(change.role),
-        change.at, change.text};
+    w = store::kept_chat_put{room_id_,   epoch_,        change.place,
+                             change.seq, change.author, core::role_label(change.role),
+                             change.at,  change.text};
   }
   if (!records_.submit(std::move(w))) {
     // Counted and logged without the text.

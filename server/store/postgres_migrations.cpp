@@ -118,12 +118,13 @@ CREATE TABLE kept_chat (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   session BYTEA NOT NULL,
   epoch BYTEA NOT NULL,
+  breakout BIGINT NOT NULL,
   seq BIGINT NOT NULL,
   author BYTEA NOT NULL,
   role BYTEA NOT NULL,
   sent_at_ms BIGINT NOT NULL,
   text BYTEA NOT NULL,
-  UNIQUE (session, epoch, seq)
+  UNIQUE (session, epoch, breakout, seq)
 );
 CREATE INDEX kept_chat_by_session ON kept_chat(session, sent_at_ms, id);
 )sql",

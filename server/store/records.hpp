@@ -162,11 +162,14 @@ struct consent_record {
 
 // A room chat message of a session whose plan keeps chat (keep_chat): room
 // chat only, never a private message. A room numbers its events afresh each
-// time it opens, so a message is known by its session, the room's epoch and
-// its room seq. The text is content: it never reaches a log or the audit trail.
+// time it opens, and each breakout room has a stream of its own, so a message
+// is known by its session, the room's epoch, the breakout (0: the main room)
+// and its seq there. The text is content: it never reaches a log or the audit
+// trail.
 struct kept_chat_put {
   std::string session;
   std::string epoch;
+  std::int64_t breakout = 0;
   std::int64_t seq = 0;
   std::string author;  // the sender's subject
   std::string role;    // role label, e.g. participant
@@ -179,11 +182,13 @@ struct kept_chat_put {
 struct kept_chat_delete {
   std::string session;
   std::string epoch;
+  std::int64_t breakout = 0;
   std::int64_t seq = 0;
 };
 
 struct kept_chat_message {
   std::string epoch;
+  std::int64_t breakout = 0;
   std::int64_t seq = 0;
   std::string author;
   std::string role;

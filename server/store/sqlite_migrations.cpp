@@ -111,12 +111,13 @@ CREATE TABLE kept_chat (
   id INTEGER PRIMARY KEY,
   session TEXT NOT NULL,
   epoch TEXT NOT NULL,
+  breakout INTEGER NOT NULL,
   seq INTEGER NOT NULL,
   author TEXT NOT NULL,
   role TEXT NOT NULL,
   sent_at_ms INTEGER NOT NULL,
   text TEXT NOT NULL,
-  UNIQUE (session, epoch, seq)
+  UNIQUE (session, epoch, breakout, seq)
 );
 CREATE INDEX kept_chat_by_session ON kept_chat(session, sent_at_ms, id);
 )sql",

@@ -63,6 +63,24 @@ TEST_F(kept_chat_test, private_chat_staff_chat_distress_and_refusals_are_never_k
   EXPECT_TRUE(run(4, mod::chat("muted"), 10'600).kept_chat.empty());  // refused
 }
 
+TEST_F(kept_chat_test, chat_in_a_breakout_is_kept_with_its_breakout) {
+  keeping(true);
+  v1::ClientMessage open;
+  auto* plan = open.mutable_breakout()->mutable_open()->add_rooms();
+  plan->add_member_ids(3);
+  plan->add_member_ids(1);
+  ASSERT_TRUE(run(1, open, 9'000).reply->has_breakout());
+  auto fx = say_once(3, "in the breakout", 8, 10'000);
+  ASSERT_EQ(fx.kept_chat.size(), 1U);
+  EXPECT_EQ(fx.kept_chat[0].place, 1U);
+  EXPECT_EQ(fx.kept_chat[0].seq, fx.reply->chat().seq());
+  // The facilitator with them deletes it in that breakout.
+  auto gone = run(1, mod::delete_chat(fx.reply->chat().seq()), 11'000);
+  ASSERT_EQ(gone.kept_chat.size(), 1U);
+  EXPECT_EQ(gone.kept_chat[0].what, kind::deleted);
+  EXPECT_EQ(gone.kept_chat[0].place, 1U);
+}
+
 TEST_F(kept_chat_test, a_deleted_message_is_forgotten_once) {
   keeping(true);
   const auto seq = say(3, "regretted", 10'000);

@@ -14,7 +14,7 @@ from hearth.v1 import moderation_pb2 as mod  # noqa: E402  (on the path via hear
 from hearth.v1 import safety_pb2 as safety  # noqa: E402
 from session_testcase import *  # noqa: F401,F403 - the shared fixture and helpers
 
-CHAT_FIELDS = ["sent_at_ms", "epoch", "seq", "author", "role", "text"]
+CHAT_FIELDS = ["sent_at_ms", "epoch", "breakout", "seq", "author", "role", "text"]
 # Distinctive, so that a match in the file's bytes or the log is no accident.
 DELETED = "Hv41-Deleted-Canary-2290"
 PRIVATE = "Kd08-Private-Canary-7713"

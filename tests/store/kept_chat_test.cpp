@@ -18,11 +18,12 @@ namespace {
 class kept_chat_test : public store_test {
  protected:
   static kept_chat_put said(const std::string& session, std::int64_t seq, time_ms at,
-                            const std::string& text, const std::string& epoch = "e1") {
-    return {session, epoch, seq, "sub-" + std::to_string(seq), "participant", at, text};
+                            const std::string& text, const std::string& epoch = "e1",
+                            std::int64_t breakout = 0) {
+    return {session, epoch, breakout, seq, "sub-" + std::to_string(seq), "participant", at, text};
   }
   static kept_chat_message message(const kept_chat_put& put) {
-    return {put.epoch, put.seq, put.author, put.role, put.at, put.text};
+    return {put.epoch, put.breakout, put.seq, put.author, put.role, put.at, put.text};
   }
   static session_record planned(const std::string& id, time_ms end) {
     session_record r;
@@ -73,14 +74,19 @@ TEST_P(kept_chat_test, a_repeated_message_keeps_the_first_and_fails_nothing) {
 }
 
 TEST_P(kept_chat_test, a_deleted_message_is_gone_and_only_that_one) {
+  // A breakout room counts its own seqs: the same seq there is another message.
   db().commit({said("room-1", 1, 1000, "one"), said("room-1", 2, 1001, "two"),
-               said("room-1", 2, 1002, "two elsewhere", "e2"), said("room-2", 2, 1003, "two")});
-  db().commit({kept_chat_delete{"room-1", "e1", 2}, kept_chat_delete{"room-1", "e1", 99}});
-  EXPECT_EQ(texts("room-1"), (strings{"one", "two elsewhere"}));
+               said("room-1", 2, 1002, "two elsewhere", "e2"), said("room-2", 2, 1003, "two"),
+               said("room-1", 2, 1004, "two in breakout 3", "e1", 3)});
+  db().commit({kept_chat_delete{"room-1", "e1", 0, 2}, kept_chat_delete{"room-1", "e1", 0, 99}});
+  EXPECT_EQ(texts("room-1"), (strings{"one", "two elsewhere", "two in breakout 3"}));
   EXPECT_EQ(texts("room-2"), strings{"two"});
+  EXPECT_EQ(db().kept_chat("room-1").back().breakout, 3);
   // Deleting it again is no error.
-  db().commit({kept_chat_delete{"room-1", "e1", 2}});
-  EXPECT_EQ(texts("room-1").size(), 2U);
+  db().commit({kept_chat_delete{"room-1", "e1", 0, 2}});
+  EXPECT_EQ(texts("room-1").size(), 3U);
+  db().commit({kept_chat_delete{"room-1", "e1", 3, 2}});
+  EXPECT_EQ(texts("room-1"), (strings{"one", "two elsewhere"}));
 }
 
 TEST_P(kept_chat_test, retention_purges_chat_with_its_session) {
@@ -121,7 +127,7 @@ TEST_P(kept_chat_test, deleted_and_purged_text_is_gone_for_real) {
     };
     ASSERT_NE(on_disk().find(deleted), std::string::npos);
     ASSERT_NE(on_disk().find(purged), std::string::npos);
-    db().commit({kept_chat_delete{"new", "e1", 1}});
+    db().commit({kept_chat_delete{"new", "e1", 0, 1}});
     EXPECT_EQ(on_disk().find(deleted), std::string::npos);
     EXPECT_EQ(db().purge({5000, std::nullopt}).chat_messages, 2);
     EXPECT_EQ(on_disk().find(purged), std::string::npos);
@@ -136,7 +142,7 @@ TEST_P(kept_chat_test, deleted_and_purged_text_is_gone_for_real) {
                        "'::bytea IN text) > 0");
   };
   ASSERT_EQ(found(deleted), 1);
-  db().commit({kept_chat_delete{"new", "e1", 1}});
+  db().commit({kept_chat_delete{"new", "e1", 0, 1}});
   EXPECT_EQ(found(deleted), 0);
   const auto vacuums_before = raw.integer(
       "SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'kept_chat'::regclass");

@@ -279,7 +279,7 @@ TEST_F(postgres_only, a_purge_by_a_role_that_owns_no_table_skips_the_vacuum) {
     old.scheduled_end = 1000;
     old.keep_chat = true;
     owner.commit({session_put{old}});
-    owner.commit({kept_chat_put{"old", "e1", 1, "sub-1", "participant", 500, "said"}});
+    owner.commit({kept_chat_put{"old", "e1", 0, 1, "sub-1", "participant", 500, "said"}});
   }
   raw_postgres admin(conninfo());
   if (admin.text("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user") !=
