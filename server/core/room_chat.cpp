@@ -92,8 +92,8 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
     }
     remember_chat(where, std::move(kept));
     if (plan_.keep_chat) {
-      out.kept_chat.push_back({kept_chat_change::kind::sent, where.seq, where.id,
-                               from.who.subject, from.who.role, chat.text(), now});
+      out.kept_chat.push_back({kept_chat_change::kind::sent, where.seq, where.id, from.who.subject,
+                               from.who.role, chat.text(), now});
     }
   } else if (recipient != nullptr) {
     message->set_to_member_id(recipient->id);
