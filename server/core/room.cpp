@@ -1,5 +1,6 @@
 // The room core: membership and presence with a reconnect grace period, the
-// command dispatch, snapshots and the stamping of events. Chat is in
+// command dispatch and the room's invariants (snapshots and the stamping of
+// events are in room_views.cpp). Chat is in
 // room_chat.cpp, safety in room_safety.cpp, moderation in room_moderation.cpp,
 // the lobby in room_lobby.cpp, bans in room_bans.cpp, polls in room_polls.cpp.
 #include "core/room.hpp"
@@ -174,27 +175,41 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
     out.reply = error_reply(v1::ERROR_CODE_NOT_JOINED, "join the room first");
     return out;
   }
+  auto out = dispatch(*m, message, now);
+  // Every command the member's role or state does not allow is on record,
+  // whatever it was (never with what it carried).
+  if (out.reply && out.reply->has_error() &&
+      out.reply->error().code() == v1::ERROR_CODE_PERMISSION_DENIED &&
+      std::none_of(out.audit.begin(), out.audit.end(),
+                   [](const audit_note& note) { return note.outcome == "denied"; })) {
+    out.audit.push_back(
+        {m->who.subject, m->who.role, command_action(message), "", "denied", "not_allowed", now});
+  }
+  return out;
+}
+
+effects room::dispatch(member& from, const v1::ClientMessage& message, time_ms now) {
   switch (message.command_case()) {
     case v1::ClientMessage::kSendChat:
-      return send_chat(*m, message.send_chat(), now);
+      return send_chat(from, message.send_chat(), now);
     case v1::ClientMessage::kTyping:
-      return typing(*m, message.typing().active(), now);
+      return typing(from, message.typing().active(), now);
     case v1::ClientMessage::kLeaveRoom:
-      return leave(*m, now);
+      return leave(from, now);
     case v1::ClientMessage::kFloor:
-      return floor_command(*m, message, now);
+      return floor_command(from, message, now);
     case v1::ClientMessage::kSignalDistress:
-      return signal_distress(*m, now);
+      return signal_distress(from, now);
     case v1::ClientMessage::kAcknowledgeDistress:
-      return acknowledge_distress(*m, message.acknowledge_distress().signal_id(), now);
+      return acknowledge_distress(from, message.acknowledge_distress().signal_id(), now);
     case v1::ClientMessage::kModeration:
-      return moderate(*m, message.moderation(), now);
+      return moderate(from, message.moderation(), now);
     case v1::ClientMessage::kLobby:
-      return lobby_command(*m, message.lobby(), now);
+      return lobby_command(from, message.lobby(), now);
     case v1::ClientMessage::kPoll:
-      return poll_command(*m, message.poll(), now);
+      return poll_command(from, message.poll(), now);
     case v1::ClientMessage::kBreakout:
-      return breakout_command(*m, message.breakout(), now);
+      return breakout_command(from, message.breakout(), now);
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:
@@ -318,116 +333,6 @@ std::string room::check_invariants() const {
     }
   }
   return {};
-}
-
-v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
-  v1::RoomSnapshot snap;
-  snap.set_room_id(id_);
-  for (const member* m : roster_.active_members()) {
-    *snap.add_members() = to_wire(*m);
-  }
-  const member* who = roster_.find(viewer);
-  const place& where = who == nullptr ? places_.at(0) : place_of(*who);
-  snap.set_breakout_id(where.id);
-  for (const auto& chat : where.recent_chat) {
-    *snap.add_recent_chat() = chat;
-  }
-  *snap.mutable_floor() = where.floor.state(now);
-  if (places_.size() > 1) {
-    *snap.mutable_breakouts() = breakout_state();
-  }
-  snap.set_locked(locked_);
-  snap.set_chat_policy(plan_.chat_policy);
-  if (break_) {
-    *snap.mutable_break_state() = *break_;
-  }
-  if (who != nullptr && is_facilitator(who->who.role)) {
-    *snap.mutable_airtime() = where.floor.airtime(roster_, now);
-    *snap.mutable_lobby() = lobby_state(now);
-    for (auto& b : bans_.to_wire()) {
-      *snap.add_bans() = std::move(b);
-    }
-  }
-  if (who != nullptr) {
-    for (const distress_signal* signal : distress_.visible_to(*who)) {
-      *snap.add_open_distress() = signal_to_wire(*signal);
-    }
-  }
-  for (const poll& p : polls_.polls()) {
-    *snap.add_polls() = state_to_wire(p, who);
-  }
-  return snap;
-}
-
-std::uint32_t room::direct_head(member_id id) const {
-  const member* m = roster_.find(id);
-  return m == nullptr ? 0 : m->direct_seq;
-}
-
-std::uint32_t room::head_seq(std::uint32_t breakout) const {
-  auto it = places_.find(breakout);
-  return it == places_.end() ? 0 : it->second.seq;
-}
-
-std::uint32_t room::place_of_member(member_id id) const {
-  const member* m = roster_.find(id);
-  return m == nullptr ? 0 : m->place;
-}
-
-std::optional<member_id> room::member_of(connection_id conn) {
-  const member* m = roster_.find_by_connection(conn);
-  return m == nullptr ? std::nullopt : std::optional<member_id>(m->id);
-}
-
-void room::emit_room(effects& out, v1::Event event, time_ms now) {
-  // One copy per open room: without breakouts, the main room's alone.
-  if (places_.size() == 1) {
-    emit_place(out, places_.at(0), std::move(event), now);
-    return;
-  }
-  for (auto& [id, where] : places_) {
-    emit_place(out, where, event, now);
-  }
-}
-
-void room::emit_place(effects& out, place& where, v1::Event event, time_ms now) {
-  event.set_room_id(id_);
-  event.set_seq(++where.seq);
-  if (where.id != 0) {
-    event.set_breakout_id(where.id);
-  }
-  event.set_server_time_ms(static_cast<std::uint64_t>(now));
-  out.events.push_back({{audience_kind::room_stream, 0, where.id}, std::move(event)});
-}
-
-void room::emit_direct(effects& out, member& to, v1::Event event, time_ms now) {
-  event.set_room_id(id_);
-  event.set_direct_seq(++to.direct_seq);
-  event.set_server_time_ms(static_cast<std::uint64_t>(now));
-  out.events.push_back({{audience_kind::direct, to.id}, std::move(event)});
-}
-
-void room::emit_ephemeral(effects& out, const member& except, v1::Event event, time_ms now) {
-  event.set_room_id(id_);
-  if (except.place != 0) {
-    event.set_breakout_id(except.place);
-  }
-  event.set_server_time_ms(static_cast<std::uint64_t>(now));
-  out.events.push_back({{audience_kind::everyone_but, except.id, except.place}, std::move(event)});
-}
-
-v1::Member room::to_wire(const member& m) const {
-  v1::Member wire;
-  wire.set_member_id(m.id);
-  wire.set_display_name(m.who.display_name);
-  wire.set_role(m.who.role);
-  wire.set_presence(m.presence);
-  wire.set_joined_at_ms(static_cast<std::uint64_t>(m.joined_at));
-  wire.set_chat_muted(m.chat_muted);
-  wire.set_floor_muted(m.floor_muted);
-  wire.set_may_unmute_self(m.may_unmute_self);
-  wire.set_breakout_id(m.place);
-  return wire;
 }
 
 }  // namespace hearth::core

@@ -22,6 +22,11 @@ namespace hearth::core {
 
 // The audit action of a breakout command ("breakouts_opened", ...).
 std::string breakout_action(const v1::BreakoutCommand& command);
+// The audit action of a lobby command ("admit", "deny", "ban", ...).
+std::string lobby_action(const v1::LobbyCommand& command);
+// The audit action of any command: "chat", "floor_grant_floor",
+// "distress_signaled", "poll_answered", ...
+std::string command_action(const v1::ClientMessage& message);
 
 class room {
  public:
@@ -139,6 +144,8 @@ class room {
   effects typing(const member& from, bool active, time_ms now);
   void remember_chat(place& where, v1::ChatMessage chat);
 
+  // A joined member's command, by kind.
+  effects dispatch(member& m, const v1::ClientMessage& message, time_ms now);
   effects leave(member& m, time_ms now);
   // `m` leaves the room for `reason`: MemberLeft, their attendance segment
   // closes (when they dropped, if they were reconnecting), the floor lets go.

@@ -27,26 +27,6 @@ v1::Reply waiting_reply(const std::string& room_id, v1::LobbyStatus status) {
   return reply;
 }
 
-std::string lobby_action(const v1::LobbyCommand& command) {
-  switch (command.action_case()) {
-    case v1::LobbyCommand::kAdmit:
-      return "admit";
-    case v1::LobbyCommand::kAdmitAll:
-      return "admit_all";
-    case v1::LobbyCommand::kDeny:
-      return command.deny().ban() ? "ban" : "deny";
-    case v1::LobbyCommand::kDenyAll:
-      return "deny_all";
-    case v1::LobbyCommand::kSetMessage:
-      return "lobby_message";
-    case v1::LobbyCommand::kStepOut:
-      return "step_out";
-    case v1::LobbyCommand::ACTION_NOT_SET:
-      break;
-  }
-  return {};
-}
-
 // "admission", "no_facilitator", "stepped_out", "removed".
 std::string reason_code(v1::WaitReason reason) {
   std::string code = v1::WaitReason_Name(reason).substr(std::string_view("WAIT_REASON_").size());

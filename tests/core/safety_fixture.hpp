@@ -69,7 +69,8 @@ class safety_fixture : public floor_fixture {
     return fx;
   }
 
-  // Runs, expects `code`, and that nothing at all changed.
+  // Runs, expects `code`, and that nothing at all changed; a refusal for
+  // the member's role or state (103) is on record as denied, nothing else is.
   void refused(member_id who, const v1::ClientMessage& message, time_ms now, v1::ErrorCode code) {
     const auto head = room_.head_seq();
     std::map<member_id, std::uint32_t> direct;
@@ -82,7 +83,14 @@ class safety_fixture : public floor_fixture {
     ASSERT_TRUE(fx.reply && fx.reply->has_error());
     EXPECT_EQ(fx.reply->error().code(), code) << fx.reply->error().message();
     EXPECT_TRUE(fx.events.empty());
-    EXPECT_TRUE(fx.audit.empty());
+    if (code == v1::ERROR_CODE_PERMISSION_DENIED) {
+      ASSERT_EQ(fx.audit.size(), 1U);
+      EXPECT_EQ(fx.audit[0].outcome, "denied");
+      EXPECT_EQ(fx.audit[0].actor, room_.people().find(who)->who.subject);
+      EXPECT_EQ(fx.audit[0].action, command_action(message));
+    } else {
+      EXPECT_TRUE(fx.audit.empty());
+    }
     EXPECT_EQ(room_.head_seq(), head);
     for (const auto& [id, seq] : direct) {
       EXPECT_EQ(room_.direct_head(id), seq) << "member " << id;

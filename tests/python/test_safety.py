@@ -111,9 +111,14 @@ class Distress(SafetyCase):
         # The room stream never moved: the next room event follows the last join.
         self.assertEqual(await self.assert_chat_works(pat, CANARY), 6)
 
-        rows = await self.audit_eventually(2)
+        # The refusals are on record too, without anything they carried.
+        rows = await self.audit_eventually(5)
         self.assertEqual(rows, [
             ("sam", "participant", "distress_signaled", "sam", self.ROOM, "ok", "signal=1"),
+            ("pat", "participant", "distress_acknowledged", "", self.ROOM, "denied",
+             "not_allowed"),
+            ("olive", "observer", "distress_signaled", "", self.ROOM, "denied", "not_allowed"),
+            ("dana", "facilitator", "distress_signaled", "", self.ROOM, "denied", "not_allowed"),
             ("dana", "facilitator", "distress_acknowledged", "sam", self.ROOM, "ok", "signal=1"),
         ])
         everything = self.everything_audited()
