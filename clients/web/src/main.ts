@@ -115,6 +115,11 @@ const conn = new Connection({
       }
       draw();
     },
+    moved: (result) => {
+      model.moved(result);
+      announce([{ text: result.breakoutId === 0 ? "You are in the main room." : `You are in the breakout room ${model.breakouts.roomName(result.breakoutId)}.`, urgent: false }]);
+      draw();
+    },
     lobby: (status) => {
       byId("lobby-message").textContent = status.message;
       if (status.message) {

@@ -49,10 +49,12 @@ function harness() {
   const timers: { fn: () => void; ms: number }[] = [];
   const states: LinkState[] = [];
   const events: number[] = [];
+  const moves: number[] = [];
   const handlers: ConnectionHandlers = {
     state: (s) => states.push(s),
     hello: () => {},
     joined: () => {},
+    moved: (j) => moves.push(j.breakoutId),
     lobby: () => {},
     event: (e) => events.push(e.seq || -e.directSeq),
     serverTime: () => {},
@@ -79,14 +81,14 @@ function harness() {
       if (i >= 0) timers.splice(i, 1);
     },
   });
-  return { conn, sockets, timers, states, events };
+  return { conn, sockets, timers, states, events, moves };
 }
 
-function joinReply(s: FakeSocket, epoch: string, headSeq: number, recovered: boolean) {
+function joinReply(s: FakeSocket, epoch: string, headSeq: number, recovered: boolean, breakoutId = 0) {
   const [hello, joinMsg] = s.sent[0];
   s.deliver(
     reply(hello.requestId, { case: "hello", value: { roomId: "r", pingIntervalMs: 25000, pongTimeoutMs: 10000 } }),
-    reply(joinMsg.requestId, { case: "join", value: { roomId: "r", epoch, headSeq, memberId: 2, recovered, snapshot: recovered ? undefined : {} } }),
+    reply(joinMsg.requestId, { case: "join", value: { roomId: "r", epoch, headSeq, memberId: 2, recovered, breakoutId, snapshot: recovered ? undefined : { breakoutId } } }),
   );
 }
 
@@ -176,4 +178,44 @@ test("a lobby join waits, then admission enters the room", () => {
   s.deliver(msg({ case: "admitted", value: { join: { epoch: "e9", headSeq: 4, memberId: 5, snapshot: {} } } } as never));
   assert.equal(h.conn.linkState, "online");
   assert.equal(h.conn.tracker.position()?.epoch, "e9");
+});
+
+test("a move restarts the room stream at the new room's head; the direct stream goes on; resume names the room", () => {
+  const h = harness();
+  h.conn.start();
+  const s1 = h.sockets[0];
+  s1.onopen?.({});
+  joinReply(s1, "e1", 5, false);
+  s1.deliver(msg({ case: "event", value: { seq: 6 } } as never), msg({ case: "event", value: { directSeq: 1 } } as never));
+  // Into breakout 2, whose stream is at 3: its events count from 4.
+  s1.deliver(
+    msg({ case: "moved", value: { join: { epoch: "e1", headSeq: 3, directHeadSeq: 1, memberId: 2, breakoutId: 2, snapshot: { breakoutId: 2 } } } } as never),
+    msg({ case: "event", value: { seq: 4, breakoutId: 2 } } as never),
+    msg({ case: "event", value: { directSeq: 2 } } as never),
+  );
+  assert.deepEqual(h.moves, [2]);
+  assert.deepEqual(h.events, [6, -1, 4, -2]);
+  assert.equal(h.conn.linkState, "online", "no gap: the breakout's stream is not the main room's");
+  s1.drop(1006);
+  h.timers.find((t) => t.ms === 250)!.fn();
+  const s2 = h.sockets[1];
+  s2.onopen?.({});
+  const join = s2.sent[0][1];
+  assert.ok(join.command.case === "joinRoom");
+  const r = join.command.value.resume;
+  assert.deepEqual([r?.epoch, r?.lastSeq, r?.lastDirectSeq, r?.breakoutId], ["e1", 4, 2, 2]);
+  // Recalled while away: the server answers with the main room's snapshot.
+  joinReply(s2, "e1", 9, false, 0);
+  assert.equal(h.conn.tracker.position()?.breakoutId, 0);
+  assert.equal(h.conn.tracker.position()?.lastSeq, 9);
+});
+
+test("an event of another room's stream is neither shown nor counted", () => {
+  const h = harness();
+  h.conn.start();
+  h.sockets[0].onopen?.({});
+  joinReply(h.sockets[0], "e1", 5, false);
+  h.sockets[0].deliver(msg({ case: "event", value: { seq: 9, breakoutId: 1 } } as never), msg({ case: "event", value: { seq: 6 } } as never));
+  assert.deepEqual(h.events, [6]);
+  assert.equal(h.conn.linkState, "online");
 });

@@ -1,7 +1,8 @@
 // One logical connection to hearthd that survives network drops: Hello and
 // JoinRoom (with resume) on every socket, Pong for every Ping, replies matched
-// by request id, events filtered through the resume tracker, chat kept in an
-// outbox until the server confirms it, and reconnects with backoff.
+// by request id, events filtered through the resume tracker, moves between
+// the rooms of a session (breakouts), chat kept in an outbox until the server
+// confirms it, and reconnects with backoff.
 import { create } from "@bufbuild/protobuf";
 import type { Event } from "../gen/hearth/v1/room_pb";
 import {
@@ -27,6 +28,8 @@ export interface ConnectionHandlers {
   hello(result: HelloResult): void;
   /** A join or an admission; `fresh`: rebuild from its snapshot. */
   joined(result: JoinResult, fresh: boolean): void;
+  /** The member went into another room of the session: rebuild from `result`'s snapshot. */
+  moved(result: JoinResult): void;
   lobby(status: LobbyStatus): void;
   event(event: Event): void;
   serverTime(ms: number): void;
@@ -188,7 +191,7 @@ export class Connection {
         if (verdict === "gap") {
           return this.dropAndResume(); // resume fills the hole
         }
-        if (verdict !== "duplicate") {
+        if (verdict === "apply" || verdict === "ephemeral") {
           h.serverTime(Number(event.serverTimeMs));
           h.event(event);
         }
@@ -199,6 +202,12 @@ export class Connection {
       case "admitted":
         if (m.kind.value.join) {
           this.enter(m.kind.value.join);
+        }
+        return;
+      case "moved":
+        if (m.kind.value.join && this.state === "online") {
+          this.tracker.moved(m.kind.value.join);
+          h.moved(m.kind.value.join);
         }
         return;
       case "disconnect":

@@ -8,6 +8,7 @@ import type { BannedPerson, LobbyState } from "../gen/hearth/v1/lobby_pb";
 import type { PollAnswer, PollState } from "../gen/hearth/v1/poll_pb";
 import { Presence, type Break, type ChatPolicy, type ChatScope, type Event, type Member } from "../gen/hearth/v1/room_pb";
 import { Role } from "../gen/hearth/v1/role_pb";
+import { Breakouts } from "./breakouts";
 
 export interface ChatLine {
   key: string; // stable per message: "r<seq>" or "d<direct_seq>"
@@ -60,6 +61,7 @@ export class RoomModel {
   locked = false;
   chatPolicy: ChatPolicy = 0;
   breakState: Break | undefined;
+  readonly breakouts = new Breakouts();
 
   get me(): Member | undefined {
     return this.members.get(this.myId);
@@ -94,7 +96,21 @@ export class RoomModel {
     this.locked = s?.locked ?? false;
     this.chatPolicy = s?.chatPolicy ?? 0;
     this.breakState = s?.breakState?.active ? s.breakState : undefined;
+    this.breakouts.reset(s, join.breakoutId);
     this.typing.clear();
+  }
+
+  /**
+   * ServerMessage.moved: another room of the session. The room's state comes
+   * from the snapshot; what arrived on the direct stream (private chat) stays,
+   * since that stream goes on across the move.
+   */
+  moved(join: JoinResult): void {
+    const direct = this.chat.filter((c) => c.key.startsWith("d"));
+    this.reset(join);
+    if (direct.length > 0) {
+      this.chat = [...this.chat, ...direct].sort((a, b) => a.sentAtMs - b.sentAtMs).slice(-MAX_CHAT);
+    }
   }
 
   apply(event: Event): Announcement[] {
@@ -222,6 +238,11 @@ export class RoomModel {
       case "breakChanged":
         this.breakState = b.value.breakState?.active ? b.value.breakState : undefined;
         say.push({ text: this.breakState ? "The group is on a break." : "The break is over.", urgent: false });
+        break;
+      case "breakoutsChanged":
+      case "breakoutBroadcast":
+      case "facilitatorCalled":
+        say.push(...this.breakouts.apply(event, this));
         break;
       case undefined:
         break;
