@@ -7,6 +7,8 @@ import { drawClock, drawRoom } from "./ui/room_view";
 import { drawConsole, handButtons, memberButtons, type ConsoleActions } from "./ui/console_view";
 import { chatTarget, errorText, floor, lobby, moderate, moderation, poll } from "./ui/commands";
 import { wireControls } from "./ui/controls";
+import { drawBreakoutClock, drawBreakouts, wireBreakoutView } from "./ui/breakout_view";
+import { breakout, drawBreakoutConsole, wireBreakoutConsole, type BreakoutConsoleDeps } from "./ui/breakout_console";
 import { ConsentState } from "./gen/hearth/v1/lobby_pb";
 import type { ClientCommand } from "./proto/frame";
 
@@ -101,7 +103,11 @@ function draw(): void {
     handActions: (id, i) => handButtons(model, id, i, consoleActions),
   });
   drawConsole(model, consoleActions);
+  drawBreakouts(model);
+  drawBreakoutConsole(model, breakoutDeps);
 }
+
+const breakoutDeps: BreakoutConsoleDeps = { model, run: (c, done) => run(c, done), toast, redrawAll: () => draw() };
 
 const conn = new Connection({
   url,
@@ -149,7 +155,16 @@ const conn = new Connection({
 });
 
 wireControls({ model, conn, run, chatTarget, floor, lobby, moderation, poll, toast });
-setInterval(() => drawClock(model, Date.now() + clockOffset), 250);
+wireBreakoutView(() => conn.request(breakout({ case: "callFacilitator", value: {} })).then((reply) => {
+  if (reply.outcome.case === "error") {
+    byId("call-status").textContent = `The call did not go through: ${errorText(reply.outcome.value.code)}`;
+  }
+}, (e: Error) => (byId("call-status").textContent = e.message)), draw);
+wireBreakoutConsole(breakoutDeps);
+setInterval(() => {
+  drawClock(model, Date.now() + clockOffset);
+  drawBreakoutClock(model, Date.now() + clockOffset);
+}, 250);
 addEventListener("online", () => conn.retryNow());
 
 if (!token) {

@@ -31,13 +31,16 @@ export function drawRoom(model: RoomModel, act: RoomActions): void {
 
 function drawRoster(model: RoomModel, act: RoomActions): void {
   const members = model.roster();
-  const sig = JSON.stringify(members.map((m) => [m.memberId, m.displayName, m.role, m.presence, m.chatMuted, m.floorMuted])) + model.myId;
+  const bo = model.breakouts;
+  const sig = JSON.stringify([members.map((m) => [m.memberId, m.displayName, m.role, m.presence, m.chatMuted, m.floorMuted, m.breakoutId]),
+    bo.state?.rooms.map((r) => r.name)]) + model.myId;
   redraw(byId("roster"), sig, members.map((m) => h("li", {},
     h("span", { class: "who" }, m.memberId === model.myId ? `${m.displayName} (you)` : m.displayName),
     h("span", { class: "tag" }, roleName(m.role)),
     m.presence === Presence.RECONNECTING && h("span", { class: "tag away" }, "reconnecting"),
     m.chatMuted && h("span", { class: "tag" }, "chat muted"),
     m.floorMuted && h("span", { class: "tag" }, "floor muted"),
+    bo.open && h("span", { class: "tag" }, m.breakoutId === 0 ? "main room" : `in ${bo.roomName(m.breakoutId)}`),
     h("div", { class: "member-actions" }, ...act.memberActions(m.memberId)),
   )));
 }
