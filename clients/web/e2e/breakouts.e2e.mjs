@@ -121,6 +121,13 @@ test("a call for a facilitator is confirmed to the caller and alerts the facilit
   await fac.page.press("#chat-text", "Enter");
   await see(sam, "I'm here, Sam", "#chat-log");
   await shot(fac.page, "b07-facilitator-in-breakout");
+
+  // Moved by the facilitator: Kim's screen becomes the garden's, history included.
+  await fac.page.getByLabel("Room to move Kim to").selectOption({ label: "Garden" });
+  await press(fac, "Move Kim");
+  await see(kim, "Breakout: Garden", "#where");
+  await see(kim, "Hello from the garden", "#chat-log");
+  await fac.page.locator("#bo-rooms [aria-label=Garden]").getByText("Kim").waitFor();
 });
 
 test("recall brings everyone back to the main room with its own chat", async () => {
@@ -136,7 +143,7 @@ test("recall brings everyone back to the main room with its own chat", async () 
     await see(p, "Good to be back together", "#chat-log");
   }
   assert.doesNotMatch(await text(sam, "#chat-log"), /Hello from the garden|I'm here, Sam/, "the garden's chat stayed in the garden");
-  assert.doesNotMatch(await text(kim, "#chat-log"), /garden|I'm here/);
+  assert.doesNotMatch(await text(kim, "#chat-log"), /garden|I'm here/, "Kim's screen is the main room's again");
 });
 
 test("the page made no request to any other host", async () => {
