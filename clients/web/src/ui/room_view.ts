@@ -106,7 +106,8 @@ function drawChat(model: RoomModel): void {
   byId("typing").textContent = typing.length ? `${typing.join(", ")} typing…` : "";
   // Who the person may write to: the room, the facilitators, or (staff) anyone.
   const to = byId<HTMLSelectElement>("chat-to");
-  const options: [string, string][] = [["room", "Everyone"]];
+  const here = model.breakouts.here;
+  const options: [string, string][] = [["room", here === 0 ? "Everyone" : `Everyone in ${model.breakouts.roomName(here)}`]];
   if (model.staff) {
     for (const m of model.roster()) {
       if (m.memberId !== model.myId) {
