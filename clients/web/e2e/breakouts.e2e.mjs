@@ -2,7 +2,7 @@
 // into two rooms by hand with a timer and a warning; chat stays in its room;
 // a message reaches every room; the warning is announced; a participant calls
 // a facilitator, who gets an alert and goes into that room; recall brings
-// everyone back to the main room.
+// everyone back to the main room; an even split's timer ends it by itself.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, person, shot, startServer } from "./harness.mjs";
@@ -144,6 +144,28 @@ test("recall brings everyone back to the main room with its own chat", async () 
   }
   assert.doesNotMatch(await text(sam, "#chat-log"), /Hello from the garden|I'm here, Sam/, "the garden's chat stayed in the garden");
   assert.doesNotMatch(await text(kim, "#chat-log"), /garden|I'm here/, "Kim's screen is the main room's again");
+  await shot(sam.page, "b08-participant-back-in-main-room-360px");
+});
+
+test("an even split with a short timer warns and then brings everyone back by itself", async () => {
+  await fac.page.selectOption("#bo-split", { label: "Evenly" });
+  await fac.page.fill("#bo-count", "2");
+  await fac.page.fill("#bo-names", "");
+  // Nine seconds, warned three seconds before the end.
+  await fac.page.fill("#bo-minutes", "0.15");
+  await fac.page.fill("#bo-warn", "0.05");
+  await fac.page.press("#bo-warn", "Enter");
+  await see(sam, "Breakout: Room 1", "#where");
+  await see(kim, "Breakout: Room 2", "#where");
+  await see(sam, "Ending soon", "#breakout-soon");
+  await said(sam, "Breakout rooms end in 3 seconds.");
+  for (const p of [fac, sam, kim]) {
+    await p.page.locator("#breakout-card").waitFor({ state: "hidden", timeout: 20_000 });
+  }
+  await said(fac, "The breakout rooms have closed.");
+  await said(kim, "You are in the main room.");
+  await fac.page.locator("#bo-open-form").waitFor();
+  await shot(fac.page, "b09-facilitator-after-the-timer");
 });
 
 test("the page made no request to any other host", async () => {
