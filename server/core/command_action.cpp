@@ -55,6 +55,12 @@ std::string command_action(const v1::ClientMessage& message) {
                                           : "poll_answered";
     case v1::ClientMessage::kBreakout:
       return breakout_action(message.breakout());
+    case v1::ClientMessage::kWorksheet: {
+      // "worksheet_submit", "worksheet_push": the command's field name.
+      const auto* field = v1::WorksheetCommand::descriptor()->FindFieldByNumber(
+          static_cast<int>(message.worksheet().command_case()));
+      return field == nullptr ? "worksheet" : "worksheet_" + field->name();
+    }
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:

@@ -14,9 +14,10 @@
 namespace hearth::core {
 
 enum class audience_kind : std::uint8_t {
-  room_stream,   // everyone joined in `place`; carries that place's room seq
-  direct,        // one member's direct stream; carries that member's direct seq
-  everyone_but,  // ephemeral, unsequenced: everyone joined in `place` except `member`
+  room_stream,       // everyone joined in `place`; carries that place's room seq
+  direct,            // one member's direct stream; carries that member's direct seq
+  everyone_but,      // ephemeral, unsequenced: everyone joined in `place` except `member`
+  direct_ephemeral,  // unsequenced, not kept: one member's connection, if joined
 };
 
 struct audience {
@@ -127,6 +128,45 @@ struct kept_chat_change {
   time_ms at = 0;
 };
 
+// A new worksheet instance, as the shell stores it: subjects, not member ids
+// (those last only for the room's life). `family_subject`: the participant
+// whose family unit a family sheet belongs to.
+struct worksheet_instance_record {
+  std::string instance_id;
+  std::string template_id;
+  std::uint32_t template_version = 0;
+  v1::WorksheetScope scope = v1::WORKSHEET_SCOPE_UNSPECIFIED;
+  std::string owner_subject;
+  std::string family_subject;
+  std::string created_by;
+  time_ms at = 0;
+};
+
+// Worksheet changes that exist only once durable: the shell stores them in
+// one transaction and then calls room::worksheet_stored(ticket, committed),
+// which applies them, sends the events and answers whoever asked.
+struct worksheet_write {
+  std::uint64_t ticket = 0;
+  std::vector<worksheet_instance_record> created;
+  std::optional<v1::WorksheetCommit> commit;
+  std::string author_subject;  // the commit's author
+  time_ms at = 0;
+};
+
+// Whom a personal sheet is shared with changed (kept so a restart keeps it).
+struct worksheet_sharing_change {
+  std::string instance_id;
+  v1::WorksheetSharing sharing = v1::WORKSHEET_SHARING_UNSPECIFIED;
+};
+
+// A reply to a connection other than the caller's, or to the caller after a
+// store commit: request_id is the one its command carried.
+struct addressed_reply {
+  connection_id connection = 0;
+  std::uint32_t request_id = 0;
+  v1::Reply reply;
+};
+
 struct effects {
   std::vector<room_event> events;  // in delivery order
   std::vector<close_request> closes;
@@ -140,7 +180,10 @@ struct effects {
   std::vector<attendance_change> attendance;
   std::vector<audit_note> audit;
   std::vector<kept_chat_change> kept_chat;
-  std::optional<v1::Reply> reply;  // to the calling connection (request id set by the shell)
+  std::vector<worksheet_write> worksheet_writes;
+  std::vector<worksheet_sharing_change> worksheet_sharing;
+  std::vector<addressed_reply> replies;  // sent after `reply`
+  std::optional<v1::Reply> reply;        // to the calling connection (request id set by the shell)
 };
 
 v1::Reply error_reply(v1::ErrorCode code, std::string message, bool temporary = false);

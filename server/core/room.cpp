@@ -2,7 +2,8 @@
 // command dispatch and the room's invariants (snapshots and the stamping of
 // events are in room_views.cpp). Chat is in
 // room_chat.cpp, safety in room_safety.cpp, moderation in room_moderation.cpp,
-// the lobby in room_lobby.cpp, bans in room_bans.cpp, polls in room_polls.cpp.
+// the lobby in room_lobby.cpp, bans in room_bans.cpp, polls in room_polls.cpp,
+// worksheets in room_worksheets.cpp and room_worksheet_views.cpp.
 #include "core/room.hpp"
 
 #include "core/moderation.hpp"
@@ -161,6 +162,7 @@ effects room::disconnect(connection_id conn, time_ms now) {
   m->grace_deadline = now + limits_.reconnect_grace;
   emit_room(out, presence_event(m->id, v1::PRESENCE_RECONNECTING), now);
   presence_changed(out, *m, v1::PRESENCE_PRESENT, now);
+  clear_worksheet_presence(out, *m, now);
   return out;
 }
 
@@ -175,7 +177,7 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
     out.reply = error_reply(v1::ERROR_CODE_NOT_JOINED, "join the room first");
     return out;
   }
-  auto out = dispatch(*m, message, now);
+  auto out = dispatch(*m, conn, message, now);
   // Every command the member's role or state does not allow is on record,
   // whatever it was (never with what it carried).
   if (out.reply && out.reply->has_error() &&
@@ -188,7 +190,8 @@ effects room::handle(connection_id conn, const v1::ClientMessage& message, time_
   return out;
 }
 
-effects room::dispatch(member& from, const v1::ClientMessage& message, time_ms now) {
+effects room::dispatch(member& from, connection_id conn, const v1::ClientMessage& message,
+                       time_ms now) {
   switch (message.command_case()) {
     case v1::ClientMessage::kSendChat:
       return send_chat(from, message.send_chat(), now);
@@ -210,6 +213,8 @@ effects room::dispatch(member& from, const v1::ClientMessage& message, time_ms n
       return poll_command(from, message.poll(), now);
     case v1::ClientMessage::kBreakout:
       return breakout_command(from, message.breakout(), now);
+    case v1::ClientMessage::kWorksheet:
+      return worksheet_command(from, conn, message, now);
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:
@@ -250,6 +255,7 @@ effects room::wake(time_ms now) {
 
 void room::depart(effects& out, member& m, v1::LeaveReason reason, time_ms now) {
   const v1::Presence before = m.presence;
+  clear_worksheet_presence(out, m, now);
   roster_.unbind(m);
   m.presence = v1::PRESENCE_LEFT;
   emit_room(out, left_event(m.id, reason), now);
@@ -315,8 +321,9 @@ void room::emit_floor(effects& out, place& where, floor_output& floor, time_ms n
 }
 
 std::string room::check_invariants() const {
-  for (auto broken : {distress_.check_invariants(roster_), check_moderation(roster_, ended_),
-                      check_lobby(), polls_.check_invariants(roster_), check_breakouts()}) {
+  for (auto broken :
+       {distress_.check_invariants(roster_), check_moderation(roster_, ended_), check_lobby(),
+        polls_.check_invariants(roster_), check_breakouts(), worksheets_.check_invariants()}) {
     if (!broken.empty()) {
       return broken;
     }

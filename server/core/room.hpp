@@ -17,6 +17,7 @@
 #include "core/poll.hpp"
 #include "core/roster.hpp"
 #include "core/safety.hpp"
+#include "core/worksheet_book.hpp"
 
 namespace hearth::core {
 
@@ -44,6 +45,16 @@ class room {
   // takes the observer out of the room: LEAVE_REASON_CONSENT_WITHDRAWN, 4509).
   void restore_consent(const std::string& subject, observer_consent consent);
   effects update_consent(const std::string& subject, observer_consent consent, time_ms now);
+
+  // Worksheets (room_worksheets.cpp). The template catalog shared by every
+  // room; without it worksheet commands are refused.
+  void use_templates(std::shared_ptr<const worksheet_templates> templates);
+  // A sheet read from the store when the room opens (after configure); false
+  // when its template version is unknown or its log does not replay.
+  bool restore_worksheet(const stored_worksheet& stored);
+  // The shell committed (or failed to commit) the worksheet_write `ticket`:
+  // the change exists now (events, answer) or never (an error answer).
+  effects worksheet_stored(std::uint64_t ticket, bool committed, time_ms now);
 
   // A connection carrying `who` joins. Banned identities are refused (120);
   // whoever the lobby policy holds back waits in the lobby instead (the reply
@@ -145,7 +156,7 @@ class room {
   void remember_chat(place& where, v1::ChatMessage chat);
 
   // A joined member's command, by kind.
-  effects dispatch(member& m, const v1::ClientMessage& message, time_ms now);
+  effects dispatch(member& m, connection_id conn, const v1::ClientMessage& message, time_ms now);
   effects leave(member& m, time_ms now);
   // `m` leaves the room for `reason`: MemberLeft, their attendance segment
   // closes (when they dropped, if they were reconnecting), the floor lets go.
@@ -231,6 +242,38 @@ class room {
   // When the consent of an observer in the room runs out next.
   std::optional<time_ms> next_consent_expiry() const;
 
+  // Worksheets (room_worksheets.cpp, room_worksheet_views.cpp).
+  effects worksheet_command(member& from, connection_id conn, const v1::ClientMessage& message,
+                            time_ms now);
+  effects push_worksheet(member& by, connection_id conn, std::uint32_t request_id,
+                         const v1::PushWorksheet& push, time_ms now);
+  effects open_worksheet(member& by, connection_id conn, std::uint32_t request_id,
+                         const v1::OpenWorksheet& open, time_ms now);
+  // owners: (owner subject, family participant subject) per sheet to make.
+  effects create_sheets(member& by, connection_id conn, std::uint32_t request_id,
+                        const v1::WorksheetTemplate& form, v1::WorksheetScope scope,
+                        const std::vector<std::pair<std::string, std::string>>& owners,
+                        const std::string& action, time_ms now);
+  void sheets_created(effects& out, pending_creation& creation, bool committed, time_ms now);
+  effects submit_worksheet(member& from, connection_id conn, std::uint32_t request_id,
+                           const v1::WorksheetBatch& batch, time_ms now);
+  void start_batch(effects& out, sheet_entry& s, const queued_batch& q, time_ms now);
+  effects share_worksheet(member& from, const v1::ShareWorksheet& share, time_ms now);
+  effects worksheet_presence(member& from, const v1::WorksheetPresence& where, time_ms now);
+  void send_presence(effects& out, const member& from, const sheet_entry& s,
+                     const v1::WorksheetPresence& where, time_ms now);
+  // `m` is in no sheet any more (disconnected, left): its readers learn it.
+  void clear_worksheet_presence(effects& out, const member& m, time_ms now);
+  void emit_progress(effects& out, const sheet_entry& s, time_ms now);
+  void emit_sheet(effects& out, const sheet_entry& s, const v1::Event& event, time_ms now);
+  bool may_read(const member& m, const sheet_entry& s) const;
+  // A member's family unit ("f" + the participant's member id), or "".
+  std::string family_of(const member& m) const;
+  std::string family_id(const std::string& participant_subject);
+  worksheets::writer writer_of(const member& m) const;
+  v1::WorksheetSheet sheet_to_wire(const sheet_entry& s) const;
+  void add_worksheets(v1::RoomSnapshot& snap, const member* viewer) const;
+
   void emit_floor(effects& out, place& where, floor_output& floor, time_ms now);
 
   // Stamp and append events. emit_room: the session's news, on every room's
@@ -248,6 +291,7 @@ class room {
   std::map<std::uint32_t, place> places_;  // 0: the main room; then the open breakouts
   distress_book distress_;
   poll_book polls_;
+  worksheet_book worksheets_;
   // Breakouts: ids are never reused, so a stale resume never matches a new
   // breakout's stream.
   std::uint32_t next_breakout_id_ = 1;

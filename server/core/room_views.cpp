@@ -43,6 +43,7 @@ v1::RoomSnapshot room::snapshot(member_id viewer, time_ms now) const {
   for (const poll& p : polls_.polls()) {
     *snap.add_polls() = state_to_wire(p, who);
   }
+  add_worksheets(snap, who);
   return snap;
 }
 

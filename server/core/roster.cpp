@@ -58,6 +58,18 @@ member& roster::add(const identity& who, time_ms now) {
   return m;
 }
 
+member_id roster::reserve(const std::string& subject) {
+  if (const member* m = find_by_subject(subject)) {
+    return m->id;
+  }
+  identity who;
+  who.subject = subject;
+  who.role = v1::ROLE_UNSPECIFIED;
+  member& m = add(who, 0);
+  m.presence = v1::PRESENCE_LEFT;
+  return m.id;
+}
+
 void roster::bind(member& m, connection_id conn) {
   unbind(m);
   m.connection = conn;

@@ -44,6 +44,10 @@ class roster {
 
   // Adds a new member with the next id.
   member& add(const identity& who, time_ms now);
+  // The id of `subject`: theirs if known, else a new member who has not
+  // entered (presence LEFT, no role), so that records kept across a restart
+  // (worksheet owners and authors) name the same member when they come.
+  member_id reserve(const std::string& subject);
 
   void bind(member& m, connection_id conn);
   void unbind(member& m);

@@ -67,6 +67,15 @@ void room_runner::fan_out(core::room_event& event) {
       }
       break;
     }
+    case core::audience_kind::direct_ephemeral:
+      // Not sequenced and not kept: a reconnecting member's readers learn
+      // presence afresh.
+      for (auto& [id, conn] : joined_) {
+        if (room_.member_of(id) == event.to.member) {
+          conn->deliver(bytes);
+        }
+      }
+      break;
     case core::audience_kind::everyone_but:
       for (auto& [id, conn] : joined_) {
         if (((everyone_here && event.to.place == 0) || in_place(id, event.to.place)) &&

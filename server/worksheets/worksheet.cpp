@@ -25,6 +25,31 @@ v1::WorksheetAck worksheet::answer(const v1::WorksheetBatch& batch, std::uint64_
 }
 
 worksheet::submitted worksheet::submit(const v1::WorksheetBatch& batch, const writer& w) {
+  auto result = propose(batch, w);
+  if (result.commit && !accept(*result.commit)) {
+    return {answer(batch, 0, error::malformed), std::nullopt};  // never: propose checked it
+  }
+  return result;
+}
+
+bool worksheet::accept(const v1::WorksheetCommit& c) {
+  auto changes = ops_from_wire(c.ops());
+  if (!changes || c.version() != version() + 1 || c.instance_id() != instance_id_) {
+    return false;
+  }
+  document next = doc_;
+  for (const auto& o : *changes) {
+    if (!apply_committed(next, template_, o, c.author())) {
+      return false;
+    }
+  }
+  doc_ = std::move(next);
+  log_.push_back({c.author(), c.client_id(), c.client_seq(), std::move(*changes)});
+  remember({c.author(), c.client_id()}, c.client_seq(), c.version());
+  return true;
+}
+
+worksheet::submitted worksheet::propose(const v1::WorksheetBatch& batch, const writer& w) const {
   if (batch.instance_id() != instance_id_ || batch.client_id().empty() ||
       batch.client_id().size() > 64) {
     return {answer(batch, 0, error::malformed), std::nullopt};
@@ -64,10 +89,14 @@ worksheet::submitted worksheet::submit(const v1::WorksheetBatch& batch, const wr
       return {answer(batch, 0, e), std::nullopt};
     }
   }
-  doc_ = std::move(next);
-  log_.push_back({w.member, batch.client_id(), batch.client_seq(), std::move(changes)});
-  remember(key, batch.client_seq(), version());
-  return {answer(batch, version(), error::none), to_commit(version())};
+  v1::WorksheetCommit c;
+  c.set_instance_id(instance_id_);
+  c.set_version(version() + 1);
+  c.set_author(w.member);
+  c.set_client_id(batch.client_id());
+  c.set_client_seq(batch.client_seq());
+  ops_to_wire(changes, c.mutable_ops());
+  return {answer(batch, version() + 1, error::none), std::move(c)};
 }
 
 void worksheet::remember(const client_key& key, std::uint64_t seq, std::uint64_t version) {
@@ -115,17 +144,9 @@ std::optional<worksheet> worksheet::replay(std::string instance_id, v1::Workshee
                                            sheet s, const std::vector<v1::WorksheetCommit>& log) {
   worksheet w(std::move(instance_id), std::move(t), std::move(s));
   for (const auto& c : log) {
-    auto changes = ops_from_wire(c.ops());
-    if (!changes || c.version() != w.version() + 1) {
+    if (!w.accept(c)) {
       return std::nullopt;
     }
-    for (const auto& o : *changes) {
-      if (!apply_committed(w.doc_, w.template_, o, c.author())) {
-        return std::nullopt;
-      }
-    }
-    w.log_.push_back({c.author(), c.client_id(), c.client_seq(), std::move(*changes)});
-    w.remember({c.author(), c.client_id()}, c.client_seq(), c.version());
   }
   return w;
 }

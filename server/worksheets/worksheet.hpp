@@ -43,6 +43,14 @@ class worksheet {
   // nothing either.
   submitted submit(const v1::WorksheetBatch& batch, const writer& w);
 
+  // The same answer as submit(), without changing anything: a shell that
+  // must persist a commit before it exists proposes, persists, then accepts
+  // (and proposes nothing else for this instance in between).
+  submitted propose(const v1::WorksheetBatch& batch, const writer& w) const;
+  // Applies a commit propose() made at the current version; false (nothing
+  // changes) when it is not the next version or does not apply.
+  bool accept(const v1::WorksheetCommit& c);
+
   // Commits after `version`, in order, for a client resuming from it.
   std::vector<v1::WorksheetCommit> commits_since(std::uint64_t version) const;
 

@@ -87,6 +87,9 @@ std::vector<std::string> routed(const effects& fx) {
       case audience_kind::everyone_but:
         out.push_back("others@" + std::to_string(e.to.place) + ":" + name);
         break;
+      case audience_kind::direct_ephemeral:
+        out.push_back("ephemeral:" + std::to_string(e.to.member) + ":" + name);
+        break;
     }
   }
   return out;

@@ -1,0 +1,122 @@
+// A room's worksheets: the templates it may use, its instances (each with its
+// sequencer, owner and sharing), the changes waiting for their store commit,
+// and who is in which field. Plain state; the rules that use it (scopes,
+// commands, events) are the room's (room_worksheets.cpp). Pure.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "core/effects.hpp"
+#include "core/types.hpp"
+#include "worksheets/worksheet.hpp"
+
+namespace hearth::core {
+
+// Every template version the server loaded at start-up; shared by all rooms,
+// never changed after. A sheet keeps the version it was made from.
+class worksheet_templates {
+ public:
+  // False when this (id, version) is already there.
+  bool add(const v1::WorksheetTemplate& t);
+  const v1::WorksheetTemplate* current(const std::string& id) const;
+  const v1::WorksheetTemplate* find(const std::string& id, std::uint32_t version) const;
+  // The latest version of each template, by id.
+  std::vector<const v1::WorksheetTemplate*> latest() const;
+  std::size_t size() const { return by_id_.size(); }
+
+ private:
+  std::map<std::string, std::map<std::uint32_t, v1::WorksheetTemplate>> by_id_;
+};
+
+// A sheet as read back from the store when the room opens.
+struct stored_worksheet {
+  worksheet_instance_record created;
+  v1::WorksheetSharing sharing = v1::WORKSHEET_SHARING_UNSPECIFIED;
+  // Commits in version order, each with its author's subject.
+  std::vector<std::pair<std::string, v1::WorksheetCommit>> log;
+};
+
+// A batch waiting for the instance's previous commit to be durable.
+struct queued_batch {
+  connection_id connection = 0;
+  std::uint32_t request_id = 0;
+  member_id from = 0;
+  v1::WorksheetBatch batch;
+};
+
+struct sheet_entry {
+  sheet_entry(std::string instance_id, worksheets::worksheet seq, worksheets::sheet whose)
+      : id(std::move(instance_id)), sequencer(std::move(seq)), owner(std::move(whose)) {}
+  std::string id;
+  worksheets::worksheet sequencer;  // durable commits only
+  worksheets::sheet owner;          // owner_family: "f" + the family's participant's member id
+  std::string owner_subject;        // personal sheets
+  std::string family_subject;       // family sheets: the family's participant
+  v1::WorksheetSharing sharing = v1::WORKSHEET_SHARING_UNSPECIFIED;
+  // One commit at a time goes to the store: the next batch is proposed
+  // against the durable state only, so a failed commit leaves nothing to undo.
+  std::optional<std::uint64_t> storing;  // its ticket
+  std::deque<queued_batch> queue;
+};
+
+// What a store ticket will do once committed.
+struct pending_creation {
+  std::vector<sheet_entry> sheets;
+  std::vector<worksheet_instance_record> records;
+  connection_id connection = 0;
+  std::uint32_t request_id = 0;
+  member_id by = 0;
+  std::string action;  // audit action: worksheet_pushed, worksheet_opened
+};
+struct pending_commit {
+  std::uint64_t sheet = 0;  // book number
+  v1::WorksheetCommit commit;
+  connection_id connection = 0;
+  std::uint32_t request_id = 0;
+};
+
+class worksheet_book {
+ public:
+  void use(std::shared_ptr<const worksheet_templates> templates) {
+    templates_ = std::move(templates);
+  }
+  const worksheet_templates* templates() const { return templates_.get(); }
+
+  // "ws-<n>": numbers never reused in the room, nor across restarts (restore
+  // moves the counter past what the store held).
+  std::string next_id() { return "ws-" + std::to_string(next_number_++); }
+  static std::optional<std::uint64_t> number_of(const std::string& instance_id);
+
+  sheet_entry* find(const std::string& instance_id);
+  const sheet_entry* find(const std::string& instance_id) const;
+  sheet_entry& insert(sheet_entry entry);
+  const std::map<std::uint64_t, sheet_entry>& sheets() const { return sheets_; }
+  std::size_t count() const { return sheets_.size() + creating_; }
+
+  std::uint64_t hold(std::variant<pending_creation, pending_commit> work);
+  std::optional<std::variant<pending_creation, pending_commit>> release(std::uint64_t ticket);
+
+  // Presence: where each member is (field_id empty: nowhere).
+  std::unordered_map<member_id, v1::WorksheetPresence>& presence() { return presence_; }
+
+  std::string check_invariants() const;
+
+ private:
+  std::shared_ptr<const worksheet_templates> templates_;
+  std::map<std::uint64_t, sheet_entry> sheets_;  // by number: oldest first
+  std::map<std::uint64_t, std::variant<pending_creation, pending_commit>> pending_;
+  std::size_t creating_ = 0;  // sheets in pending creations
+  std::uint64_t next_number_ = 1;
+  std::uint64_t next_ticket_ = 1;
+  std::unordered_map<member_id, v1::WorksheetPresence> presence_;
+};
+
+}  // namespace hearth::core
