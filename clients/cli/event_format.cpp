@@ -160,6 +160,8 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
              " seq=" + std::to_string(reply.poll().seq()) +
              " direct_seq=" + std::to_string(reply.poll().direct_seq()) +
              (reply.poll().duplicate() ? " duplicate" : "");
+    case v1::Reply::kWorksheet:
+      return id + format_worksheet_result(reply.worksheet());
     case v1::Reply::kBreakout:
       return id + "breakout seq=" + std::to_string(reply.breakout().seq()) +
              " direct_seq=" + std::to_string(reply.breakout().direct_seq());
@@ -269,6 +271,12 @@ std::string event_formatter::format_event(const v1::Event& event) {
       return position + format_poll_answer(event.poll_answer());
     case v1::Event::kPollClosed:
       return position + format_poll_closed(event.poll_closed(), event.direct_seq() != 0);
+    case v1::Event::kWorksheetOpened:
+    case v1::Event::kWorksheetCommitted:
+    case v1::Event::kWorksheetSharing:
+    case v1::Event::kWorksheetPresence:
+    case v1::Event::kWorksheetProgress:
+      return position + format_worksheet_event(event);
     case v1::Event::kBreakoutsChanged:
     case v1::Event::kBreakoutBroadcast:
     case v1::Event::kFacilitatorCalled:

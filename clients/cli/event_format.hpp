@@ -29,6 +29,9 @@ class event_formatter {
   std::string format_airtime(const v1::AirtimeReport& report) const;
   std::string format_distress(const v1::DistressSignal& signal) const;
   void learn(const v1::Member& member);
+  // Worksheets (worksheet_format.cpp): ids, versions and who, never content.
+  std::string format_worksheet_result(const v1::WorksheetResult& result) const;
+  std::string format_worksheet_event(const v1::Event& event) const;
   // Breakout rooms (breakout_format.cpp).
   std::string format_breakouts(const v1::BreakoutState& state) const;
   std::string format_breakout_event(const v1::Event& event) const;

@@ -126,6 +126,9 @@ const std::vector<option>& options() {
       {"web-root",
        "directory of the browser client's built files (default: this build's web output)", false,
        [](config& c, const std::string& v) { c.net.web_root = v; }},
+      {"worksheet-templates",
+       "directory of worksheet template files, *.json (default: the repository's)", false,
+       [](config& c, const std::string& v) { c.worksheet_templates = v; }},
       {"allowed-origin", "an extra allowed browser Origin, exact match (repeatable)", false,
        [](config& c, const std::string& v) { c.net.allowed_origins.push_back(v); }},
       number_option<unsigned>("threads", "network threads (default 1)",
@@ -360,6 +363,7 @@ std::string serve_help() {
 parse_outcome parse_serve_config(const std::vector<std::string>& args) {
   config c;
   c.net.web_root = HEARTH_DEFAULT_WEB_ROOT;
+  c.worksheet_templates = HEARTH_DEFAULT_WORKSHEET_TEMPLATES;
   try {
     // The file first, wherever --config appears, so flags override it.
     for (std::size_t i = 0; i < args.size(); ++i) {

@@ -34,6 +34,7 @@ bool parse_store_flag(const std::vector<std::string>& args, std::size_t& i, stor
 
 struct config {
   net::settings net;
+  std::string worksheet_templates;         // directory of template files, read at start-up
   std::string data_dir = "./hearth-data";  // signing key and, with sqlite, hearth.db
   store_choice storage;
   store::writer_limits store;

@@ -17,6 +17,7 @@
 #include "app/mint_token.hpp"
 #include "app/purge_command.hpp"
 #include "app/retention_runner.hpp"
+#include "app/worksheet_templates.hpp"
 #include "auth/signing_key.hpp"
 #include "net/server.hpp"
 #include "store/store_writer.hpp"
@@ -69,6 +70,9 @@ int serve(const std::vector<std::string>& args) {
     ::tzset();
   }
   try {
+    // A template that does not validate stops the start: rooms would refuse it later.
+    config.net.worksheet_templates =
+        hearth::app::load_worksheet_templates(config.worksheet_templates);
     auto key = hearth::auth::signing_key::load_or_create(config.data_dir);  // makes the dir
     const auto db = hearth::app::open_store(config.storage, config.data_dir);
     hearth::telemetry::log(level::info, "store_opened",

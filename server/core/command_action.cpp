@@ -58,7 +58,7 @@ std::string command_action(const v1::ClientMessage& message) {
     case v1::ClientMessage::kWorksheet: {
       // "worksheet_submit", "worksheet_push": the command's field name.
       const auto* field = v1::WorksheetCommand::descriptor()->FindFieldByNumber(
-          static_cast<int>(message.worksheet().command_case()));
+          static_cast<int>(message.worksheet().kind_case()));
       return field == nullptr ? "worksheet" : "worksheet_" + field->name();
     }
     case v1::ClientMessage::kHello:

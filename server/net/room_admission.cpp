@@ -38,6 +38,7 @@ void room_runner::load_plan() {
       plan->session = db.session(self->room_id_);
       plan->bans = db.bans(self->room_id_);
       plan->consents = db.consents(self->room_id_);
+      plan->worksheets = db.worksheets(self->room_id_);
     } catch (const store::store_error& e) {
       ok = false;
       telemetry::log(telemetry::level::error, "session_plan_unavailable",
@@ -90,6 +91,7 @@ void room_runner::plan_loaded(const loaded_plan& loaded, bool ok) {
   for (const auto& c : loaded.consents) {
     room_.restore_consent(c.subject, to_core(c));
   }
+  restore_worksheets(loaded.worksheets);
   plan_ = plan_state::loaded;
   for (auto& work : waiting) {
     work(true);

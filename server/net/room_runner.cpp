@@ -28,6 +28,7 @@ room_runner::room_runner(std::string room_id, std::string epoch, strand_type str
   if (session_ended) {
     room_.mark_ended();
   }
+  room_.use_templates(config.worksheet_templates);
 }
 
 void room_runner::join(std::shared_ptr<connection> conn, core::identity who, v1::JoinRoom request,
@@ -258,11 +259,13 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
   if (!fx.bans.empty()) {
     record_bans(fx, caller, fx.reply, request_id);
   }
+  record_worksheets(fx);
   // The reply before the closes: a facilitator who ends the session gets it
   // ahead of their own Disconnect.
   if (fx.reply && caller) {
     send_reply(caller, std::move(*fx.reply), request_id);
   }
+  send_replies(fx);
   // Removal, the end of the session, a replaced connection: Disconnect comes
   // after the events that explain it.
   for (auto& close : fx.closes) {

@@ -69,11 +69,19 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
     std::optional<store::session_record> session;
     std::vector<store::ban_record> bans;
     std::vector<store::consent_record> consents;
+    std::vector<store::worksheet_record> worksheets;
   };
   void plan_loaded(const loaded_plan& plan, bool ok);
   void record_bans(const core::effects& fx, const std::shared_ptr<connection>& caller,
                    std::optional<v1::Reply>& reply, std::uint32_t request_id);
   void record(const core::consent_change& change);
+  // Worksheets (net/room_worksheets.cpp): what the core asks to store, its
+  // commit reported back to the core, answers to other connections, and the
+  // sheets read back when the room opens.
+  void record_worksheets(const core::effects& fx);
+  void worksheet_stored(std::uint64_t ticket, bool committed);
+  void send_replies(core::effects& fx);
+  void restore_worksheets(const std::vector<store::worksheet_record>& sheets);
   void admit(const core::admission& admission);
   // The connection of `id`, joined or waiting, taken out of the maps.
   std::shared_ptr<connection> take(core::connection_id id);

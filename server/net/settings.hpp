@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/types.hpp"
+#include "core/worksheet_book.hpp"
 #include "hearth/v1/lobby.pb.h"
 
 namespace hearth::net {
@@ -46,6 +48,8 @@ struct settings {
   std::size_t max_token_bytes = 4096;
 
   core::room_limits room;
+  // Loaded at start-up and never changed; null: worksheet commands are refused.
+  std::shared_ptr<const core::worksheet_templates> worksheet_templates;
   // Rooms without a planned session (the admin API's sessions) enter like this.
   v1::LobbyPolicy default_lobby_policy = v1::LOBBY_POLICY_OPEN;
   bool default_admit_before_facilitator = true;

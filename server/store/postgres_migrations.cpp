@@ -15,7 +15,7 @@ namespace {
 // TEXT does, so lookups and the order of sessions (by start, then id) are the
 // same on both stores; TEXT would sort by the database's collation. Flags are
 // BOOLEAN (SQLite: INTEGER 0 or 1); times and counters BIGINT.
-constexpr std::array<std::string_view, 6> migrations = {
+constexpr std::array<std::string_view, 7> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq BIGINT PRIMARY KEY,
@@ -127,6 +127,32 @@ CREATE TABLE kept_chat (
   UNIQUE (session, epoch, breakout, seq)
 );
 CREATE INDEX kept_chat_by_session ON kept_chat(session, sent_at_ms, id);
+)sql",
+    R"sql(
+CREATE TABLE worksheets (
+  session BYTEA NOT NULL,
+  instance_id BYTEA NOT NULL,
+  template_id BYTEA NOT NULL,
+  template_version BIGINT NOT NULL,
+  scope BYTEA NOT NULL,
+  owner_subject BYTEA NOT NULL,
+  family_subject BYTEA NOT NULL,
+  sharing BYTEA NOT NULL,
+  created_by BYTEA NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  position BIGSERIAL NOT NULL,
+  PRIMARY KEY (session, instance_id)
+);
+CREATE TABLE worksheet_commits (
+  session BYTEA NOT NULL,
+  instance_id BYTEA NOT NULL,
+  version BIGINT NOT NULL,
+  author BYTEA NOT NULL,
+  body BYTEA NOT NULL,
+  at_ms BIGINT NOT NULL,
+  PRIMARY KEY (session, instance_id, version),
+  FOREIGN KEY (session, instance_id) REFERENCES worksheets (session, instance_id)
+);
 )sql",
 };
 

@@ -137,7 +137,10 @@ void postgres_store::commit(const std::vector<write>& batch) {
                           [&](const consent_put& put) { put_consent(put); },
                           [&](const consent_revoke& revoke) { revoke_consent(revoke); },
                           [&](const kept_chat_put& put) { keep_chat(put); },
-                          [&](const kept_chat_delete& gone) { forget_chat(gone); }},
+                          [&](const kept_chat_delete& gone) { forget_chat(gone); },
+                          [&](const worksheet_put& put) { put_worksheet(put); },
+                          [&](const worksheet_commit_put& put) { put_worksheet_commit(put); },
+                          [&](const worksheet_share_put& put) { share_worksheet(put); }},
                w);
   }
   tx.commit();

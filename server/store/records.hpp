@@ -197,9 +197,65 @@ struct kept_chat_message {
   bool operator==(const kept_chat_message&) const = default;
 };
 
+// A worksheet instance made in a session (worksheet text never appears here:
+// the content is in its commits). Subjects, not the room's member ids.
+struct worksheet_put {
+  std::string session;
+  std::string instance_id;
+  std::string template_id;
+  std::int64_t template_version = 0;
+  std::string scope;           // session, personal, family
+  std::string owner_subject;   // personal sheets
+  std::string family_subject;  // family sheets: the family's participant
+  std::string created_by;
+  time_ms at = 0;
+};
+
+// One committed batch of a worksheet: `body` is its WorksheetCommit as
+// protobuf bytes (therapy content: never logged). Versions are contiguous
+// from 1 per instance; the instance's worksheet_put is committed first.
+struct worksheet_commit_put {
+  std::string session;
+  std::string instance_id;
+  std::int64_t version = 0;
+  std::string author_subject;
+  std::string body;
+  time_ms at = 0;
+};
+
+// Whom a personal sheet is shared with: none, group, family.
+struct worksheet_share_put {
+  std::string session;
+  std::string instance_id;
+  std::string sharing;
+};
+
+struct worksheet_commit_record {
+  std::int64_t version = 0;
+  std::string author_subject;
+  std::string body;
+  time_ms at = 0;
+  bool operator==(const worksheet_commit_record&) const = default;
+};
+
+struct worksheet_record {
+  std::string instance_id;
+  std::string template_id;
+  std::int64_t template_version = 0;
+  std::string scope;
+  std::string owner_subject;
+  std::string family_subject;
+  std::string sharing;  // none, group, family
+  std::string created_by;
+  time_ms created_at = 0;
+  std::vector<worksheet_commit_record> commits;  // by version
+  bool operator==(const worksheet_record&) const = default;
+};
+
 using write =
     std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put, ban_put,
-                 ban_lift, consent_put, consent_revoke, kept_chat_put, kept_chat_delete>;
+                 ban_lift, consent_put, consent_revoke, kept_chat_put, kept_chat_delete,
+                 worksheet_put, worksheet_commit_put, worksheet_share_put>;
 
 struct attendance_segment {
   std::string session;

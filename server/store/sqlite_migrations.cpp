@@ -8,7 +8,7 @@ namespace {
 
 // Each migration runs once, in order, in its own transaction. Never edit one
 // that has shipped: add the next.
-constexpr std::array<std::string_view, 6> migrations = {
+constexpr std::array<std::string_view, 7> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY,
@@ -120,6 +120,32 @@ CREATE TABLE kept_chat (
   UNIQUE (session, epoch, breakout, seq)
 );
 CREATE INDEX kept_chat_by_session ON kept_chat(session, sent_at_ms, id);
+)sql",
+    R"sql(
+CREATE TABLE worksheets (
+  session TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  template_id TEXT NOT NULL,
+  template_version INTEGER NOT NULL,
+  scope TEXT NOT NULL,
+  owner_subject TEXT NOT NULL,
+  family_subject TEXT NOT NULL,
+  sharing TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (session, instance_id)
+);
+CREATE TABLE worksheet_commits (
+  session TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  body BLOB NOT NULL,
+  at_ms INTEGER NOT NULL,
+  PRIMARY KEY (session, instance_id, version),
+  FOREIGN KEY (session, instance_id) REFERENCES worksheets (session, instance_id)
+);
 )sql",
 };
 

@@ -107,7 +107,10 @@ void sqlite_store::commit(const std::vector<write>& batch) {
                           [&](const kept_chat_delete& gone) {
                             forget_chat(gone);
                             forgot_chat = true;
-                          }},
+                          },
+                          [&](const worksheet_put& put) { put_worksheet(put); },
+                          [&](const worksheet_commit_put& put) { put_worksheet_commit(put); },
+                          [&](const worksheet_share_put& put) { share_worksheet(put); }},
                w);
   }
   tx.commit();

@@ -59,6 +59,8 @@ class store {
   virtual std::vector<ban_record> bans(const std::string& session) = 0;
   // A session's consents, one per observer, by subject.
   virtual std::vector<consent_record> consents(const std::string& session) = 0;
+  // A session's worksheets in the order they were made, each with its commits.
+  virtual std::vector<worksheet_record> worksheets(const std::string& session) = 0;
 
   // A session's kept chat, in the order it was sent.
   virtual std::vector<kept_chat_message> kept_chat(const std::string& session) = 0;

@@ -48,12 +48,25 @@ std::string run_capture(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-server_process::server_process(std::vector<std::string> extra_flags) : data_dir_(make_temp_dir()) {
+server_process::server_process(std::vector<std::string> extra_flags)
+    : data_dir_(make_temp_dir()), flags_(std::move(extra_flags)) {
+  start();
+}
+
+void server_process::kill_and_restart() {
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  std::error_code ignored;
+  std::filesystem::remove(data_dir_ + "/port", ignored);
+  start();
+}
+
+void server_process::start() {
   const std::string port_file = data_dir_ + "/port";
   std::vector<std::string> args = {
       HEARTHD_PATH,           "--listen",    "127.0.0.1:0", "--data-dir",  data_dir_,
       "--insecure-plaintext", "--port-file", port_file,     "--log-level", "warn"};
-  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+  args.insert(args.end(), flags_.begin(), flags_.end());
   pid_ = ::fork();
   if (pid_ == 0) {
     std::vector<char*> argv;

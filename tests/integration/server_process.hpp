@@ -34,13 +34,19 @@ class server_process {
                                           v1::JoinResult* joined = nullptr,
                                           const v1::ResumePosition* resume = nullptr) const;
 
+  // SIGKILL, then a new hearthd on the same data directory (another port).
+  void kill_and_restart();
+
   // Sends SIGTERM and returns the exit status (or -1 if it had to be killed).
   int terminate(std::chrono::milliseconds wait = std::chrono::milliseconds(8000));
 
  private:
+  void start();
+
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::string data_dir_;
+  std::vector<std::string> flags_;
 };
 
 // Receives until an event matching `pred` arrives (other messages are dropped).

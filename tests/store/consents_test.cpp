@@ -242,7 +242,8 @@ TEST_P(consents_test, a_version_3_database_migrates_and_keeps_its_data) {
   db().commit({session_put{planned}, ban, entry(1000)});
   const auto audit_before = all_audit();
   tamper(
-      "DELETE FROM schema_migrations WHERE version >= 4; DROP TABLE kept_chat; DROP TABLE "
+      "DELETE FROM schema_migrations WHERE version >= 4; DROP TABLE worksheet_commits; DROP TABLE "
+      "worksheets; DROP TABLE kept_chat; DROP TABLE "
       "audit_anchor; "
       "DROP INDEX sessions_by_end; DROP TABLE consents;");
   EXPECT_EQ(GetParam().schema_version(dir()), 3);

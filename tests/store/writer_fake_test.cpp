@@ -36,6 +36,7 @@ class fake_store final : public store {
   std::vector<session_record> sessions(time_ms, time_ms) override { return {}; }
   std::vector<ban_record> bans(const std::string&) override { return {}; }
   std::vector<consent_record> consents(const std::string&) override { return {}; }
+  std::vector<worksheet_record> worksheets(const std::string&) override { return {}; }
   std::vector<attendance_segment> attendance_of(const std::string&, time_ms, time_ms) override {
     return {};
   }

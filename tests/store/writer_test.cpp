@@ -57,6 +57,9 @@ class held_store final : public store {
   std::vector<consent_record> consents(const std::string& session) override {
     return inner_.consents(session);
   }
+  std::vector<worksheet_record> worksheets(const std::string& session) override {
+    return inner_.worksheets(session);
+  }
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override {
     return inner_.attendance_of(subject, from, to);

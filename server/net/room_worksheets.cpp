@@ -1,0 +1,153 @@
+// A room runner's worksheet side. The core makes a new sheet or a batch exist
+// only once it is durable: the runner stores what the core hands it (one
+// transaction per write, group-committed with whatever else is queued), and
+// the store's answer goes back to the core on the room's strand, which then
+// applies it, sends the events and answers the author, or answers an error
+// and changes nothing. Runs on the room's strand like the rest of the runner.
+#include <boost/asio/post.hpp>
+
+#include "net/room_runner.hpp"
+#include "telemetry/log.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace hearth::net {
+namespace asio = boost::asio;
+namespace {
+
+std::string scope_label(v1::WorksheetScope scope) {
+  switch (scope) {
+    case v1::WORKSHEET_SCOPE_SESSION:
+      return "session";
+    case v1::WORKSHEET_SCOPE_PERSONAL:
+      return "personal";
+    case v1::WORKSHEET_SCOPE_FAMILY:
+      return "family";
+    default:
+      return "unspecified";
+  }
+}
+
+std::optional<v1::WorksheetScope> scope_from(const std::string& label) {
+  for (auto scope :
+       {v1::WORKSHEET_SCOPE_SESSION, v1::WORKSHEET_SCOPE_PERSONAL, v1::WORKSHEET_SCOPE_FAMILY}) {
+    if (scope_label(scope) == label) {
+      return scope;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string sharing_label(v1::WorksheetSharing sharing) {
+  switch (sharing) {
+    case v1::WORKSHEET_SHARING_GROUP:
+      return "group";
+    case v1::WORKSHEET_SHARING_FAMILY:
+      return "family";
+    default:
+      return "none";
+  }
+}
+
+v1::WorksheetSharing sharing_from(const std::string& label) {
+  if (label == "group") {
+    return v1::WORKSHEET_SHARING_GROUP;
+  }
+  return label == "family" ? v1::WORKSHEET_SHARING_FAMILY : v1::WORKSHEET_SHARING_UNSPECIFIED;
+}
+
+}  // namespace
+
+void room_runner::record_worksheets(const core::effects& fx) {
+  for (const auto& change : fx.worksheet_sharing) {
+    if (!records_.submit(store::worksheet_share_put{room_id_, change.instance_id,
+                                                    sharing_label(change.sharing)})) {
+      telemetry::global_metrics().store_refused.fetch_add(1);
+      telemetry::log(telemetry::level::error, "worksheet_sharing_not_recorded",
+                     {{"reason", std::string_view("store queue full")}});
+    }
+  }
+  for (const auto& w : fx.worksheet_writes) {
+    std::vector<store::write> writes;
+    for (const auto& c : w.created) {
+      writes.emplace_back(store::worksheet_put{
+          room_id_, c.instance_id, c.template_id, c.template_version, scope_label(c.scope),
+          c.owner_subject, c.family_subject, c.created_by, c.at});
+    }
+    if (w.commit) {
+      writes.emplace_back(store::worksheet_commit_put{
+          room_id_, w.commit->instance_id(), static_cast<std::int64_t>(w.commit->version()),
+          w.author_subject, w.commit->SerializeAsString(), w.at});
+    }
+    // One writer thread commits in submission order: the completion of the
+    // last write runs after all of them are in one or more durable commits.
+    // A refusal of any but the last would leave a gap; the queue refuses only
+    // when full, and then the core hears of a failure and stores nothing more
+    // of this change.
+    bool queued = true;
+    for (std::size_t i = 0; i < writes.size() && queued; ++i) {
+      store::store_writer::completion done;
+      if (i + 1 == writes.size()) {
+        done = [self = shared_from_this(), ticket = w.ticket](bool committed) {
+          asio::post(self->strand_,
+                     [self, ticket, committed] { self->worksheet_stored(ticket, committed); });
+        };
+      }
+      queued = records_.submit(std::move(writes[i]), std::move(done));
+    }
+    if (!queued) {
+      telemetry::global_metrics().store_refused.fetch_add(1);
+      telemetry::log(telemetry::level::error, "worksheet_not_recorded",
+                     {{"reason", std::string_view("store queue full")}});
+      asio::post(strand_, [self = shared_from_this(), ticket = w.ticket] {
+        self->worksheet_stored(ticket, false);
+      });
+    }
+  }
+}
+
+void room_runner::worksheet_stored(std::uint64_t ticket, bool committed) {
+  auto fx = room_.worksheet_stored(ticket, committed, clock_.now());
+  apply(fx, nullptr, 0);
+  retire_if_empty();
+}
+
+void room_runner::send_replies(core::effects& fx) {
+  for (auto& r : fx.replies) {
+    auto it = joined_.find(r.connection);
+    if (it != joined_.end()) {
+      send_reply(it->second, std::move(r.reply), r.request_id);
+    }
+  }
+}
+
+void room_runner::restore_worksheets(const std::vector<store::worksheet_record>& sheets) {
+  std::int64_t refused = 0;
+  for (const auto& record : sheets) {
+    core::stored_worksheet stored;
+    const auto scope = scope_from(record.scope);
+    stored.created = {record.instance_id,
+                      record.template_id,
+                      static_cast<std::uint32_t>(record.template_version),
+                      scope.value_or(v1::WORKSHEET_SCOPE_UNSPECIFIED),
+                      record.owner_subject,
+                      record.family_subject,
+                      record.created_by,
+                      record.created_at};
+    stored.sharing = sharing_from(record.sharing);
+    bool readable = scope.has_value();
+    for (const auto& c : record.commits) {
+      v1::WorksheetCommit commit;
+      readable = readable && commit.ParseFromString(c.body);
+      stored.log.emplace_back(c.author_subject, std::move(commit));
+    }
+    if (!readable || !room_.restore_worksheet(stored)) {
+      ++refused;
+    }
+  }
+  if (refused > 0) {
+    // Ids and counts only: the sheet stays in the store, out of the room.
+    telemetry::log(telemetry::level::error, "worksheets_not_restored", {{"count", refused}});
+  }
+}
+
+}  // namespace hearth::net
