@@ -43,6 +43,7 @@ void retention_runner::submit() {
                       {"bans", report.bans},
                       {"consents", report.consents},
                       {"chat_messages", report.chat_messages},
+                      {"worksheets", report.worksheets},
                       {"attendance", report.attendance},
                       {"audit", report.audit}});
     } catch (const store::store_error& e) {

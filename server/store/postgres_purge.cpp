@@ -47,6 +47,19 @@ purge_report postgres_store::purge(const purge_request& request) {
       "$1) OR (sent_at_ms < $1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = "
       "kept_chat.session))",
       content);
+  // A session's worksheets (their batches first), or by their own time in
+  // rooms without a plan.
+  const std::string purged_sheets =
+      "(session IN (SELECT id FROM sessions WHERE scheduled_end_ms < $1) OR "
+      "(created_at_ms < $1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = "
+      "worksheets.session)))";
+  delete_rows("purge worksheet batches",
+              "DELETE FROM worksheet_commits WHERE (session, instance_id) IN "
+              "(SELECT session, instance_id FROM worksheets WHERE " +
+                  purged_sheets + ")",
+              content);
+  report.worksheets =
+      delete_rows("purge worksheets", "DELETE FROM worksheets WHERE " + purged_sheets, content);
   report.roster_entries = delete_rows("purge rosters",
                                       "DELETE FROM session_roster WHERE session_id IN "
                                       "(SELECT id FROM sessions WHERE scheduled_end_ms < $1)",
@@ -86,8 +99,10 @@ purge_report postgres_store::purge(const purge_request& request) {
 // name for the operator (docs/operations.md, "Retention"). Best effort: the
 // purge is committed whatever happens here.
 void postgres_store::vacuum(const purge_report& report) {
-  const std::array<std::pair<std::string_view, std::int64_t>, 7> purged = {{
+  const std::array<std::pair<std::string_view, std::int64_t>, 9> purged = {{
       {"kept_chat", report.chat_messages},
+      {"worksheet_commits", report.worksheets},
+      {"worksheets", report.worksheets},
       {"bans", report.bans},
       {"consents", report.consents},
       {"session_roster", report.roster_entries},

@@ -296,10 +296,11 @@ struct purge_request {
   std::optional<time_ms> audit_before;  // empty: audit records and attendance are kept
 };
 
-// How many rows a purge deleted, per kind.
+// How many rows a purge deleted, per kind (`worksheets`: worksheet
+// instances; their committed batches go with them).
 struct purge_report {
   std::int64_t sessions = 0, roster_entries = 0, bans = 0, consents = 0, chat_messages = 0,
-               attendance = 0, audit = 0;
+               worksheets = 0, attendance = 0, audit = 0;
   bool operator==(const purge_report&) const = default;
 };
 

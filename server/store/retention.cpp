@@ -35,6 +35,7 @@ std::string purge_detail(const purge_report& report) {
          " roster_entries=" + std::to_string(report.roster_entries) +
          " bans=" + std::to_string(report.bans) + " consents=" + std::to_string(report.consents) +
          " chat_messages=" + std::to_string(report.chat_messages) +
+         " worksheets=" + std::to_string(report.worksheets) +
          " attendance=" + std::to_string(report.attendance) +
          " audit=" + std::to_string(report.audit);
 }
@@ -48,6 +49,7 @@ std::string purge_json(const purge_request& request, const purge_report& report)
          ",\"bans\":" + std::to_string(report.bans) +
          ",\"consents\":" + std::to_string(report.consents) +
          ",\"chat_messages\":" + std::to_string(report.chat_messages) +
+         ",\"worksheets\":" + std::to_string(report.worksheets) +
          ",\"attendance\":" + std::to_string(report.attendance) +
          ",\"audit\":" + std::to_string(report.audit) + "}";
 }

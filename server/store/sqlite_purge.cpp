@@ -36,6 +36,18 @@ purge_report sqlite_store::purge(const purge_request& request) {
         "< ?1) OR (sent_at_ms < ?1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = "
         "kept_chat.session))",
         content);
+    // A session's worksheets (their batches first), or by their own time in
+    // rooms without a plan.
+    const std::string purged_sheets =
+        "(session IN (SELECT id FROM sessions WHERE scheduled_end_ms < ?1) OR "
+        "(created_at_ms < ?1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = "
+        "worksheets.session)))";
+    delete_rows(
+        "DELETE FROM worksheet_commits WHERE (session, instance_id) IN (SELECT session, "
+        "instance_id FROM worksheets WHERE " +
+            purged_sheets + ")",
+        content);
+    report.worksheets = delete_rows("DELETE FROM worksheets WHERE " + purged_sheets, content);
     report.roster_entries = delete_rows(
         "DELETE FROM session_roster WHERE session_id IN "
         "(SELECT id FROM sessions WHERE scheduled_end_ms < ?1)",

@@ -19,7 +19,7 @@ from session_testcase import *  # noqa: F401,F403 - the shared fixture and helpe
 
 PURGE = "/admin/v1/retention/purge"
 REPORT_FIELDS = ["content_before_ms", "audit_before_ms", "sessions", "roster_entries", "bans",
-                 "consents", "chat_messages", "attendance", "audit"]
+                 "consents", "chat_messages", "worksheets", "attendance", "audit"]
 AUDIT_DAYS = 2190  # the default: six years
 
 # Distinctive strings, so that a match in the file's bytes is no accident.
@@ -42,11 +42,11 @@ def session_body(session_id, canary, end):
             ]}
 
 
-def detail(sessions=0, roster_entries=0, bans=0, consents=0, chat_messages=0, attendance=0,
-           audit=0):
-    return ("sessions=%d roster_entries=%d bans=%d consents=%d chat_messages=%d attendance=%d "
-            "audit=%d" % (sessions, roster_entries, bans, consents, chat_messages, attendance,
-                          audit))
+def detail(sessions=0, roster_entries=0, bans=0, consents=0, chat_messages=0, worksheets=0,
+           attendance=0, audit=0):
+    return ("sessions=%d roster_entries=%d bans=%d consents=%d chat_messages=%d worksheets=%d "
+            "attendance=%d audit=%d" % (sessions, roster_entries, bans, consents, chat_messages,
+                                        worksheets, attendance, audit))
 
 
 class RetentionCase(SessionCase):
@@ -112,7 +112,7 @@ class AdminPurge(RetentionCase):
                          - (AUDIT_DAYS - 1) * DAY)
         counts = {k: v for k, v in report.items() if not k.endswith("_ms")}
         self.assertEqual(counts, {"sessions": 1, "roster_entries": 3, "bans": 2, "consents": 1,
-                                  "chat_messages": 0, "attendance": 1, "audit": 0})
+                                  "chat_messages": 0, "worksheets": 0, "attendance": 1, "audit": 0})
 
         # The old session is gone, everywhere the API shows it; the new one is intact.
         self.assert_error(await self.call("GET", SESSIONS + "/old-group"), 404, "not_found")
@@ -132,7 +132,7 @@ class AdminPurge(RetentionCase):
         rows = self.db_rows("SELECT actor, actor_role, action, target, session, outcome, detail "
                             "FROM audit WHERE action = 'retention_purge'")
         self.assertEqual(rows, [("admin", "admin", "retention_purge", "retention", "", "ok",
-                                 detail(1, 3, 2, 1, 0, 1, 0))])
+                                 detail(1, 3, 2, 1, 0, 0, 1, 0))])
         audited = self.everything_audited()
         for text in (PURGED, KEPT, "Fac ", "Banned", "Walk"):
             self.assertNotIn(text, audited)
@@ -264,7 +264,7 @@ class PurgeCommand(RetentionCase):
         self.assertTrue(before - DAY <= report["content_before_ms"] <= after - DAY, report)
         self.assertEqual(report["audit_before_ms"],
                          report["content_before_ms"] - (AUDIT_DAYS - 1) * DAY)
-        self.assertEqual([report[k] for k in REPORT_FIELDS[2:]], [1, 3, 1, 1, 0, 0, 0])
+        self.assertEqual([report[k] for k in REPORT_FIELDS[2:]], [1, 3, 1, 1, 0, 0, 0, 0])
         self.assertEqual(self.last_audit(), ("operator", "operator", "retention_purge",
                                              "retention", "", "ok", detail(1, 3, 1, 1)))
         self.assertEqual(self.db_rows("SELECT id FROM sessions"), [("new-group",)])
@@ -278,7 +278,7 @@ class PurgeCommand(RetentionCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         report = json.loads(done.stdout)
         self.assertIsNone(report["audit_before_ms"])
-        self.assertEqual([report[k] for k in REPORT_FIELDS[2:]], [0] * 7)
+        self.assertEqual([report[k] for k in REPORT_FIELDS[2:]], [0] * 8)
 
         # The chain still verifies.
         verified = subprocess.run([HEARTH_BIN, "verify-audit", "--data-dir", self.server.data_dir],

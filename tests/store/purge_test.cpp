@@ -322,11 +322,10 @@ TEST_P(purge_test, an_audited_purge_records_itself_after_the_purge) {
   auto records = all_audit();
   ASSERT_EQ(records.size(), 1U);
   EXPECT_EQ(records[0].seq, 4);
-  EXPECT_EQ(
-      records[0].entry,
-      (audit_entry{
-          now, "operator", "operator", "retention_purge", "retention", "", "ok",
-          "sessions=1 roster_entries=2 bans=1 consents=1 chat_messages=0 attendance=1 audit=3"}));
+  EXPECT_EQ(records[0].entry,
+            (audit_entry{now, "operator", "operator", "retention_purge", "retention", "", "ok",
+                         "sessions=1 roster_entries=2 bans=1 consents=1 chat_messages=0 "
+                         "worksheets=0 attendance=1 audit=3"}));
   auto v = db().verify_audit();
   EXPECT_TRUE(v.ok()) << v.reason;
   EXPECT_EQ(v.purged_through, 3);
@@ -338,7 +337,8 @@ TEST_P(purge_test, an_audited_purge_records_itself_after_the_purge) {
   records = all_audit();
   ASSERT_EQ(records.size(), 2U);
   EXPECT_EQ(records[1].entry.detail,
-            "sessions=0 roster_entries=0 bans=0 consents=0 chat_messages=0 attendance=0 audit=0");
+            "sessions=0 roster_entries=0 bans=0 consents=0 chat_messages=0 worksheets=0 "
+            "attendance=0 audit=0");
 
   // A purge that fails is recorded as failed, and nothing was deleted.
   db().commit({session_put{planned("later", 200)}});

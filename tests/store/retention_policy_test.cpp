@@ -38,17 +38,19 @@ TEST(retention_policy, the_report_as_detail_and_json) {
                             .bans = 1,
                             .consents = 3,
                             .chat_messages = 6,
+                            .worksheets = 2,
                             .attendance = 4,
                             .audit = 5};
   EXPECT_EQ(purge_detail(report),
-            "sessions=2 roster_entries=7 bans=1 consents=3 chat_messages=6 attendance=4 audit=5");
+            "sessions=2 roster_entries=7 bans=1 consents=3 chat_messages=6 worksheets=2 "
+            "attendance=4 audit=5");
   EXPECT_EQ(purge_json({10, 5}, report),
             "{\"content_before_ms\":10,\"audit_before_ms\":5,\"sessions\":2,"
-            "\"roster_entries\":7,\"bans\":1,\"consents\":3,\"chat_messages\":6,"
+            "\"roster_entries\":7,\"bans\":1,\"consents\":3,\"chat_messages\":6,\"worksheets\":2,"
             "\"attendance\":4,\"audit\":5}");
   EXPECT_EQ(purge_json({-10, std::nullopt}, {}),
             "{\"content_before_ms\":-10,\"audit_before_ms\":null,\"sessions\":0,"
-            "\"roster_entries\":0,\"bans\":0,\"consents\":0,\"chat_messages\":0,"
+            "\"roster_entries\":0,\"bans\":0,\"consents\":0,\"chat_messages\":0,\"worksheets\":0,"
             "\"attendance\":0,\"audit\":0}");
 }
 

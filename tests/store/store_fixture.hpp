@@ -101,7 +101,8 @@ inline void PrintTo(const session_record& r, std::ostream* os) {
 inline void PrintTo(const purge_report& r, std::ostream* os) {
   *os << "{sessions " << r.sessions << ", roster_entries " << r.roster_entries << ", bans "
       << r.bans << ", consents " << r.consents << ", chat_messages " << r.chat_messages
-      << ", attendance " << r.attendance << ", audit " << r.audit << "}";
+      << ", worksheets " << r.worksheets << ", attendance " << r.attendance << ", audit " << r.audit
+      << "}";
 }
 
 }  // namespace hearth::store

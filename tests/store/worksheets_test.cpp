@@ -84,6 +84,35 @@ TEST_P(worksheets_test, a_commit_of_an_unknown_sheet_is_refused) {
   EXPECT_TRUE(db().worksheets("room-1").empty());
 }
 
+TEST_P(worksheets_test, retention_purges_a_sessions_worksheets_with_their_batches) {
+  const time_ms cutoff = 1'800'000'000'000;
+  session_record old;
+  old.id = "old";
+  old.title = "Group";
+  old.scheduled_start = cutoff - 200;
+  old.scheduled_end = cutoff - 100;
+  old.status = "scheduled";
+  old.version = 1;
+  session_record next = old;
+  next.id = "next";
+  next.scheduled_end = cutoff + 100;
+  db().commit({session_put{old}, session_put{next}});
+  const auto gone = sheet("old", "ws-1");
+  const auto kept = sheet("next", "ws-1");
+  // Rooms without a plan: by the sheet's own time (sheet() makes it before the cutoff).
+  const auto walk_in = sheet("walk-in", "ws-1");
+  db().commit({gone, commit_of(gone, 1, "CANARY-sheet"), kept, commit_of(kept, 1, "stays"), walk_in,
+               commit_of(walk_in, 1, "CANARY-walk-in")});
+  const auto report = db().purge({cutoff, std::nullopt});
+  EXPECT_EQ(report.worksheets, 2);
+  EXPECT_EQ(report.sessions, 1);
+  EXPECT_TRUE(db().worksheets("old").empty());
+  EXPECT_TRUE(db().worksheets("walk-in").empty());
+  ASSERT_EQ(db().worksheets("next").size(), 1U);
+  EXPECT_EQ(db().worksheets("next")[0].commits.at(0).body, "stays");
+  EXPECT_EQ(db().purge({cutoff, std::nullopt}), purge_report{});
+}
+
 INSTANTIATE_TEST_SUITE_P(sqlite, worksheets_test, ::testing::Values(sqlite_backend()));
 INSTANTIATE_TEST_SUITE_P(postgres, worksheets_test, ::testing::Values(postgres_backend()));
 
