@@ -4,36 +4,12 @@
 #include <string>
 
 #include "event_format.hpp"
+#include "worksheets/labels.hpp"
 
 namespace hearth::cli {
-namespace {
 
-std::string scope_label(v1::WorksheetScope scope) {
-  switch (scope) {
-    case v1::WORKSHEET_SCOPE_SESSION:
-      return "session";
-    case v1::WORKSHEET_SCOPE_PERSONAL:
-      return "personal";
-    case v1::WORKSHEET_SCOPE_FAMILY:
-      return "family";
-    default:
-      return "unknown";
-  }
-}
-
-std::string sharing_label(v1::WorksheetSharing sharing) {
-  switch (sharing) {
-    case v1::WORKSHEET_SHARING_GROUP:
-      return "group";
-    case v1::WORKSHEET_SHARING_FAMILY:
-      return "family";
-    default:
-      return "none";
-  }
-}
-
-}  // namespace
-
+using worksheets::scope_label;
+using worksheets::sharing_label;
 std::string event_formatter::format_worksheet_result(const v1::WorksheetResult& result) const {
   std::string line = "worksheet";
   for (const auto& id : result.instance_ids()) {

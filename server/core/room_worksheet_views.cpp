@@ -4,23 +4,11 @@
 #include <algorithm>
 
 #include "core/room.hpp"
+#include "worksheets/labels.hpp"
 
 namespace hearth::core {
-namespace {
 
-std::string sharing_label(v1::WorksheetSharing sharing) {
-  switch (sharing) {
-    case v1::WORKSHEET_SHARING_GROUP:
-      return "group";
-    case v1::WORKSHEET_SHARING_FAMILY:
-      return "family";
-    default:
-      return "none";
-  }
-}
-
-}  // namespace
-
+using worksheets::sharing_label;
 effects room::share_worksheet(member& from, const v1::ShareWorksheet& share, time_ms now) {
   effects out;
   sheet_entry* s = worksheets_.find(share.instance_id());

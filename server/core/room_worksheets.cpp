@@ -10,8 +10,11 @@
 #include <set>
 
 #include "core/room.hpp"
+#include "worksheets/labels.hpp"
 
 namespace hearth::core {
+
+using worksheets::scope_label;
 namespace {
 
 constexpr std::size_t max_sheets = 500;  // per room, made and being made
@@ -25,19 +28,6 @@ v1::Reply worksheet_reply() {
 
 bool is_writer_role(v1::Role role) {
   return role == v1::ROLE_PARTICIPANT || role == v1::ROLE_FAMILY_MEMBER;
-}
-
-std::string scope_label(v1::WorksheetScope scope) {
-  switch (scope) {
-    case v1::WORKSHEET_SCOPE_SESSION:
-      return "session";
-    case v1::WORKSHEET_SCOPE_PERSONAL:
-      return "personal";
-    case v1::WORKSHEET_SCOPE_FAMILY:
-      return "family";
-    default:
-      return "unspecified";
-  }
 }
 
 // Whether a field holds something: text, a value, or an item not removed.

@@ -9,54 +9,15 @@
 #include "net/room_runner.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
+#include "worksheets/labels.hpp"
 
 namespace hearth::net {
+
+using worksheets::scope_from;
+using worksheets::scope_label;
+using worksheets::sharing_from;
+using worksheets::sharing_label;
 namespace asio = boost::asio;
-namespace {
-
-std::string scope_label(v1::WorksheetScope scope) {
-  switch (scope) {
-    case v1::WORKSHEET_SCOPE_SESSION:
-      return "session";
-    case v1::WORKSHEET_SCOPE_PERSONAL:
-      return "personal";
-    case v1::WORKSHEET_SCOPE_FAMILY:
-      return "family";
-    default:
-      return "unspecified";
-  }
-}
-
-std::optional<v1::WorksheetScope> scope_from(const std::string& label) {
-  for (auto scope :
-       {v1::WORKSHEET_SCOPE_SESSION, v1::WORKSHEET_SCOPE_PERSONAL, v1::WORKSHEET_SCOPE_FAMILY}) {
-    if (scope_label(scope) == label) {
-      return scope;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string sharing_label(v1::WorksheetSharing sharing) {
-  switch (sharing) {
-    case v1::WORKSHEET_SHARING_GROUP:
-      return "group";
-    case v1::WORKSHEET_SHARING_FAMILY:
-      return "family";
-    default:
-      return "none";
-  }
-}
-
-v1::WorksheetSharing sharing_from(const std::string& label) {
-  if (label == "group") {
-    return v1::WORKSHEET_SHARING_GROUP;
-  }
-  return label == "family" ? v1::WORKSHEET_SHARING_FAMILY : v1::WORKSHEET_SHARING_UNSPECIFIED;
-}
-
-}  // namespace
-
 void room_runner::record_worksheets(const core::effects& fx) {
   for (const auto& change : fx.worksheet_sharing) {
     if (!records_.submit(store::worksheet_share_put{room_id_, change.instance_id,
