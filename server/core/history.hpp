@@ -5,10 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "core/ring.hpp"
 
 namespace hearth::core {
 
@@ -39,7 +40,7 @@ class history_ring {
     std::uint32_t seq;
     shared_bytes bytes;
   };
-  std::deque<entry> entries_;
+  ring<entry> entries_;
   std::size_t max_events_;
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;

@@ -6,12 +6,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/ring.hpp"
 #include "core/roster.hpp"
 #include "hearth/v1/errors.pb.h"
 #include "hearth/v1/poll.pb.h"
@@ -85,7 +85,7 @@ class poll_book {
   // A poll still kept (open, or among the last closed ones).
   const poll* find(std::uint32_t id) const;
   // Kept polls, oldest first.
-  const std::deque<poll>& polls() const { return polls_; }
+  const ring<poll>& polls() const { return polls_; }
 
   // Opens a poll from a valid StartPoll while none is open; numbered from 1.
   const poll& start(const v1::StartPoll& start, member_id by, time_ms now);
@@ -103,7 +103,7 @@ class poll_book {
   poll* find_open(std::uint32_t id);
 
   std::uint32_t kept_closed_;
-  std::deque<poll> polls_;  // by ascending id; only the last may be open
+  ring<poll> polls_;  // by ascending id; only the last may be open
   std::uint32_t next_id_ = 1;
 };
 

@@ -4,7 +4,6 @@
 // only from the room's executor.
 #pragma once
 
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -123,11 +122,11 @@ class room {
     std::string name;
     std::uint32_t seq = 0;
     floor_control floor;
-    std::deque<v1::ChatMessage> recent_chat;  // with ChatMessage.seq set
+    ring<v1::ChatMessage> recent_chat;  // with ChatMessage.seq set
     // The last `deletable_chats` room chat messages, by ascending seq: their
     // author, and whether a facilitator deleted them. Bounded: a room that
     // talks for hours must not grow without limit.
-    std::deque<chat_record> chats;
+    ring<chat_record> chats;
   };
   // A member's room; the main room for someone whose breakout closed after they left.
   place& place_of(const member& m);
@@ -309,7 +308,7 @@ class room {
   static chat_record* find_chat(place& where, std::uint32_t seq);
   static const chat_record* find_chat(const place& where, std::uint32_t seq);
   // Per member: recent client_msg_ids and the result they produced.
-  std::unordered_map<member_id, std::deque<std::pair<std::uint64_t, v1::ChatResult>>> dedupe_;
+  std::unordered_map<member_id, ring<std::pair<std::uint64_t, v1::ChatResult>>> dedupe_;
 };
 
 }  // namespace hearth::core

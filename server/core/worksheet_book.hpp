@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "core/effects.hpp"
+#include "core/ring.hpp"
 #include "core/types.hpp"
 #include "worksheets/worksheet.hpp"
 
@@ -64,7 +64,7 @@ struct sheet_entry {
   // One commit at a time goes to the store: the next batch is proposed
   // against the durable state only, so a failed commit leaves nothing to undo.
   std::optional<std::uint64_t> storing;  // its ticket
-  std::deque<queued_batch> queue;
+  ring<queued_batch> queue;
 };
 
 // What a store ticket will do once committed.
