@@ -87,7 +87,8 @@ struct server::impl {
         records(r),
         ioc(static_cast<int>(std::max(1U, config.threads))),
         rooms(ioc.get_executor(), config, clock, records),
-        context{config, key, rooms, clock, registry, records, {}, {1}, {false}},
+        wheel(ioc),
+        context{config, key, rooms, clock, registry, records, wheel, {}, {1}, {false}},
         acceptor(asio::make_strand(ioc)),
         signals(ioc, SIGTERM, SIGINT),
         shutdown_timer(ioc) {}
@@ -147,6 +148,7 @@ struct server::impl {
   session_registry registry;
   room_directory rooms;
   live_rooms live{rooms};
+  deadline_wheel wheel;
   session_context context;
   std::unique_ptr<asio::ssl::context> tls;
   asio::ip::tcp::acceptor acceptor;

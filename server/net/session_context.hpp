@@ -9,6 +9,7 @@
 #include "admin/admin_worker.hpp"
 #include "auth/signing_key.hpp"
 #include "net/clock.hpp"
+#include "net/deadline_wheel.hpp"
 #include "net/room_directory.hpp"
 #include "net/session_registry.hpp"
 #include "net/settings.hpp"
@@ -23,6 +24,7 @@ struct session_context {
   const server_clock& clock;
   session_registry& registry;
   store::store_writer& records;
+  deadline_wheel& wheel;                     // every connection's deadlines
   std::vector<std::string> allowed_origins;  // exact matches, own origin included
   std::atomic<core::connection_id> next_connection_id{1};
   std::atomic<bool> shutting_down{false};

@@ -46,6 +46,12 @@ session_core::session_core(session_context& context)
       rate_tokens_(context.config.rate_burst),
       rate_refilled_(steady::now()) {}
 
+session_core::~session_core() { context_.wheel.cancel(*this); }
+
+std::shared_ptr<wheel_client> session_core::wheel_owner() {
+  return std::static_pointer_cast<session_core>(weak_from_this().lock());
+}
+
 std::shared_ptr<session_core> session_core::self() {
   return std::static_pointer_cast<session_core>(shared_from_this());
 }

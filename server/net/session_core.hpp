@@ -12,21 +12,26 @@
 #include <vector>
 
 #include "net/connection.hpp"
+#include "net/deadline_wheel.hpp"
 #include "net/room_runner.hpp"
 #include "net/session_context.hpp"
 
 namespace hearth::net {
 
-class session_core : public connection {
+class session_core : public connection, public wheel_client {
  public:
   using steady = std::chrono::steady_clock;
 
   explicit session_core(session_context& context);
+  session_core(const session_core&) = delete;
+  session_core& operator=(const session_core&) = delete;
+  ~session_core() override;
 
   core::connection_id id() const final { return id_; }
   void deliver(wire::shared_bytes bytes) final;
   void close(v1::CloseCode code, std::string reason) final;
   void released_by(const std::shared_ptr<room_runner>& runner) final;
+  std::shared_ptr<wheel_client> wheel_owner() final;
 
  protected:
   // Transport hooks, implemented by ws_session.
@@ -35,7 +40,7 @@ class session_core : public connection {
   virtual void post_after_turn(void (*work)()) = 0;  // run work once this handler returns
   virtual void flush() = 0;                          // strand: start a write if idle
   virtual void start_close(std::uint32_t code) = 0;  // strand: write final bytes, close
-  virtual void deadlines_changed() = 0;              // strand: re-arm the session timer
+  virtual void deadlines_changed() = 0;              // strand: reschedule on the deadline wheel
 
   // Strand: one inbound binary frame.
   void on_frame(std::string_view frame);

@@ -7,14 +7,12 @@
 #include "net/ws_session.hpp"
 
 #include <array>
-#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/recycling_allocator.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <type_traits>
 
+#include "net/op_pool.hpp"
 #include "net/session_core.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
@@ -33,13 +31,6 @@ constexpr std::size_t read_chunk_bytes = std::size_t{64} * 1024;
 // one read hands over, and a small one keeps an idle TLS connection lighter.
 constexpr std::size_t tls_read_bytes = std::size_t{4} * 1024;
 constexpr std::size_t idle_write_bytes = std::size_t{4} * 1024;
-
-// Handlers run once per read or write; with the recycling allocator their
-// operation state reuses thread-local blocks instead of going through malloc.
-template <typename Handler>
-auto recycled(Handler&& handler) {
-  return asio::bind_allocator(asio::recycling_allocator<void>(), std::forward<Handler>(handler));
-}
 
 // Plain sockets read into this when readable, so an idle connection holds no
 // read buffer; only an incomplete frame is copied aside.
@@ -73,7 +64,6 @@ class ws_session final : public session_core, private ws::reader_sink {
   ws_session(Stream&& stream, session_context& context)
       : session_core(context),
         stream_(std::move(stream)),
-        timer_(stream_.get_executor()),
         reader_(context.config.max_message_bytes) {}
 
   void run(std::string leftover) {
@@ -116,11 +106,11 @@ class ws_session final : public session_core, private ws::reader_sink {
     }
     if constexpr (plain) {
       stream_.async_wait(asio::socket_base::wait_read,
-                         recycled([self = shared()](error_code ec) { self->on_readable(ec); }));
+                         pooled([self = shared()](error_code ec) { self->on_readable(ec); }));
     } else {
       stream_.async_read_some(
           asio::buffer(tls_buffer_),
-          recycled([self = shared()](error_code ec, std::size_t n) { self->on_tls_read(ec, n); }));
+          pooled([self = shared()](error_code ec, std::size_t n) { self->on_tls_read(ec, n); }));
     }
   }
 
@@ -166,14 +156,14 @@ class ws_session final : public session_core, private ws::reader_sink {
     if (torn_down_) {
       finish();
     } else if (reader_.yielded()) {
-      asio::post(stream_.get_executor(), recycled([self = shared(), socket_may_have_more] {
+      asio::post(stream_.get_executor(), pooled([self = shared(), socket_may_have_more] {
                    self->flush();  // as in on_readable
                    self->reader_.feed(nullptr, 0, *self);
                    self->after_input(socket_may_have_more);
                  }));
     } else if (socket_may_have_more) {
       // The reactor is edge-triggered: read again rather than wait.
-      asio::post(stream_.get_executor(), recycled([self = shared()] { self->on_readable({}); }));
+      asio::post(stream_.get_executor(), pooled([self = shared()] { self->on_readable({}); }));
     } else {
       read_more();
     }
@@ -223,11 +213,11 @@ class ws_session final : public session_core, private ws::reader_sink {
   // Writing
 
   void schedule_flush() override {
-    asio::post(stream_.get_executor(), recycled([self = shared()] { self->flush(); }));
+    asio::post(stream_.get_executor(), pooled([self = shared()] { self->flush(); }));
   }
 
   void post_after_turn(void (*work)()) override {
-    asio::post(stream_.get_executor().get_inner_executor(), recycled([work] { work(); }));
+    asio::post(stream_.get_executor().get_inner_executor(), pooled([work] { work(); }));
   }
 
   void run_on_strand(std::function<void()> work) override {
@@ -306,7 +296,7 @@ class ws_session final : public session_core, private ws::reader_sink {
     writing_ = true;
     const bool arm = !write_started_;
     write_started_ = steady::now();
-    auto done = recycled([self = shared()](error_code ec, std::size_t) { self->on_write(ec); });
+    auto done = pooled([self = shared()](error_code ec, std::size_t) { self->on_write(ec); });
     if constexpr (plain) {
       asio::async_write(stream_,
                         buffer_view(buffers_.data() + first, buffers_.data() + buffers_.size()),
@@ -367,7 +357,7 @@ class ws_session final : public session_core, private ws::reader_sink {
   }
 
   void finish() {
-    timer_.cancel();
+    context_.wheel.cancel(*this);
     on_finished();
   }
 
@@ -378,21 +368,15 @@ class ws_session final : public session_core, private ws::reader_sink {
     if (!next || torn_down_) {
       return;
     }
-    if (timer_armed_ && *timer_armed_ <= *next) {
-      return;  // an earlier wake-up is already set; it re-arms for this one
-    }
-    timer_armed_ = *next;
-    timer_.expires_at(*next);
-    timer_.async_wait(recycled([self = shared()](error_code ec) {
-      if (ec == asio::error::operation_aborted) {
-        return;
-      }
-      self->on_timer();
-    }));
+    // An earlier wake-up already set re-arms for this one.
+    context_.wheel.schedule_no_later(*this, *next);
+  }
+
+  void wheel_fired() override {
+    asio::post(stream_.get_executor(), pooled([self = shared()] { self->on_timer(); }));
   }
 
   void on_timer() {
-    timer_armed_.reset();
     const auto now = steady::now();
     if (close_deadline_ && now >= *close_deadline_) {
       hard_close();  // the peer never completed the close handshake
@@ -411,10 +395,6 @@ class ws_session final : public session_core, private ws::reader_sink {
   }
 
   Stream stream_;
-  // On the session's own strand type: an any_io_executor timer makes every
-  // pending wait (one per idle connection) larger and slower to dispatch.
-  asio::basic_waitable_timer<steady, asio::wait_traits<steady>, session_strand> timer_;
-  std::optional<steady::time_point> timer_armed_;
 
   ws::message_reader reader_;
   std::vector<char> tls_buffer_;  // TLS only: the record being read
