@@ -70,8 +70,9 @@ export class Replica {
   get idle(): boolean {
     return !this.inFlight && this.pending.length === 0;
   }
-  get waiting(): boolean {
-    return this.inFlight !== undefined;
+  /** The client_seq of the batch in flight, if any. */
+  get inFlightSeqNo(): bigint | undefined {
+    return this.inFlight ? this.inFlightSeq : undefined;
   }
 
   /**
