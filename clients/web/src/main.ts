@@ -11,6 +11,10 @@ import { drawBreakoutClock, drawBreakouts, wireBreakoutView } from "./ui/breakou
 import { breakout, drawBreakoutConsole, wireBreakoutConsole, type BreakoutConsoleDeps } from "./ui/breakout_console";
 import { ConsentState } from "./gen/hearth/v1/lobby_pb";
 import type { ClientCommand } from "./proto/frame";
+import { Worksheets } from "./worksheets/sheets";
+import { WorksheetSync } from "./worksheets/sync";
+import { refusalText, viewer, WorksheetView } from "./ui/worksheet_view";
+import { drawWorksheetConsole, wireWorksheetConsole, type WorksheetConsoleDeps } from "./ui/worksheet_console";
 
 function takeToken(): string {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -24,7 +28,26 @@ function takeToken(): string {
   return sessionStorage.getItem("hearth.token") ?? "";
 }
 
+/**
+ * The worksheet client id: the tab's id (kept in sessionStorage) and the
+ * page load's number in that tab. It survives reconnects; a reload gets a
+ * new one, since client_seq restarts at 1 and the server would take the new
+ * batches for resubmissions of the old ones.
+ */
+function worksheetClientId(): string {
+  let tab = sessionStorage.getItem("hearth.tab") ?? "";
+  if (!/^[a-z0-9]{12}$/.test(tab)) {
+    tab = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join("");
+    sessionStorage.setItem("hearth.tab", tab);
+  }
+  const load = Number(sessionStorage.getItem("hearth.loads") ?? "0") + 1;
+  sessionStorage.setItem("hearth.loads", String(load));
+  return `${tab}-${load}`;
+}
+
 const model = new RoomModel();
+const sheets = new Worksheets(worksheetClientId());
+let nextItem = 1;
 let clockOffset = 0; // server time minus local time
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -46,6 +69,13 @@ function announce(items: Announcement[]): void {
 }
 
 function showScreen(state: LinkState, detail: string): void {
+  if (state === "online") {
+    // After every join: what was in flight goes again at once, and presence
+    // (cleared by the server on the drop) is said again.
+    sync.rejoined();
+    wsView.rejoined();
+    wsView.loadTemplates();
+  }
   const link = byId("link-state");
   link.dataset.state = state;
   const words: Record<LinkState, string> = {
@@ -105,7 +135,40 @@ function draw(): void {
   drawConsole(model, consoleActions);
   drawBreakouts(model);
   drawBreakoutConsole(model, breakoutDeps);
+  wsView.draw();
+  drawWorksheetConsole(wsConsole);
 }
+
+// Worksheet commands answered with data: sheets made, or the template library.
+function ask(command: ClientCommand): Promise<string[]> {
+  return conn.request(command).then((reply) => {
+    if (reply.outcome.case === "error") {
+      toast(errorText(reply.outcome.value.code));
+      throw new Error("refused");
+    }
+    if (reply.outcome.case === "worksheet" && reply.outcome.value.templates.length > 0) {
+      sheets.templates = reply.outcome.value.templates;
+      draw();
+    }
+    return reply.outcome.case === "worksheet" ? reply.outcome.value.instanceIds : [];
+  });
+}
+
+const sync = new WorksheetSync(sheets, {
+  request: (c) => conn.request(c),
+  online: () => conn.linkState === "online",
+  changed: () => draw(),
+  refused: (_id, e) => {
+    toast(refusalText(e));
+    announce([{ text: refusalText(e), urgent: false }]);
+  },
+});
+const wsView = new WorksheetView({
+  model, sheets, sync, run: (c, done) => run(c, done), ask, toast,
+  say: (text) => announce([{ text, urgent: false }]),
+  newItemId: () => `${sheets.clientId}-${nextItem++}`,
+});
+const wsConsole: WorksheetConsoleDeps = { model, sheets, run: (c, done) => run(c, done), showSheet: (id) => wsView.show(id) };
 
 const breakoutDeps: BreakoutConsoleDeps = { model, run: (c, done) => run(c, done), toast, redrawAll: () => draw() };
 
@@ -118,11 +181,14 @@ const conn = new Connection({
     joined: (result, fresh) => {
       if (fresh) {
         model.reset(result);
+        sheets.reset(result.snapshot?.worksheets ?? [], viewer(model));
       }
+      sheets.clearPresence(); // never replayed: others say again where they are
       draw();
     },
     moved: (result) => {
       model.moved(result);
+      sheets.reset(result.snapshot?.worksheets ?? [], viewer(model));
       announce([{ text: result.breakoutId === 0 ? "You are in the main room." : `You are in the breakout room ${model.breakouts.roomName(result.breakoutId)}.`, urgent: false }]);
       draw();
     },
@@ -134,6 +200,10 @@ const conn = new Connection({
     },
     event: (event) => {
       announce(model.apply(event));
+      announce(sheets.apply(event, viewer(model)));
+      if (event.body.case === "worksheetCommitted") {
+        sync.flush(event.body.value.commit?.instanceId ?? "");
+      }
       draw();
     },
     serverTime: (ms) => (clockOffset = ms - Date.now()),
@@ -161,6 +231,7 @@ wireBreakoutView(() => conn.request(breakout({ case: "callFacilitator", value: {
   }
 }, (e: Error) => (byId("call-status").textContent = e.message)), draw);
 wireBreakoutConsole(breakoutDeps);
+wireWorksheetConsole(wsConsole);
 setInterval(() => {
   drawClock(model, Date.now() + clockOffset);
   drawBreakoutClock(model, Date.now() + clockOffset);
