@@ -158,6 +158,7 @@ test("a personal sheet shared with the group and unshared; the console shows pro
 
   await sam.page.getByRole("button", { name: "Share with the group" }).click();
   await see(sam, "Shared with the group.", "#ws-share-state");
+  await see(kim, "Sam shared Weighing a change with you.", "#announce");
   const shared = kim.page.getByRole("button", { name: "Weighing a change (Sam's, shared with the group)" });
   await shared.waitFor({ timeout: 10_000 });
   await shared.click();

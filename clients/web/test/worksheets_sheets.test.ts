@@ -75,6 +75,9 @@ test("losing a shared sheet: readers who lose it forget it, the owner and facili
   const kims = new Worksheets("k");
   kims.reset([shared()], kim);
   assert.deepEqual(kims.apply(stop, kim), [{ text: "Sam stopped sharing Plan with you.", urgent: false }]);
+  const again = new Worksheets("k3");
+  again.reset([], kim);
+  assert.deepEqual(again.apply(ev({ case: "worksheetOpened", value: { sheet: shared(), byMemberId: 2 } }), kim), [{ text: "Sam shared Plan with you.", urgent: false }]);
   assert.equal(kims.sheets.size, 0);
   for (const viewer of [sam, fac]) {
     const w = new Worksheets("x");

@@ -60,6 +60,7 @@ export class WorksheetView {
   private readonly forms = new Map<string, SheetForm>();
   private sentSpot = "";
   private templatesAsked = false;
+  private formRole: Role | undefined;
 
   constructor(private readonly d: WorksheetViewDeps) {
     const box = byId("ws-sheet");
@@ -110,6 +111,12 @@ export class WorksheetView {
     const select = byId<HTMLSelectElement>("ws-template");
     redraw(select, sheets.templates.map((t) => t.id).join(","), sheets.templates.map((t) => h("option", { value: t.id }, t.title)));
 
+    // Forms are built for one role (what is read-only); a new role rebuilds them.
+    if (this.formRole !== me.role) {
+      this.formRole = me.role;
+      this.forms.clear();
+      byId("ws-sheet").dataset.instance = "";
+    }
     for (const id of this.forms.keys()) {
       if (!sheets.sheets.has(id)) {
         this.forms.delete(id);

@@ -115,7 +115,11 @@ export class Worksheets {
           return [];
         }
         const by = b.value.byMemberId;
-        return [{ text: by === me.id ? `Worksheet opened: ${entry.form.title}.` : `${me.name(by)} opened a worksheet for you: ${entry.form.title}.`, urgent: false }];
+        if (by === me.id) {
+          return [{ text: `Worksheet opened: ${entry.form.title}.`, urgent: false }];
+        }
+        const sharedWithMe = entry.meta.scope === WorksheetScope.PERSONAL && entry.meta.ownerMember === by && entry.sharing !== WorksheetSharing.UNSPECIFIED;
+        return [{ text: sharedWithMe ? `${me.name(by)} shared ${entry.form.title} with you.` : `${me.name(by)} opened a worksheet for you: ${entry.form.title}.`, urgent: false }];
       }
       case "worksheetCommitted": {
         const c = b.value.commit;
