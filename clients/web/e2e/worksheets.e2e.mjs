@@ -104,6 +104,20 @@ test("a pushed session sheet: two people type into one field at once and every p
     assert.equal(await item.count(), 1, "one item, on every page");
   }
   await shot(kim.page, "ws-04-list-item-edited-by-two");
+
+  // A second item, moved above the first by Kim; then Sam removes it.
+  await kim.page.getByRole("button", { name: "Add to Steps I will take" }).click();
+  await kim.page.keyboard.insertText("Walk first");
+  await kim.page.getByRole("button", { name: "Move item 2 up" }).click();
+  const stepsAre = (p, want) => p.page.waitForFunction((w) => [...document.querySelectorAll('#ws-sheet [data-field="steps"] .ws-item')]
+    .map((row) => row.querySelector('[data-field$="-step"] input')?.value).join("|") === w, want, { timeout: 10_000 });
+  for (const p of [fac, sam, kim]) {
+    await stepsAre(p, "Walk first|Call my sponsor");
+  }
+  await sam.page.getByRole("button", { name: "Remove item 1" }).click();
+  for (const p of [fac, sam, kim]) {
+    await stepsAre(p, "Call my sponsor");
+  }
 });
 
 test("typing through a dropped connection: every character arrives once, on every page", async () => {
@@ -153,6 +167,8 @@ test("a personal sheet shared with the group and unshared; the console shows pro
   await see(fac, "1 of 8 filled (The habit I am thinking about changing)", "#ws-progress");
   await field(sam, "importance").selectOption("7");
   await see(fac, "2 of 8 filled", "#ws-progress");
+  await field(sam, "date").fill("2026-11-27");
+  await see(fac, "3 of 8 filled", "#ws-progress");
   await shot(fac.page, "ws-07-console-progress");
   assert.equal(await kim.page.locator("#ws-list").getByText("Weighing a change").count(), 0, "not Kim's to see yet");
 
@@ -172,6 +188,30 @@ test("a personal sheet shared with the group and unshared; the console shows pro
   await kim.page.waitForFunction(() => !document.querySelector("#ws-list")?.textContent?.includes("Weighing a change"));
   assert.doesNotMatch(await kim.page.locator("#ws-sheet").innerText(), /Weighing a change/);
   await see(fac, "Weighing a change", "#ws-list");
+});
+
+test("facilitator-only fields and other members' rows are read-only", async () => {
+  await fac.page.selectOption("#ws-push-template", "halt_checkin");
+  await fac.page.selectOption("#ws-push-scope", "1");
+  await fac.page.getByRole("button", { name: "Push worksheet" }).click();
+  for (const p of [sam, kim]) {
+    await p.page.getByRole("button", { name: "HALT check-in (everyone)" }).click();
+    await see(p, "HALT check-in", "#ws-title");
+    assert.equal(await field(p, "follow_up").evaluate((el) => el.readOnly), true);
+    assert.equal(await field(p, "date").isDisabled(), true);
+  }
+  await see(fac, "HALT check-in", "#ws-title");
+  assert.equal(await field(fac, "follow_up").evaluate((el) => el.readOnly), false);
+  // Sam's row: Sam fills it in, Kim reads it but cannot change or remove it.
+  await sam.page.getByRole("button", { name: "Add to Check-ins" }).click();
+  await sam.page.locator('#ws-sheet [data-field="checkins"] .ws-item [data-field$="-tired"] input').check();
+  const kimRow = kim.page.locator('#ws-sheet [data-field="checkins"] .ws-item').first();
+  await kim.page.waitForFunction(() => document.querySelector('#ws-sheet [data-field="checkins"] .ws-item [data-field$="-tired"] input')?.checked === true);
+  assert.match(await kimRow.locator("legend").innerText(), /Check-ins: item 1 \(Sam\)/);
+  assert.equal(await kimRow.locator('[data-field$="-tired"] input').isDisabled(), true);
+  assert.equal(await kimRow.locator('[data-field$="-plan"] textarea').evaluate((el) => el.readOnly), true);
+  assert.equal(await kimRow.getByRole("button", { name: /Remove/ }).count(), 0);
+  await shot(kim.page, "ws-09-read-only-row-and-facilitator-fields");
 });
 
 test("keyboard only: Tab reaches a worksheet field, typing fills it", async () => {

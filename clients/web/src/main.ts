@@ -168,7 +168,7 @@ const wsView = new WorksheetView({
   say: (text) => announce([{ text, urgent: false }]),
   newItemId: () => `${sheets.clientId}-${nextItem++}`,
 });
-const wsConsole: WorksheetConsoleDeps = { model, sheets, run: (c, done) => run(c, done), showSheet: (id) => wsView.show(id) };
+const wsConsole: WorksheetConsoleDeps = { model, sheets, ask, toast, showSheet: (id) => wsView.show(id) };
 
 const breakoutDeps: BreakoutConsoleDeps = { model, run: (c, done) => run(c, done), toast, redrawAll: () => draw() };
 

@@ -12,7 +12,8 @@ import { worksheetCommand } from "./worksheet_view";
 export interface WorksheetConsoleDeps {
   model: RoomModel;
   sheets: Worksheets;
-  run(command: ClientCommand, done?: string): void;
+  ask(command: ClientCommand): Promise<string[]>;
+  toast(text: string): void;
   showSheet(instanceId: string): void;
 }
 
@@ -23,7 +24,12 @@ export function wireWorksheetConsole(d: WorksheetConsoleDeps): void {
     const scope = Number(byId<HTMLSelectElement>("ws-push-scope").value) as WorksheetScope;
     const words = scope === WorksheetScope.SESSION ? "one sheet for everyone" : scope === WorksheetScope.PERSONAL ? "a sheet for each participant" : "a sheet for each family";
     if (templateId) {
-      d.run(worksheetCommand({ case: "push", value: { templateId, scope } }), `Worksheet pushed: ${words}.`);
+      d.ask(worksheetCommand({ case: "push", value: { templateId, scope } })).then((ids) => {
+        d.toast(`Worksheet pushed: ${words}.`);
+        if (ids.length === 1) {
+          d.showSheet(ids[0]); // one sheet for everyone: the facilitator sees it at once
+        }
+      }, () => {});
     }
   });
 }

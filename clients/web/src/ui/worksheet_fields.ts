@@ -18,6 +18,7 @@ export interface FormContext {
   whoIsAt(field: string, item: string): string[];
   newItemId(): string;
   refused(error: WorksheetError): void;
+  name(memberId: number): string;
 }
 
 type Control = { el: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement; target: Target; field: WorksheetField };
@@ -288,7 +289,8 @@ export class SheetForm {
       rows.set(id, row);
     }
     const n = i + 1;
-    row.querySelector("legend")!.textContent = `${f.label}: item ${n}`;
+    // In a list where each member writes their own rows, say whose row it is.
+    row.querySelector("legend")!.textContent = `${f.label}: item ${n}${f.ownRows ? ` (${this.ctx.name(it.author)})` : ""}`;
     const actions = row.querySelector<HTMLElement>(".ws-item-actions")!;
     const key = `ws-${this.entry.instanceId}-${f.id}-${id}`;
     actions.replaceChildren(...(writable ? [

@@ -151,6 +151,7 @@ export class WorksheetView {
         whoIsAt: (field, item) => this.d.sheets.whoIsAt(entry.instanceId, field, item).filter((id) => id !== this.d.model.myId).map((id) => this.d.model.name(id)),
         newItemId: this.d.newItemId,
         refused: (e) => this.d.toast(refusalText(e)),
+        name: (id) => this.d.model.name(id),
       });
       this.forms.set(entry.instanceId, form);
     }
