@@ -148,6 +148,20 @@ test("a dropped connection resumes, and a message typed while offline arrives on
   await shot(kim.page, "09-participant-resumed");
 });
 
+test("an unsent chat draft survives a reload of the tab, in sessionStorage only, until it is sent", async () => {
+  await kim.page.fill("#chat-text", "draft kept across a reload");
+  await kim.page.reload();
+  await see(kim, "Connected", "#link-state");
+  assert.equal(await kim.page.inputValue("#chat-text"), "draft kept across a reload");
+  assert.equal(await kim.page.evaluate(() => localStorage.length), 0, "never in localStorage");
+  await kim.page.press("#chat-text", "Enter");
+  await see(sam, "draft kept across a reload", "#chat-log");
+  await kim.page.reload();
+  await see(kim, "Connected", "#link-state");
+  assert.equal(await kim.page.inputValue("#chat-text"), "", "sent: the draft is gone");
+  assert.equal(await kim.page.evaluate(() => sessionStorage.getItem("hearth.chat-draft")), null);
+});
+
 test("keyboard only: Tab reaches the distress button and Enter opens its confirmation", async () => {
   const page = sam.page;
   await page.locator("body").focus();

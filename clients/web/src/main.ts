@@ -7,6 +7,7 @@ import { drawClock, drawRoom } from "./ui/room_view";
 import { drawConsole, handButtons, memberButtons, type ConsoleActions } from "./ui/console_view";
 import { chatTarget, errorText, floor, lobby, moderate, moderation, poll } from "./ui/commands";
 import { wireControls } from "./ui/controls";
+import { saveDraft } from "./ui/chat_draft";
 import { drawBreakoutClock, drawBreakouts, wireBreakoutView } from "./ui/breakout_view";
 import { breakout, drawBreakoutConsole, wireBreakoutConsole, type BreakoutConsoleDeps } from "./ui/breakout_console";
 import { ConsentState } from "./gen/hearth/v1/lobby_pb";
@@ -218,6 +219,7 @@ const conn = new Connection({
       const box = byId<HTMLTextAreaElement>("chat-text");
       if (!box.value) {
         box.value = item.text; // give the words back rather than lose them
+        saveDraft(box.value);
       }
       toast(reply.outcome.case === "error" ? errorText(reply.outcome.value.code) : "Not sent.");
     },

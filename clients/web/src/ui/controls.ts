@@ -1,12 +1,13 @@
 // The page's fixed controls: the floor buttons, the distress signal (press,
-// then confirm), the chat form, and the console's floor, round, lobby and
-// poll forms.
+// then confirm), the chat form (its draft survives a reload), and the
+// console's floor, round, lobby and poll forms.
 import type { Connection } from "../net/connection";
 import type { RoomModel } from "../state/room_model";
 import type { ClientCommand } from "../proto/frame";
 import { ChatScope } from "../gen/hearth/v1/room_pb";
 import { ExpiryAction, FloorMode } from "../gen/hearth/v1/floor_pb";
 import { byId, show } from "./dom";
+import { clearDraft, loadDraft, saveDraft } from "./chat_draft";
 
 type Build = (action: Record<string, unknown> & { case: string }) => ClientCommand;
 
@@ -58,6 +59,8 @@ export function wireControls(d: ControlDeps): void {
   });
 
   const text = byId<HTMLTextAreaElement>("chat-text");
+  text.value = loadDraft(); // what was being typed before a reload
+  text.addEventListener("input", () => saveDraft(text.value));
   byId<HTMLFormElement>("chat-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const body = text.value.trim();
@@ -67,6 +70,7 @@ export function wireControls(d: ControlDeps): void {
     const { scope, to } = d.chatTarget(byId<HTMLSelectElement>("chat-to").value);
     d.conn.sendChat(body, scope, to);
     text.value = "";
+    clearDraft();
   });
   // Enter sends, Shift+Enter makes a new line.
   text.addEventListener("keydown", (e) => {
