@@ -178,6 +178,34 @@ test("keyboard only: Tab reaches the distress button and Enter opens its confirm
   await page.locator("#distress-open").waitFor();
 });
 
+test("a round in a custom order: the facilitator sets who goes first and leaves themself out", async () => {
+  await fac.page.selectOption("#round-order", "2");
+  const list = fac.page.locator("#round-custom-list li");
+  await fac.page.waitForFunction(() => document.querySelectorAll("#round-custom-list li").length === 3);
+  const first = (await list.allInnerTexts()).map((t) => t.split(" takes a turn")[0].trim());
+  assert.deepEqual([...first].sort(), ["Dr Rivera", "Kim", "Sam"]);
+  assert.equal(await fac.page.getByRole("checkbox", { name: "Dr Rivera takes a turn" }).isChecked(), false, "facilitators are out by default");
+  // Whoever is last among the participants moves to the top, by keyboard.
+  const people = first.filter((n) => n !== "Dr Rivera");
+  const last = people[people.length - 1];
+  const up = fac.page.getByRole("button", { name: `Move ${last} up` });
+  await up.focus();
+  for (let i = first.indexOf(last); i > 0; i--) {
+    await fac.page.keyboard.press("Enter");
+  }
+  await fac.page.waitForFunction((name) => document.querySelector("#round-custom-list li")?.textContent?.startsWith(` ${name}`), last);
+  await fac.page.fill("#round-label", "Custom order");
+  await fac.page.fill("#round-budget", "0");
+  await shot(fac.page, "10-facilitator-custom-round-order");
+  await press(fac, "Start round");
+  await see(sam, "Round: Custom order", "#floor-round");
+  const entries = await sam.page.locator("#floor-round li").allInnerTexts();
+  const expected = [last, ...people.filter((n) => n !== last)].map((n) => (n === "Sam" ? "You" : n));
+  assert.deepEqual(entries.map((e) => e.split(" — ")[0]), expected);
+  await press(fac, "End round");
+  await see(sam, "The floor is free.", "#floor-now");
+});
+
 test("the page made no request to any other host and the token never reached the log", async () => {
   for (const p of [fac, sam, kim]) {
     assert.deepEqual(p.external, []);

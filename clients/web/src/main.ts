@@ -8,6 +8,7 @@ import { drawConsole, handButtons, memberButtons, type ConsoleActions } from "./
 import { chatTarget, errorText, floor, lobby, moderate, moderation, poll } from "./ui/commands";
 import { wireControls } from "./ui/controls";
 import { saveDraft } from "./ui/chat_draft";
+import { RoundOrderEditor } from "./ui/round_order";
 import { drawBreakoutClock, drawBreakouts, wireBreakoutView } from "./ui/breakout_view";
 import { breakout, drawBreakoutConsole, wireBreakoutConsole, type BreakoutConsoleDeps } from "./ui/breakout_console";
 import { ConsentState } from "./gen/hearth/v1/lobby_pb";
@@ -134,6 +135,7 @@ function draw(): void {
     handActions: (id, i) => handButtons(model, id, i, consoleActions),
   });
   drawConsole(model, consoleActions);
+  roundOrder.draw();
   drawBreakouts(model);
   drawBreakoutConsole(model, breakoutDeps);
   wsView.draw();
@@ -226,7 +228,8 @@ const conn = new Connection({
   },
 });
 
-wireControls({ model, conn, run, chatTarget, floor, lobby, moderation, poll, toast });
+const roundOrder = new RoundOrderEditor(model);
+wireControls({ model, conn, run, chatTarget, floor, lobby, moderation, poll, toast, customOrder: () => roundOrder.customOrder() });
 wireBreakoutView(() => conn.request(breakout({ case: "callFacilitator", value: {} })).then((reply) => {
   if (reply.outcome.case === "error") {
     byId("call-status").textContent = `The call did not go through: ${errorText(reply.outcome.value.code)}`;

@@ -21,6 +21,8 @@ export interface ControlDeps {
   moderation: Build;
   poll: Build;
   toast(text: string): void;
+  /** The console's custom round order (member ids). */
+  customOrder(): number[];
 }
 
 function click(id: string, fn: () => void): void {
@@ -87,8 +89,10 @@ export function wireControls(d: ControlDeps): void {
   click("revoke", () => run(floor({ case: "revokeFloor", value: {} })));
   click("round-start", () => {
     const seconds = Number(byId<HTMLInputElement>("round-budget").value) || 0;
+    const order = Number(byId<HTMLSelectElement>("round-order").value);
     run(floor({ case: "startRound", value: {
-      order: Number(byId<HTMLSelectElement>("round-order").value),
+      order,
+      customOrder: order === 2 ? d.customOrder() : [],
       label: byId<HTMLInputElement>("round-label").value,
       timing: { budgetMs: seconds * 1000, warningBeforeMs: seconds > 20 ? 10_000 : 0, onExpiry: ExpiryAction.ADVANCE },
     } }));
