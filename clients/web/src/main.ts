@@ -184,14 +184,14 @@ const conn = new Connection({
     joined: (result, fresh) => {
       if (fresh) {
         model.reset(result);
-        sheets.reset(result.snapshot?.worksheets ?? [], viewer(model));
+        announce(sheets.reset(result.snapshot?.worksheets ?? [], viewer(model)));
       }
       sheets.clearPresence(); // never replayed: others say again where they are
       draw();
     },
     moved: (result) => {
       model.moved(result);
-      sheets.reset(result.snapshot?.worksheets ?? [], viewer(model));
+      announce(sheets.reset(result.snapshot?.worksheets ?? [], viewer(model)));
       announce([{ text: result.breakoutId === 0 ? "You are in the main room." : `You are in the breakout room ${model.breakouts.roomName(result.breakoutId)}.`, urgent: false }]);
       draw();
     },

@@ -152,8 +152,10 @@ test("a new snapshot keeps unsent edits when its version is the replica's, else 
   assert.equal(w.sheets.get("s1")!.replica.view.fields.get("notes")!.own.text, "kept");
   const newer = sheet("s1", WorksheetScope.SESSION);
   newer.document!.version = 4n;
-  w.reset([newer], sam);
+  const said = w.reset([newer], sam);
   assert.equal(w.sheets.get("s1")!.replica.view.fields.get("notes")!.own.text, "");
+  assert.deepEqual(said, [{ text: "Your last changes to Plan could not be saved after the connection came back. Please check it.", urgent: true }], "said, not lost silently");
+  assert.deepEqual(w.reset([newer], sam), [], "nothing was waiting");
 });
 
 // A scripted server for the sync layer: requests wait until the test answers them.

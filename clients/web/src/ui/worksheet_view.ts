@@ -86,6 +86,7 @@ export class WorksheetView {
   show(instanceId: string): void {
     this.active = instanceId;
     this.draw();
+    this.presenceSoon(); // the field left behind may not report its blur
   }
 
   /** Once online: the template library, for starting a personal sheet or pushing one. */

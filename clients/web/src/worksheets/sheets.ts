@@ -72,19 +72,24 @@ export class Worksheets {
   /**
    * A snapshot's sheets. A replica whose version the snapshot still has keeps
    * its unsent edits; any other is rebuilt (the commits in between are not in
-   * a snapshot, so edits written before them cannot be rebased).
+   * a snapshot, so edits written before them cannot be rebased). Returns what
+   * was said to the person: the sheets whose unsent edits were dropped.
    */
-  reset(sheets: readonly WorksheetSheet[], me: Viewer): void {
+  reset(sheets: readonly WorksheetSheet[], me: Viewer): Said[] {
     const before = this.sheets;
+    const dropped: string[] = [];
     this.sheets = new Map();
     for (const s of sheets) {
       const kept = before.get(s.document?.instanceId ?? "");
       if (kept && s.document && kept.replica.version === s.document.version) {
         kept.sharing = s.sharing;
         this.sheets.set(kept.instanceId, kept);
-      } else {
-        this.add(s, me);
+        continue;
       }
+      if (kept && !kept.replica.idle) {
+        dropped.push(kept.form.title);
+      }
+      this.add(s, me);
     }
     for (const id of this.progress.keys()) {
       if (!this.sheets.has(id)) {
@@ -92,6 +97,7 @@ export class Worksheets {
       }
     }
     this.presence.clear(); // ephemeral: never in a snapshot or a replay
+    return dropped.map((title) => ({ text: `Your last changes to ${title} could not be saved after the connection came back. Please check it.`, urgent: true }));
   }
 
   /** Presence is never replayed: after any (re)join it starts empty. */
