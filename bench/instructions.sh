@@ -6,6 +6,7 @@
 # It counts user space only, on the network thread; the kernel's share is in
 # bench/run.py's CPU figures.
 #   usage: bench/instructions.sh [RATE] [ROOMS] [MEMBERS]   (default 300 50 10)
+# HEARTH_KEEP_CALLGRIND=DIR keeps both profiles there (callgrind_annotate reads them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate="${1:-300}"
@@ -38,6 +39,10 @@ measure() {
   wait "$pid" || true
   local ir
   ir=$(awk '/^summary:/ {print $2}' "$dir/callgrind.out-01")
+  if [ -n "${HEARTH_KEEP_CALLGRIND:-}" ]; then
+    mkdir -p "$HEARTH_KEEP_CALLGRIND"
+    cp "$dir/callgrind.out-01" "$HEARTH_KEEP_CALLGRIND/$1.callgrind"
+  fi
   /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(sys.argv[2], d['delivered'])" \
     "$dir/result.json" "$ir"
 }

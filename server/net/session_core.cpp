@@ -165,16 +165,20 @@ void session_core::on_frame(std::string_view frame) {
   if (close_started_) {
     return;
   }
+  // Decoded into a per-thread vector, moved out while in use, so an idle
+  // session keeps no decoded messages' room.
+  thread_local std::vector<v1::ClientMessage> scratch;
+  std::vector<v1::ClientMessage> decoded = std::move(scratch);
   const auto status =
-      wire::decode_client_frame(frame, context_.config.max_messages_per_frame, decoded_);
+      wire::decode_client_frame(frame, context_.config.max_messages_per_frame, decoded);
   if (status != wire::decode_status::ok) {
     telemetry::log(level::info, "bad_frame",
                    {{"conn", id_}, {"reason", wire::decode_status_name(status)}});
     begin_close(v1::CLOSE_CODE_BAD_REQUEST, "undecodable frame");
     return;
   }
-  m.messages_in.fetch_add(decoded_.size(), std::memory_order_relaxed);
-  for (auto& message : decoded_) {
+  m.messages_in.fetch_add(decoded.size(), std::memory_order_relaxed);
+  for (auto& message : decoded) {
     if (close_started_) {
       break;
     }
@@ -182,7 +186,8 @@ void session_core::on_frame(std::string_view frame) {
       handle(message);
     }
   }
-  decoded_.clear();
+  decoded.clear();
+  scratch = std::move(decoded);
 }
 
 bool session_core::admit_by_rate(const v1::ClientMessage& message) {

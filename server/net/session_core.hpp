@@ -84,7 +84,6 @@ class session_core : public connection, public wheel_client {
   core::connection_id id_;
   std::optional<core::identity> identity_;
   std::shared_ptr<room_runner> room_;
-  std::vector<v1::ClientMessage> decoded_;
 
   // Deadlines (steady clock).
   steady::time_point hello_deadline_;

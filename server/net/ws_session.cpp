@@ -14,6 +14,7 @@
 
 #include "net/op_pool.hpp"
 #include "net/session_core.hpp"
+#include "net/ws_write.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 #include "wire/ws_frame.hpp"
@@ -39,22 +40,19 @@ std::array<char, read_chunk_bytes>& thread_read_buffer() {
   return buffer;
 }
 
-// The gathered buffers of one write as a sequence that is cheap to copy; the
-// vector it points into outlives the write.
-class buffer_view {
- public:
-  using value_type = asio::const_buffer;
-  using const_iterator = const asio::const_buffer*;
+// Where a session lays out its next write. Taken by moving out (and given
+// back after), so a flush nested in another one cannot clobber it.
+ws_write& thread_write() {
+  thread_local ws_write scratch;
+  return scratch;
+}
 
-  buffer_view(const asio::const_buffer* begin, const asio::const_buffer* end)
-      : begin_(begin), end_(end) {}
-  const_iterator begin() const { return begin_; }
-  const_iterator end() const { return end_; }
-
- private:
-  const_iterator begin_;
-  const_iterator end_;
+// The read and write buffers only a TLS session needs.
+struct tls_buffers {
+  std::vector<char> in;  // the record being read
+  std::string out;       // the bytes of the write in flight
 };
+struct no_tls_buffers {};
 
 template <typename Stream>
 class ws_session final : public session_core, private ws::reader_sink {
@@ -80,7 +78,7 @@ class ws_session final : public session_core, private ws::reader_sink {
         return;
       }
     } else {
-      tls_buffer_.resize(tls_read_bytes);
+      tls_.in.resize(tls_read_bytes);
     }
     if (context_.shutting_down.load()) {
       begin_close(v1::CLOSE_CODE_GOING_AWAY, "server shutting down");
@@ -109,7 +107,7 @@ class ws_session final : public session_core, private ws::reader_sink {
                          pooled([self = shared()](error_code ec) { self->on_readable(ec); }));
     } else {
       stream_.async_read_some(
-          asio::buffer(tls_buffer_),
+          asio::buffer(tls_.in),
           pooled([self = shared()](error_code ec, std::size_t n) { self->on_tls_read(ec, n); }));
     }
   }
@@ -144,7 +142,7 @@ class ws_session final : public session_core, private ws::reader_sink {
       finish();
       return;
     }
-    reader_.feed(tls_buffer_.data(), n, *this);
+    reader_.feed(tls_.in.data(), n, *this);
     after_input(false);
   }
 
@@ -233,82 +231,62 @@ class ws_session final : public session_core, private ws::reader_sink {
   // in one binary frame; after a close frame, nothing.
   void flush() override {
     while (!writing_ && !close_sent_ && !torn_down_) {
-      batch_.clear();
+      ws_write w = std::move(thread_write());
+      w.clear();
       if (!peer_closed_) {
-        take_batch(context_.config.max_write_batch_bytes, batch_);
+        take_batch(context_.config.max_write_batch_bytes, w.batch);
       }
-      control_in_flight_.swap(control_);
-      control_.clear();
-      if (batch_.empty() && (close_started_ || peer_closed_)) {
-        control_in_flight_ += peer_closed_ ? ws::close_frame(echo_code_, {})
-                                           : ws::close_frame(close_code_, close_reason_);
+      w.control.swap(control_);
+      if (w.batch.empty() && (close_started_ || peer_closed_)) {
+        w.control += peer_closed_ ? ws::close_frame(echo_code_, {})
+                                  : ws::close_frame(close_code_, close_reason_);
         close_sent_ = true;
       }
-      if (batch_.empty() && control_in_flight_.empty()) {
-        return;
-      }
-      buffers_.clear();
-      if (!control_in_flight_.empty()) {
-        buffers_.emplace_back(control_in_flight_.data(), control_in_flight_.size());
-      }
-      if (!batch_.empty()) {
-        std::size_t total = 0;
-        for (const auto& bytes : batch_) {
-          total += bytes->size();
-        }
-        const auto n = ws::write_server_header(ws::opcode::binary, total, header_);
-        buffers_.emplace_back(header_.data(), n);
-        for (const auto& bytes : batch_) {
-          buffers_.emplace_back(bytes->data(), bytes->size());
-        }
-      }
-      if (!write_now()) {
-        return;  // on_write continues
-      }
-      if (!written()) {
-        return;
+      const bool nothing = w.empty();
+      const bool finished = !nothing && write_now(w);
+      w.clear();
+      thread_write() = std::move(w);
+      if (nothing || !finished || !written()) {
+        return;  // on_write continues an unfinished write
       }
     }
   }
 
-  // Returns true when everything was written synchronously.
-  bool write_now() {
-    std::size_t first = 0;
+  // Returns true when everything was written synchronously. Otherwise the
+  // write continues asynchronously, from `w` moved to the heap.
+  bool write_now(ws_write& w) {
+    w.build();
+    std::size_t done_bytes = 0;
     if constexpr (plain) {
       error_code ec;
-      std::size_t n =
-          stream_.write_some(buffer_view(buffers_.data(), buffers_.data() + buffers_.size()), ec);
+      done_bytes = stream_.write_some(w.view(), ec);
       if (ec == asio::error::would_block) {
-        n = 0;
+        done_bytes = 0;
       } else if (ec) {
         hard_close();
         return false;
       }
-      while (first < buffers_.size() && n >= buffers_[first].size()) {
-        n -= buffers_[first].size();
-        ++first;
-      }
-      if (first == buffers_.size()) {
+      if (done_bytes == asio::buffer_size(w.view())) {
         return true;
       }
-      buffers_[first] += n;
     }
     writing_ = true;
     const bool arm = !write_started_;
     write_started_ = steady::now();
     auto done = pooled([self = shared()](error_code ec, std::size_t) { self->on_write(ec); });
     if constexpr (plain) {
-      asio::async_write(stream_,
-                        buffer_view(buffers_.data() + first, buffers_.data() + buffers_.size()),
-                        std::move(done));
+      in_flight_ = std::make_unique<ws_write>(std::move(w));
+      in_flight_->build();  // `control` and `header` moved with it
+      in_flight_->consume(done_bytes);
+      asio::async_write(stream_, in_flight_->view(), std::move(done));
     } else {
       // The TLS stream encrypts one buffer per record and write, so the pieces
       // are joined first: one record and one send instead of one per message.
-      tls_out_.clear();
-      for (const auto& b : buffers_) {
-        tls_out_.append(static_cast<const char*>(b.data()), b.size());
+      tls_.out.clear();
+      for (const auto& b : w.buffers) {
+        tls_.out.append(static_cast<const char*>(b.data()), b.size());
       }
-      asio::async_write(stream_, asio::buffer(tls_out_), std::move(done));
+      asio::async_write(stream_, asio::buffer(tls_.out), std::move(done));
     }
     if (arm) {
       deadlines_changed();
@@ -319,8 +297,11 @@ class ws_session final : public session_core, private ws::reader_sink {
   void on_write(error_code ec) {
     writing_ = false;
     write_started_.reset();
-    if (tls_out_.capacity() > idle_write_bytes) {
-      std::string().swap(tls_out_);  // an idle TLS connection keeps no large buffer
+    in_flight_.reset();
+    if constexpr (!plain) {
+      if (tls_.out.capacity() > idle_write_bytes) {
+        std::string().swap(tls_.out);  // an idle TLS connection keeps no large buffer
+      }
     }
     if (ec) {
       hard_close();
@@ -333,8 +314,6 @@ class ws_session final : public session_core, private ws::reader_sink {
 
   // After a complete write: true if the write loop should go on.
   bool written() {
-    batch_.clear();
-    control_in_flight_.clear();
     if (close_sent_) {
       if (peer_closed_ || fail_fast_) {
         hard_close();  // our echo completes a handshake the client started
@@ -397,15 +376,11 @@ class ws_session final : public session_core, private ws::reader_sink {
   Stream stream_;
 
   ws::message_reader reader_;
-  std::vector<char> tls_buffer_;  // TLS only: the record being read
-  std::string tls_out_;           // TLS only: the bytes of the write in flight
+  [[no_unique_address]] std::conditional_t<plain, no_tls_buffers, tls_buffers> tls_;
   bool fail_fast_ = false;
 
-  std::vector<wire::shared_bytes> batch_;
-  std::vector<asio::const_buffer> buffers_;
-  std::array<std::uint8_t, ws::max_header_bytes> header_{};
-  std::string control_;            // pong frames waiting for the next write
-  std::string control_in_flight_;  // control frames of the current write
+  std::string control_;                  // pong frames waiting for the next write
+  std::unique_ptr<ws_write> in_flight_;  // a write the socket did not take at once
   bool writing_ = false;
   bool close_sent_ = false;   // our close frame is written or being written
   bool peer_closed_ = false;  // the client's close frame arrived first
