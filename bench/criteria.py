@@ -13,7 +13,7 @@ SEND_LAG_LIMIT_US = 5_000
 GENERATOR_CPU_LIMIT = 0.9
 HEARTH_VARIANTS = ("hearth", "hearth-mt")
 PEERS = ("epoll", "node-ws", "socketio")
-ALL_WORKLOADS = ("W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7")
+ALL_WORKLOADS = ("W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8")
 
 
 def metric(result, path):

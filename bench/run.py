@@ -20,8 +20,8 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from criteria import (ALL_WORKLOADS, LOADGEN_CPU, SERVER_CPU, generator_bound, metric, ms, num,
-                      passes)
+from criteria import (ALL_WORKLOADS, HEARTH_VARIANTS, LOADGEN_CPU, SERVER_CPU, generator_bound,
+                      metric, ms, num, passes)
 from summary import write_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,7 @@ class Spec:
     churn: float = 0
     slow_permille: int = 0
     tls: bool = False
+    coedit: bool = False       # W8: the rate is of edits to one session sheet per room
 
     @property
     def connections(self):
@@ -139,18 +140,22 @@ class Plan:
     w4_rate: float
     w5_churn: float
     w6_permille: int
+    w8_rooms: int
+    w8_members: int
+    w8_rates: tuple            # edits/s over all members
 
 
 FULL = Plan(rooms=1000, members=10, warmup=3, duration=10, w0_connections=18_000,
             w1_fractions=(0.10, 0.25, 0.50, 0.75), w1_fixed_rate=0, w2_start=4000,
             w2_search=True, w3_sizes=(2, 6, 10, 15, 50), w3_connections=10_000, w3_fraction=0.25,
             w4_payloads=(40, 256, 1024, 4096, 16384, 65536), w4_rate=500, w5_churn=200,
-            w6_permille=10)
+            w6_permille=10, w8_rooms=100, w8_members=10, w8_rates=(500, 1000, 2000, 4000, 8000))
 SHORT = Plan(rooms=50, members=10, warmup=2, duration=3, w0_connections=600,
              w1_fractions=(), w1_fixed_rate=1000, w2_start=2000, w2_search=False,
              w3_sizes=(2, 50), w3_connections=500, w3_fraction=0.25, w4_payloads=(40, 65536),
-             w4_rate=200, w5_churn=20, w6_permille=100)
-SHORT_WORKLOADS = ("W0", "W1", "W2")
+             w4_rate=200, w5_churn=20, w6_permille=100, w8_rooms=20, w8_members=5,
+             w8_rates=(200,))
+SHORT_WORKLOADS = ("W0", "W1", "W2", "W8")
 NEEDS_CAPACITY = {"W1", "W3", "W5", "W6", "W7"}
 
 
@@ -194,6 +199,10 @@ def workload_points(workload, plan, capacity, w0_connections):
         return [replace(half_load(plan, capacity, "W6"), slow_permille=plan.w6_permille)]
     if workload == "W7":
         return [replace(half_load(plan, capacity, "W7"), tls=True)]
+    if workload == "W8":
+        return [replace(base_spec(plan, "W8", f"{rate:g} edits/s", rate), rooms=plan.w8_rooms,
+                        members=plan.w8_members, payload=40, coedit=True)
+                for rate in plan.w8_rates]
     raise ValueError(workload)
 
 
@@ -369,6 +378,8 @@ def loadgen_argv(loadgen, contestant, spec, port, pid, tmp):
         args += ["--slow-rooms-permille", str(spec.slow_permille)]
     if spec.tls:
         args += ["--tls"]
+    if spec.coedit:
+        args += ["--coedit"]
     return args
 
 
@@ -511,6 +522,8 @@ def run_workload(runner, workload, plan, names, repeats, capacity, w0_connection
     points = workload_points(workload, plan, capacity, w0_connections)
     if workload == "W7":
         names = [n for n in names if CONTESTANTS[n].tls]
+    if workload == "W8":  # worksheets are Hearth's own: the relays have nothing to run
+        names = [n for n in names if n in HEARTH_VARIANTS]
     for repeat in range(1, repeats + 1):
         for spec in points:
             for name in names:

@@ -39,6 +39,11 @@ EXTRA_COLUMNS = {
     "W6": [("slow members closed", "slow_members_closed_by_server", 1, 0),
            ("steady members lost", "steady_members_lost", 1, 0),
            ("RSS after (MB)", "server_rss_after_kb", 1 / 1024, 1)],
+    "W8": [("durable edits/s", "durable_edits_per_second", 1, 0),
+           ("ack p50 (ms)", "ack_latency_us.p50", 1e-3, 2),
+           ("ack p99 (ms)", "ack_latency_us.p99", 1e-3, 2),
+           ("ack p99.9 (ms)", "ack_latency_us.p999", 1e-3, 2),
+           ("ack max (ms)", "ack_latency_us.max", 1e-3, 1)],
 }
 IDLE_RATIOS = [("RSS/conn", "rss_per_connection_bytes"),
                ("slab/conn", "slab_per_connection_bytes"), ("joins/s", "joins_per_second")]
@@ -106,7 +111,7 @@ def spec_line(spec):
         return (f"{spec['rooms']} rooms x {spec['members']} members, idle, held "
                 f"{spec['warmup'] + spec['duration']:g} s after joining.")
     text = (f"{spec['rooms']} rooms x {spec['members']} members, payload {spec['payload']} B, "
-            f"{spec['rate']:,.0f} messages/s offered "
+            f"{spec['rate']:,.0f} {'edits' if spec.get('coedit') else 'messages'}/s offered "
             f"({spec['rate'] * (spec['members'] - 1):,.0f} deliveries/s), "
             f"warm-up {spec['warmup']:g} s, window {spec['duration']:g} s")
     extras = [f"churn {spec['churn']:g}/s" if spec.get("churn") else "",
@@ -159,7 +164,7 @@ def reference_line(meta):
 
 WORKLOAD_TITLES = {"W0": "idle connections", "W1": "steady load", "W2": "capacity",
                    "W3": "room size", "W4": "payload size", "W5": "churn",
-                   "W6": "slow consumers", "W7": "TLS"}
+                   "W6": "slow consumers", "W7": "TLS", "W8": "co-editing"}
 
 
 def header_lines(meta):

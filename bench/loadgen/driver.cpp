@@ -79,13 +79,17 @@ class driver final : public member_events {
     r.set("rate", o_.rate);
     r.set("payload", o_.payload);
     r.set("tls", o_.tls);
+    r.set("coedit", o_.coedit);
     r.set("slow_rooms_permille", o_.slow_rooms_permille);
     r.set("churn_per_second", o_.churn_per_second);
 
     const auto rss_before = server_rss();
     const auto slab_before = read_slab_kb();
     const auto cpu_before_connect = server_cpu();
-    const bool joined = connect_all();
+    bool joined = connect_all();
+    if (joined && o_.coedit) {
+      joined = open_sheets();
+    }
     const auto cpu_after_connect = server_cpu();
     r.set("connections", static_cast<std::uint64_t>(planned_));
     r.set("joined", static_cast<std::uint64_t>(ready_));
@@ -165,6 +169,14 @@ class driver final : public member_events {
     r.set("slow_members_closed_by_server", slow_closed_);
     r.set("churn_connects", churn_opened_);
     r.set("churn_joined", churn_ready_);
+    if (o_.coedit) {
+      r.set("sheets_open", sheets_open_);
+      r.set("edits_acked", edits_acked_);
+      r.set("edits_acked_in_window", acked_in_window_);
+      r.set("durable_edits_per_second",
+            static_cast<double>(acked_in_window_) / o_.duration_seconds);
+      r.set_latency("ack_latency_us", ack_latency_);
+    }
     finish_report(r);
     const bool healthy = steady_lost_ == 0;
     return {healthy ? 0 : 1, r.json()};
@@ -201,6 +213,18 @@ class driver final : public member_events {
         s->scheduled_ns < window_end_) {
       ++delivered_;
       latency_.record(now_ > s->scheduled_ns ? now_ - s->scheduled_ns : 0);
+    }
+  }
+
+  void on_sheet(member& /*m*/) override { ++sheets_open_; }
+
+  void on_acked(member& /*m*/, const std::vector<std::uint64_t>& scheduled) override {
+    for (const auto t : scheduled) {
+      ++edits_acked_;
+      if (t >= window_start_ && t < window_end_) {
+        ++acked_in_window_;
+        ack_latency_.record(now_ > t ? now_ - t : 0);
+      }
     }
   }
 
@@ -386,6 +410,26 @@ class driver final : public member_events {
     return ready_ == planned_;
   }
 
+  // W8: each room's lead (its first member) pushes the session sheet; waits
+  // until every member has it open.
+  bool open_sheets() {
+    for (std::uint32_t room = 0; room < o_.rooms && room < members_.size(); ++room) {
+      if (member* lead = members_[room].get()) {
+        lead->push_sheet();
+        after(*lead);
+      }
+    }
+    const auto deadline = now_ns() + 30 * ns_per_s;
+    while (sheets_open_ < steady_.size() && now_ < deadline) {
+      poll(max_wait_ns);
+    }
+    if (sheets_open_ < steady_.size()) {
+      problem_text_.insert(problem_text_.begin(), "not every member opened the sheet");
+      return false;
+    }
+    return true;
+  }
+
   // Keeps the connections serviced (pings) without sending.
   void settle(std::uint64_t duration) {
     const auto until = now_ns() + duration;
@@ -401,8 +445,17 @@ class driver final : public member_events {
       ++send_failures_;
       return;
     }
-    write_payload({scheduled, index, static_cast<std::uint32_t>(sequence)}, o_.payload, payload_);
-    m->send_payload(payload_);
+    if (o_.coedit) {
+      write_payload({scheduled, index, static_cast<std::uint32_t>(sequence)}, stamp_bytes,
+                    payload_);
+      if (!m->edit_sheet(payload_, scheduled)) {
+        ++send_failures_;
+        return;
+      }
+    } else {
+      write_payload({scheduled, index, static_cast<std::uint32_t>(sequence)}, o_.payload, payload_);
+      m->send_payload(payload_);
+    }
     ++sent_;
     if (scheduled >= window_start_ && scheduled < window_end_) {
       ++sent_in_window_;
@@ -516,6 +569,10 @@ class driver final : public member_events {
   std::uint64_t problems_ = 0;
   std::vector<std::string> problem_text_;
   histogram latency_;
+  histogram ack_latency_;  // W8: scheduled edit to its durable acknowledgement
+  std::uint64_t sheets_open_ = 0;
+  std::uint64_t edits_acked_ = 0;
+  std::uint64_t acked_in_window_ = 0;
   histogram send_lag_;
   std::optional<cpu_times> cpu_window_start_;
   std::optional<cpu_times> cpu_window_end_;

@@ -97,6 +97,56 @@ void member::send_payload(std::string_view payload) {
   }
 }
 
+void member::push_sheet() {
+  v1::ClientMessage push;
+  push.set_request_id(next_request_++);
+  auto* body = push.mutable_worksheet()->mutable_push();
+  body->set_template_id(std::string(coedit_template));
+  body->set_scope(v1::WORKSHEET_SCOPE_SESSION);
+  send_hearth(push);
+}
+
+bool member::edit_sheet(std::string_view stamp, std::uint64_t scheduled_ns) {
+  if (!sheet_ || !sheet_->edit(stamp, scheduled_ns)) {
+    return false;
+  }
+  send_next_batch();
+  return true;
+}
+
+void member::send_next_batch() {
+  auto batch = sheet_->next_batch();
+  if (!batch) {
+    return;
+  }
+  static v1::ClientMessage submit;  // reused: the loop is single-threaded
+  submit.set_request_id(next_request_++);
+  *submit.mutable_worksheet()->mutable_submit() = std::move(*batch);
+  send_hearth(submit);
+}
+
+void member::on_worksheet_event(const v1::Event& event) {
+  if (event.has_worksheet_opened()) {
+    const auto& sheet = event.worksheet_opened().sheet();
+    if (!sheet_ && sheet.form().id() == coedit_template) {
+      sheet_ = coedit::open(index_, member_id_, sheet);
+      if (!sheet_) {
+        events_.on_problem(*this, "the pushed sheet did not open");
+        return;
+      }
+      events_.on_sheet(*this);
+    }
+  } else if (event.has_worksheet_committed() && sheet_ &&
+             event.worksheet_committed().commit().instance_id() == sheet_->instance_id()) {
+    stamps_.clear();
+    sheet_->committed(event.worksheet_committed().commit(), stamps_);
+    for (const auto& stamp : stamps_) {
+      events_.on_payload(*this, stamp);
+    }
+    send_next_batch();  // our own commit may have settled the batch in flight
+  }
+}
+
 void member::send_hearth(const v1::ClientMessage& message) {
   static std::string frame;
   frame.clear();
@@ -139,6 +189,8 @@ void member::on_hearth_message(const v1::ServerMessage& message) {
     const auto& event = message.event();
     if (event.has_chat()) {
       events_.on_payload(*this, event.chat().text());
+    } else if (event.has_worksheet_opened() || event.has_worksheet_committed()) {
+      on_worksheet_event(event);
     }
     return;  // presence and typing are not measured
   }
@@ -166,7 +218,18 @@ void member::on_hearth_message(const v1::ServerMessage& message) {
     join.mutable_join_room()->set_room_id(room_name(room_));
     send_hearth(join);
   } else if (reply.request_id() == join_request) {
+    member_id_ = reply.join().member_id();
     become_ready();
+  } else if (reply.has_worksheet() && reply.worksheet().has_ack() && sheet_) {
+    bool refused = false;
+    const auto times = sheet_->answered(reply.worksheet().ack(), refused);
+    if (refused) {
+      events_.on_problem(*this,
+                         "an edit was refused with worksheet error " +
+                             std::to_string(static_cast<int>(reply.worksheet().ack().error())));
+    }
+    events_.on_acked(*this, times);
+    send_next_batch();
   }
 }
 

@@ -4,8 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "coedit.hpp"
 
 #include "hearth/v1/envelope.pb.h"
 #include "options.hpp"
@@ -20,6 +24,10 @@ class member_events {
   virtual void on_ready(member& m) = 0;
   virtual void on_payload(member& m, std::string_view payload) = 0;
   virtual void on_problem(member& m, std::string_view what) = 0;
+  // W8: the member's replica of its room's sheet is open.
+  virtual void on_sheet(member& m) = 0;
+  // W8: the server made these edits durable (their scheduled times).
+  virtual void on_acked(member& m, const std::vector<std::uint64_t>& scheduled) = 0;
 
  protected:
   ~member_events() = default;
@@ -44,6 +52,10 @@ class member final : public ws_sink {
   std::uint64_t ready_at_ns = 0;
 
   void send_payload(std::string_view payload);
+  // W8: the room's lead pushes the session sheet; every member edits it.
+  void push_sheet();
+  bool has_sheet() const { return sheet_.has_value(); }
+  bool edit_sheet(std::string_view stamp, std::uint64_t scheduled_ns);
 
   void on_open(ws_conn& conn) override;
   void on_message(ws_conn& conn, opcode op, std::string_view payload) override;
@@ -54,6 +66,8 @@ class member final : public ws_sink {
   void on_hearth_message(const v1::ServerMessage& message);
   void on_socketio_text(std::string_view text);
   void send_hearth(const v1::ClientMessage& message);
+  void on_worksheet_event(const v1::Event& event);
+  void send_next_batch();
 
   mode mode_;
   std::uint32_t index_;
@@ -64,6 +78,9 @@ class member final : public ws_sink {
   ws_conn conn_;
   bool ready_ = false;
   std::uint32_t next_request_ = 3;  // 1 and 2 are Hello and JoinRoom
+  std::uint32_t member_id_ = 0;     // from the join
+  std::optional<coedit> sheet_;
+  std::vector<std::string> stamps_;  // scratch: stamps in one commit
 };
 
 std::string room_name(std::uint32_t room);

@@ -24,10 +24,12 @@ const char* usage() {
   return "usage: hearth-loadgen --mode hearth|raw|socketio --port P [--host H] [--data-dir DIR]\n"
          "         --rooms N --members M --rate MSGS_PER_S --payload BYTES\n"
          "         [--warmup S] [--duration S] [--server-pid PID] [--slow-rooms-permille K]\n"
-         "         [--churn PER_S] [--tls] [--label TEXT] [--connect-concurrency N]\n"
+         "         [--churn PER_S] [--tls] [--coedit] [--label TEXT] [--connect-concurrency N]\n"
          "         [--drain S] [--seed N]\n"
          "Opens N*M connections in rooms b0..b{N-1}, sends chat open-loop at the given total\n"
-         "rate, and prints one JSON line of results. --rate 0 holds the connections idle.\n";
+         "rate, and prints one JSON line of results. --rate 0 holds the connections idle.\n"
+         "--coedit (hearth): each room's first member pushes a session worksheet and the rate\n"
+         "is of edits to it instead of chat; reports durable edits/s and ack latency.\n";
 }
 
 const char* mode_name(mode m) {
@@ -48,6 +50,10 @@ options parse_options(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (arg == "--tls") {
       o.tls = true;
+      continue;
+    }
+    if (arg == "--coedit") {
+      o.coedit = true;
       continue;
     }
     if (arg.substr(0, 2) != "--" || i + 1 >= argc) {

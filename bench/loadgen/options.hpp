@@ -24,6 +24,7 @@ struct options {
   std::uint32_t slow_rooms_permille = 0;
   double churn_per_second = 0;
   bool tls = false;
+  bool coedit = false;  // W8: edits of one session sheet per room instead of chat
   std::string label;
   std::uint32_t connect_concurrency = 256;
   double drain_seconds = 5;
