@@ -30,15 +30,6 @@ bool is_writer_role(v1::Role role) {
   return role == v1::ROLE_PARTICIPANT || role == v1::ROLE_FAMILY_MEMBER;
 }
 
-// Whether a field holds something: text, a value, or an item not removed.
-bool filled(const worksheets::field_state& f) {
-  if (!f.own.text.empty() || f.own.value.k != worksheets::scalar::kind::empty) {
-    return true;
-  }
-  return std::any_of(f.items.begin(), f.items.end(),
-                     [](const auto& item) { return !item.second.removed; });
-}
-
 }  // namespace
 
 void room::use_templates(std::shared_ptr<const worksheet_templates> templates) {
@@ -375,11 +366,8 @@ void room::emit_progress(effects& out, const sheet_entry& s, time_ms now) {
   progress->set_instance_id(s.id);
   progress->set_owner_member_id(s.owner.owner_member);
   progress->set_version(s.sequencer.version());
-  for (const auto& field : s.sequencer.form().fields()) {
-    auto it = s.sequencer.state().fields.find(field.id());
-    if (it != s.sequencer.state().fields.end() && filled(it->second)) {
-      progress->add_filled_fields(field.id());
-    }
+  for (const auto& field : worksheets::filled_fields(s.sequencer.form(), s.sequencer.state())) {
+    progress->add_filled_fields(field);
   }
   for (member* f : roster_.facilitators()) {
     emit_direct(out, *f, e, now);

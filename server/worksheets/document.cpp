@@ -2,6 +2,9 @@
 // the template, changing the state.
 #include "worksheets/document.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include "worksheets/order_key.hpp"
 #include "worksheets/template_check.hpp"
 
@@ -283,6 +286,35 @@ bool valid_item_id(const std::string& id) {
     }
   }
   return true;
+}
+
+std::vector<std::pair<const std::string*, const item*>> items_in_order(const field_state& f) {
+  std::vector<std::pair<const std::string*, const item*>> out;
+  out.reserve(f.items.size());
+  for (const auto& [id, entry] : f.items) {
+    out.emplace_back(&id, &entry);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+    return std::tie(x.second->order_key, *x.first) < std::tie(y.second->order_key, *y.first);
+  });
+  return out;
+}
+
+std::vector<std::string> filled_fields(const v1::WorksheetTemplate& t, const document& d) {
+  std::vector<std::string> out;
+  for (const auto& field : t.fields()) {
+    auto it = d.fields.find(field.id());
+    if (it == d.fields.end()) {
+      continue;
+    }
+    const field_state& f = it->second;
+    if (!f.own.text.empty() || f.own.value.k != scalar::kind::empty ||
+        std::any_of(f.items.begin(), f.items.end(),
+                    [](const auto& entry) { return !entry.second.removed; })) {
+      out.push_back(field.id());
+    }
+  }
+  return out;
 }
 
 }  // namespace hearth::worksheets

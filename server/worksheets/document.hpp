@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hearth/v1/role.pb.h"
 #include "hearth/v1/worksheet.pb.h"
@@ -89,6 +91,14 @@ error apply_checked(document& d, const v1::WorksheetTemplate& t, const op& o, st
 // false only when the op does not fit the document's structure.
 bool apply_committed(document& d, const v1::WorksheetTemplate& t, const op& o,
                      std::uint32_t author);
+
+// A list field's items as they are shown, by (order_key, item_id), removed
+// ones included: (item id, item) pairs pointing into `f`.
+std::vector<std::pair<const std::string*, const item*>> items_in_order(const field_state& f);
+
+// The ids of the template's fields that hold something (text, a value, or
+// an item not removed), in template order.
+std::vector<std::string> filled_fields(const v1::WorksheetTemplate& t, const document& d);
 
 // Whether `s` is a calendar date written YYYY-MM-DD.
 bool valid_date(const std::string& s);

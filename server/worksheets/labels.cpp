@@ -26,6 +26,27 @@ std::optional<v1::WorksheetScope> scope_from(const std::string& label) {
   return std::nullopt;
 }
 
+std::string field_type_label(v1::WorksheetFieldType type) {
+  switch (type) {
+    case v1::WORKSHEET_FIELD_TYPE_SHORT_TEXT:
+      return "short_text";
+    case v1::WORKSHEET_FIELD_TYPE_LONG_TEXT:
+      return "long_text";
+    case v1::WORKSHEET_FIELD_TYPE_SCALE:
+      return "scale";
+    case v1::WORKSHEET_FIELD_TYPE_CHECKBOX:
+      return "checkbox";
+    case v1::WORKSHEET_FIELD_TYPE_DATE:
+      return "date";
+    case v1::WORKSHEET_FIELD_TYPE_CHOICE:
+      return "choice";
+    case v1::WORKSHEET_FIELD_TYPE_LIST:
+      return "list";
+    default:
+      return "unspecified";
+  }
+}
+
 std::string sharing_label(v1::WorksheetSharing sharing) {
   switch (sharing) {
     case v1::WORKSHEET_SHARING_GROUP:

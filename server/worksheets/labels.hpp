@@ -13,6 +13,10 @@ namespace hearth::worksheets {
 std::string scope_label(v1::WorksheetScope scope);
 std::optional<v1::WorksheetScope> scope_from(const std::string& label);
 
+// "short_text", "long_text", "scale", "checkbox", "date", "choice", "list",
+// as template files name them ("unspecified" for anything else).
+std::string field_type_label(v1::WorksheetFieldType type);
+
 // "group", "family", "none".
 std::string sharing_label(v1::WorksheetSharing sharing);
 // An unknown word is "not shared".
