@@ -241,7 +241,8 @@ class room {
   // When the consent of an observer in the room runs out next.
   std::optional<time_ms> next_consent_expiry() const;
 
-  // Worksheets (room_worksheets.cpp, room_worksheet_views.cpp).
+  // Worksheets (room_worksheets.cpp, room_worksheet_views.cpp,
+  // room_worksheet_export.cpp).
   effects worksheet_command(member& from, connection_id conn, const v1::ClientMessage& message,
                             time_ms now);
   effects push_worksheet(member& by, connection_id conn, std::uint32_t request_id,
@@ -259,6 +260,7 @@ class room {
   void start_batch(effects& out, sheet_entry& s, const queued_batch& q, time_ms now);
   effects share_worksheet(member& from, const v1::ShareWorksheet& share, time_ms now);
   effects worksheet_presence(member& from, const v1::WorksheetPresence& where, time_ms now);
+  effects export_worksheet(member& from, const v1::ExportWorksheet& request, time_ms now);
   void send_presence(effects& out, const member& from, const sheet_entry& s,
                      const v1::WorksheetPresence& where, time_ms now);
   // `m` is in no sheet any more (disconnected, left): its readers learn it.

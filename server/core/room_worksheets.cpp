@@ -119,6 +119,8 @@ effects room::worksheet_command(member& from, connection_id conn, const v1::Clie
       return share_worksheet(from, command.share(), now);
     case v1::WorksheetCommand::kPresence:
       return worksheet_presence(from, command.presence(), now);
+    case v1::WorksheetCommand::kExport:
+      return export_worksheet(from, command.export_(), now);
     case v1::WorksheetCommand::kListTemplates:
       out.reply = worksheet_reply();
       for (const auto* t : worksheets_.templates()->latest()) {

@@ -1,7 +1,9 @@
 // One room's runner: the only place a room's state is touched, on its strand.
 #include "net/room_runner.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <limits>
 #include <random>
 
 #include "net/room_directory.hpp"
@@ -10,6 +12,18 @@
 
 namespace hearth::net {
 namespace asio = boost::asio;
+namespace {
+
+// An export is one reply: keep it within the budget a replay gets, so it can
+// never overflow its reader's outbound queue and close the connection.
+core::room_limits room_limits_of(const settings& config) {
+  core::room_limits limits = config.room;
+  limits.max_export_bytes = static_cast<std::uint32_t>(std::min<std::size_t>(
+      config.max_outbound_queue_bytes / 2, std::numeric_limits<std::uint32_t>::max()));
+  return limits;
+}
+
+}  // namespace
 
 room_runner::room_runner(std::string room_id, std::string epoch, strand_type strand,
                          const settings& config, const server_clock& clock,
@@ -22,7 +36,7 @@ room_runner::room_runner(std::string room_id, std::string epoch, strand_type str
       clock_(clock),
       directory_(directory),
       records_(records),
-      room_(std::move(room_id), config.room),
+      room_(std::move(room_id), room_limits_of(config)),
       history_(config.history_events, config.history_bytes),
       timer_(strand_) {
   if (session_ended) {

@@ -31,7 +31,7 @@ inline const char* const test_template = R"({
 
 class worksheet_fixture : public ::testing::Test {
  protected:
-  worksheet_fixture() : room_("r1", room_limits{}) {
+  explicit worksheet_fixture(room_limits limits = {}) : room_("r1", limits) {
     room_.use_templates(catalog());
     session_plan plan;
     plan.accompanies["fm"] = "pa";
