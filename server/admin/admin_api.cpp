@@ -43,8 +43,13 @@ json::object record_json(const store::audit_record& r) {
 
 }  // namespace
 
-api::api(settings config, store::store& records, const auth::signing_key& key, wall_clock now)
-    : config_(std::move(config)), store_(records), key_(key), now_(std::move(now)) {}
+api::api(settings config, store::store& records, const auth::signing_key& key, wall_clock now,
+         std::shared_ptr<const core::worksheet_templates> templates)
+    : config_(std::move(config)),
+      store_(records),
+      key_(key),
+      now_(std::move(now)),
+      templates_(std::move(templates)) {}
 
 void api::audit(const std::string& action, const std::string& target, const std::string& session,
                 const std::string& outcome, const std::string& detail, bool authenticated) {
@@ -110,6 +115,26 @@ response api::route(const request& req) {
         return error(400, "bad_request", "format is json or csv");
       }
       return path[4] == "chat" ? kept_chat(path[3], csv) : attendance(path[3], csv);
+    }
+    if (path.size() >= 5 && path.size() <= 6 && path[2] == "sessions" && path[4] == "worksheets") {
+      if (req.method != "GET") {
+        return error(405, "method_not_allowed", "GET only");
+      }
+      if (auto bad =
+              unknown_parameter(path.size() == 5 ? std::set<std::string>{"subject"}
+                                                 : std::set<std::string>{"subject", "format"})) {
+        return *bad;
+      }
+      const auto subject = parts->query.find("subject");
+      const auto scoped = subject == parts->query.end()
+                              ? std::nullopt
+                              : std::optional<std::string>(subject->second);
+      if (path.size() == 5) {
+        return list_worksheets(path[3], scoped);
+      }
+      const auto format = parts->query.find("format");
+      return get_worksheet(path[3], path[5], format == parts->query.end() ? "json" : format->second,
+                           scoped);
     }
     if (path.size() == 3 && path[2] == "sessions") {
       if (req.method == "POST") {

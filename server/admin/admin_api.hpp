@@ -9,13 +9,21 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "admin/live.hpp"
 #include "admin/session_json.hpp"
 #include "auth/signing_key.hpp"
+#include "hearth/v1/worksheet.pb.h"
 #include "store/retention.hpp"
 #include "store/store.hpp"
+
+namespace hearth::core {
+class worksheet_templates;
+}
 
 namespace hearth::admin {
 
@@ -49,7 +57,10 @@ struct settings {
 class api {
  public:
   using wall_clock = std::function<store::time_ms()>;
-  api(settings config, store::store& records, const auth::signing_key& key, wall_clock now);
+  // `templates`: every template version loaded at start-up, to rebuild and
+  // render stored worksheets; null: worksheets read as not loaded.
+  api(settings config, store::store& records, const auth::signing_key& key, wall_clock now,
+      std::shared_ptr<const core::worksheet_templates> templates = nullptr);
 
   response handle(const request& req);
 
@@ -80,6 +91,19 @@ class api {
   response audit_verify();
   response mint(const std::string& body);
   response retention_purge(const std::string& body);  // retention_api.cpp
+  // worksheets_api.cpp
+  response list_worksheets(const std::string& session, const std::optional<std::string>& subject);
+  response get_worksheet(const std::string& session, const std::string& instance,
+                         const std::string& format, const std::optional<std::string>& subject);
+  struct session_sheets {
+    std::optional<response> refused;  // set: answer this instead
+    std::vector<store::worksheet_record> sheets;
+    std::optional<store::session_record> plan;
+  };
+  // The session's sheets (those `subject` could read, if given), or why not.
+  session_sheets worksheets_of(const std::string& session,
+                               const std::optional<std::string>& subject);
+  const v1::WorksheetTemplate* template_of(const store::worksheet_record& w) const;
   // Recorded as the admin's act; `authenticated` false records it as an
   // unauthenticated caller's (actor "", role "unauthenticated"), like a failed
   // WebSocket authentication.
@@ -90,6 +114,7 @@ class api {
   store::store& store_;
   const auth::signing_key& key_;
   wall_clock now_;
+  std::shared_ptr<const core::worksheet_templates> templates_;
   std::atomic<live_source*> live_{nullptr};
 };
 

@@ -83,7 +83,8 @@ int serve(const std::vector<std::string>& args) {
     // The first purge is done before the server serves anything.
     hearth::app::retention_runner retention(writer, config.retention, std::chrono::hours(24));
     const auto admin_settings = hearth::app::admin_settings_from(config);
-    hearth::admin::api admin_api(admin_settings, *db, key, hearth::app::wall_ms);
+    hearth::admin::api admin_api(admin_settings, *db, key, hearth::app::wall_ms,
+                                 config.net.worksheet_templates);
     hearth::admin::worker admin_worker(admin_api, config.admin_max_queued);
     hearth::net::server server(config.net, key, writer,
                                admin_settings.key.empty() ? nullptr : &admin_worker);
