@@ -214,6 +214,10 @@ const std::vector<option>& options() {
       number_option<std::int64_t>(
           "max-breakout-ms", "longest breakout timer a facilitator can set (default 7200000)",
           [](config& c) -> std::int64_t& { return c.net.room.max_breakout; }),
+      number_option<std::int64_t>(
+          "worksheet-presence-ms",
+          "how long a member shows in a worksheet field without refreshing it (default 120000)",
+          [](config& c) -> std::int64_t& { return c.net.room.worksheet_presence; }),
       {"default-lobby-policy",
        "who waits in rooms without a planned session: everyone_waits, roster_enters (nobody "
        "is on a roster there, so everyone waits) or open (default); observers always wait",

@@ -241,6 +241,7 @@ effects room::wake(time_ms now) {
   }
   expire_lobby(out, now);
   expire_consents(out, now);
+  expire_worksheet_presence(out, now);
   if (break_ && break_->ends_at_ms() != 0 && static_cast<time_ms>(break_->ends_at_ms()) <= now) {
     end_break(out, 0, now);
   }
@@ -270,8 +271,9 @@ std::optional<time_ms> room::next_wake() const {
   if (break_ && break_->ends_at_ms() != 0) {
     break_end = static_cast<time_ms>(break_->ends_at_ms());
   }
-  for (auto deadline : {roster_.earliest_grace_deadline(), lobby_.earliest_grace_deadline(),
-                        break_end, next_consent_expiry(), next_breakout_wake()}) {
+  for (auto deadline :
+       {roster_.earliest_grace_deadline(), lobby_.earliest_grace_deadline(), break_end,
+        next_consent_expiry(), next_breakout_wake(), next_presence_expiry()}) {
     if (deadline && (!earliest || *deadline < *earliest)) {
       earliest = deadline;
     }

@@ -265,6 +265,16 @@ class room {
                      const v1::WorksheetPresence& where, time_ms now);
   // `m` is in no sheet any more (disconnected, left): its readers learn it.
   void clear_worksheet_presence(effects& out, const member& m, time_ms now);
+  // Presences not refreshed for limits_.worksheet_presence are cleared.
+  void expire_worksheet_presence(effects& out, time_ms now);
+  std::optional<time_ms> next_presence_expiry() const;
+  // Sheets other than session ones that `m` may read.
+  std::vector<const sheet_entry*> readable_sheets(const member& m) const;
+  // After a role change: sheets `m` gained come as WorksheetOpened, sheets
+  // they lost as WorksheetSharingChanged (they forget them), both direct.
+  void sheets_after_role_change(effects& out, member& m,
+                                const std::vector<const sheet_entry*>& before, member_id by,
+                                time_ms now);
   void emit_progress(effects& out, const sheet_entry& s, time_ms now);
   void emit_sheet(effects& out, const sheet_entry& s, const v1::Event& event, time_ms now);
   bool may_read(const member& m, const sheet_entry& s) const;

@@ -287,6 +287,7 @@ bool room::set_mutes(effects& out, member& m, bool chat, bool floor, bool self_u
 
 void room::set_role(effects& out, member& actor, member& target, v1::Role role, time_ms now) {
   const bool was_staff = is_facilitator(target.who.role);
+  const auto readable = readable_sheets(target);
   target.who.role = role;
   v1::Event e;
   e.mutable_member_role_changed()->set_member_id(target.id);
@@ -298,6 +299,7 @@ void room::set_role(effects& out, member& actor, member& target, v1::Role role, 
   if (!was_staff && is_facilitator(role)) {
     brief_arriving_facilitator(out, target, now);  // open distress signals, as on arrival
   }
+  sheets_after_role_change(out, target, readable, actor.id, now);
 }
 
 void room::remove(effects& out, member& target, time_ms now) {

@@ -1,6 +1,7 @@
 // Who sees which worksheet, beyond its scope: an owner sharing a personal
-// sheet, presence in a sheet (ephemeral, to its readers only), the sheets in
-// a viewer's snapshot, and sheets restored from the store when the room opens.
+// sheet, a role change, presence in a sheet (ephemeral, to its readers only,
+// expiring unless refreshed), the sheets in a viewer's snapshot, and sheets
+// restored from the store when the room opens.
 #include <algorithm>
 
 #include "core/room.hpp"
@@ -68,7 +69,7 @@ effects room::share_worksheet(member& from, const v1::ShareWorksheet& share, tim
     }
     if (had && !has) {
       auto it = worksheets_.presence().find(m->id);
-      if (it != worksheets_.presence().end() && it->second.instance_id() == s->id) {
+      if (it != worksheets_.presence().end() && it->second.where.instance_id() == s->id) {
         worksheets_.presence().erase(it);
       }
     }
@@ -99,7 +100,7 @@ effects room::worksheet_presence(member& from, const v1::WorksheetPresence& wher
   // Leaving another sheet tells that sheet's readers first.
   auto& presence = worksheets_.presence();
   auto it = presence.find(from.id);
-  if (it != presence.end() && it->second.instance_id() != s->id) {
+  if (it != presence.end() && it->second.where.instance_id() != s->id) {
     clear_worksheet_presence(out, from, now);
   }
   v1::WorksheetPresence now_at = where;
@@ -107,7 +108,7 @@ effects room::worksheet_presence(member& from, const v1::WorksheetPresence& wher
   if (now_at.field_id().empty()) {
     presence.erase(from.id);
   } else {
-    presence[from.id] = now_at;
+    presence[from.id] = {now_at, now};
   }
   send_presence(out, from, *s, now_at, now);
   out.reply.emplace();
@@ -135,11 +136,78 @@ void room::clear_worksheet_presence(effects& out, const member& m, time_ms now) 
     return;
   }
   v1::WorksheetPresence gone;
-  gone.set_instance_id(it->second.instance_id());
+  gone.set_instance_id(it->second.where.instance_id());
   gone.set_member_id(m.id);
   presence.erase(it);
   if (const sheet_entry* s = worksheets_.find(gone.instance_id())) {
     send_presence(out, m, *s, gone, now);
+  }
+}
+
+void room::expire_worksheet_presence(effects& out, time_ms now) {
+  std::vector<member_id> stale;
+  for (const auto& [id, entry] : worksheets_.presence()) {
+    if (entry.refreshed + limits_.worksheet_presence <= now) {
+      stale.push_back(id);
+    }
+  }
+  std::sort(stale.begin(), stale.end());  // the map's order is not the same everywhere
+  for (member_id id : stale) {
+    if (const member* m = roster_.find(id)) {
+      clear_worksheet_presence(out, *m, now);
+    } else {
+      worksheets_.presence().erase(id);
+    }
+  }
+}
+
+std::optional<time_ms> room::next_presence_expiry() const {
+  std::optional<time_ms> earliest;
+  for (const auto& [id, entry] : worksheets_.presence()) {
+    const time_ms at = entry.refreshed + limits_.worksheet_presence;
+    if (!earliest || at < *earliest) {
+      earliest = at;
+    }
+  }
+  return earliest;
+}
+
+std::vector<const sheet_entry*> room::readable_sheets(const member& m) const {
+  std::vector<const sheet_entry*> out;
+  for (const auto& [n, s] : worksheets_.sheets()) {
+    if (s.owner.scope != v1::WORKSHEET_SCOPE_SESSION && may_read(m, s)) {
+      out.push_back(&s);
+    }
+  }
+  return out;
+}
+
+void room::sheets_after_role_change(effects& out, member& m,
+                                    const std::vector<const sheet_entry*>& before, member_id by,
+                                    time_ms now) {
+  const auto after = readable_sheets(m);
+  for (const sheet_entry* s : after) {
+    if (std::find(before.begin(), before.end(), s) == before.end()) {
+      v1::Event opened;
+      *opened.mutable_worksheet_opened()->mutable_sheet() = sheet_to_wire(*s);
+      opened.mutable_worksheet_opened()->set_by_member_id(by);
+      emit_direct(out, m, std::move(opened), now);
+    }
+  }
+  for (const sheet_entry* s : before) {
+    if (std::find(after.begin(), after.end(), s) != after.end()) {
+      continue;
+    }
+    v1::Event lost;
+    lost.mutable_worksheet_sharing()->set_instance_id(s->id);
+    lost.mutable_worksheet_sharing()->set_sharing(s->sharing);
+    lost.mutable_worksheet_sharing()->set_by_member_id(by);
+    emit_direct(out, m, std::move(lost), now);
+    auto& presence = worksheets_.presence();
+    if (auto it = presence.find(m.id);
+        it != presence.end() && it->second.where.instance_id() == s->id) {
+      clear_worksheet_presence(out, m, now);
+    }
   }
 }
 

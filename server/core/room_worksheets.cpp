@@ -253,6 +253,12 @@ effects room::submit_worksheet(member& from, connection_id conn, std::uint32_t r
     out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED, "observers do not write worksheets");
     return out;
   }
+  // Editing a sheet keeps the editor's presence in it alive.
+  auto& presence = worksheets_.presence();
+  if (auto it = presence.find(from.id);
+      it != presence.end() && it->second.where.instance_id() == s->id) {
+    it->second.refreshed = now;
+  }
   if (s->storing) {
     if (s->queue.size() >= max_queued) {
       out.reply = error_reply(v1::ERROR_CODE_TOO_MANY_REQUESTS, "worksheet busy; retry", true);

@@ -48,6 +48,7 @@ struct room_limits {
   std::uint32_t max_breakouts = 20;             // breakout rooms open at once
   std::uint32_t max_breakout_name_bytes = 60;   // UTF-8 bytes of a breakout room's name
   time_ms max_breakout = 7'200'000;             // longest breakout timer
+  time_ms worksheet_presence = 120'000;  // a worksheet presence not refreshed this long is cleared
   // Largest worksheet export reply, in serialized bytes; the shell sets it
   // from the outbound queue's size, so an export never closes its reader.
   std::uint32_t max_export_bytes = 512U * 1024U;

@@ -52,6 +52,12 @@ struct queued_batch {
   v1::WorksheetBatch batch;
 };
 
+// Where a member is in a sheet, and when they last said so (or edited it).
+struct presence_entry {
+  v1::WorksheetPresence where;
+  time_ms refreshed = 0;
+};
+
 struct sheet_entry {
   sheet_entry(std::string instance_id, worksheets::worksheet seq, worksheets::sheet whose)
       : id(std::move(instance_id)), sequencer(std::move(seq)), owner(std::move(whose)) {}
@@ -105,7 +111,8 @@ class worksheet_book {
   std::optional<std::variant<pending_creation, pending_commit>> release(std::uint64_t ticket);
 
   // Presence: where each member is (field_id empty: nowhere).
-  std::unordered_map<member_id, v1::WorksheetPresence>& presence() { return presence_; }
+  std::unordered_map<member_id, presence_entry>& presence() { return presence_; }
+  const std::unordered_map<member_id, presence_entry>& presence() const { return presence_; }
 
   std::string check_invariants() const;
 
@@ -116,7 +123,7 @@ class worksheet_book {
   std::size_t creating_ = 0;  // sheets in pending creations
   std::uint64_t next_number_ = 1;
   std::uint64_t next_ticket_ = 1;
-  std::unordered_map<member_id, v1::WorksheetPresence> presence_;
+  std::unordered_map<member_id, presence_entry> presence_;
 };
 
 }  // namespace hearth::core

@@ -55,6 +55,8 @@ export function sheetLabel(model: RoomModel, e: SheetEntry): string {
   }
 }
 
+const presenceRefreshMs = 50_000;
+
 export class WorksheetView {
   private active: string | undefined;
   private readonly forms = new Map<string, SheetForm>();
@@ -66,6 +68,14 @@ export class WorksheetView {
     const box = byId("ws-sheet");
     box.addEventListener("focusin", () => this.presenceSoon());
     box.addEventListener("focusout", () => this.presenceSoon());
+    // The server forgets a presence nobody repeats (worksheet-presence-ms,
+    // two minutes by default): while in a field, say so again now and then.
+    setInterval(() => {
+      if (this.sentSpot) {
+        this.sentSpot = "";
+        this.presenceSoon();
+      }
+    }, presenceRefreshMs);
     byId<HTMLFormElement>("ws-open-form").addEventListener("submit", (e) => {
       e.preventDefault();
       const templateId = byId<HTMLSelectElement>("ws-template").value;
