@@ -167,7 +167,7 @@ const sync = new WorksheetSync(sheets, {
   },
 });
 const wsView = new WorksheetView({
-  model, sheets, sync, run: (c, done) => run(c, done), ask, toast,
+  model, sheets, sync, run: (c, done) => run(c, done), ask, toast, request: (c) => conn.request(c),
   say: (text) => announce([{ text, urgent: false }]),
   newItemId: () => `${sheets.clientId}-${nextItem++}`,
 });

@@ -1,7 +1,8 @@
 // The worksheets panel for everyone who reads sheets: the list of readable
 // sheets, a personal sheet started from the template library, the chosen
 // sheet as a form, sharing for its owner, and presence (who is in which
-// field). Presence goes out on focus and blur of the form's controls.
+// field), and saving the sheet as a document. Presence goes out on focus
+// and blur of the form's controls.
 import { Role } from "../gen/hearth/v1/role_pb";
 import { WorksheetError, WorksheetScope, WorksheetSharing } from "../gen/hearth/v1/worksheet_pb";
 import type { ClientCommand } from "../proto/frame";
@@ -10,6 +11,7 @@ import type { SheetEntry, Viewer, Worksheets } from "../worksheets/sheets";
 import type { WorksheetSync } from "../worksheets/sync";
 import { byId, h, redraw, show } from "./dom";
 import { SheetForm } from "./worksheet_fields";
+import { saveControls, type Request } from "./worksheet_save";
 
 export interface WorksheetViewDeps {
   model: RoomModel;
@@ -18,6 +20,8 @@ export interface WorksheetViewDeps {
   run(command: ClientCommand, done?: string): void;
   /** Like run, without a toast on success; resolves with the reply's instance ids. */
   ask(command: ClientCommand): Promise<string[]>;
+  /** The plain request, for replies that carry data (an exported sheet). */
+  request: Request;
   toast(text: string): void;
   say(text: string): void;
   newItemId(): string;
@@ -173,6 +177,7 @@ export class WorksheetView {
         entry.form.purpose ? h("p", { class: "hint" }, entry.form.purpose) : "",
         h("p", { id: "ws-stale", class: "soon", hidden: true }, "This worksheet missed changes from the server. Reload the page to see the latest version."),
         h("div", { id: "ws-share", class: "actions" }),
+        saveControls(entry.instanceId, this.d.request),
         form.root,
       );
     }
