@@ -16,6 +16,8 @@ import type { ClientCommand } from "./proto/frame";
 import { Worksheets } from "./worksheets/sheets";
 import { WorksheetSync } from "./worksheets/sync";
 import { refusalText, viewer, WorksheetView } from "./ui/worksheet_view";
+import { Attendance } from "./state/attendance";
+import { drawAttendance } from "./ui/attendance_view";
 import { drawWorksheetConsole, wireWorksheetConsole, type WorksheetConsoleDeps } from "./ui/worksheet_console";
 
 function takeToken(): string {
@@ -48,6 +50,7 @@ function worksheetClientId(): string {
 }
 
 const model = new RoomModel();
+const attendance = new Attendance();
 const sheets = new Worksheets(worksheetClientId());
 let nextItem = 1;
 let clockOffset = 0; // server time minus local time
@@ -140,6 +143,7 @@ function draw(): void {
   drawBreakoutConsole(model, breakoutDeps);
   wsView.draw();
   drawWorksheetConsole(wsConsole);
+  drawAttendance(model, attendance, Date.now() + clockOffset);
 }
 
 // Worksheet commands answered with data: sheets made, or the template library.
@@ -184,6 +188,7 @@ const conn = new Connection({
     joined: (result, fresh) => {
       if (fresh) {
         model.reset(result);
+        attendance.snapshot(result);
         announce(sheets.reset(result.snapshot?.worksheets ?? [], viewer(model)));
       }
       sheets.clearPresence(); // never replayed: others say again where they are
@@ -191,6 +196,7 @@ const conn = new Connection({
     },
     moved: (result) => {
       model.moved(result);
+      attendance.snapshot(result);
       announce(sheets.reset(result.snapshot?.worksheets ?? [], viewer(model)));
       announce([{ text: result.breakoutId === 0 ? "You are in the main room." : `You are in the breakout room ${model.breakouts.roomName(result.breakoutId)}.`, urgent: false }]);
       draw();
@@ -203,13 +209,19 @@ const conn = new Connection({
     },
     event: (event) => {
       announce(model.apply(event));
+      attendance.apply(event);
       announce(sheets.apply(event, viewer(model)));
       if (event.body.case === "worksheetCommitted") {
         sync.flush(event.body.value.commit?.instanceId ?? "");
       }
       draw();
     },
-    serverTime: (ms) => (clockOffset = ms - Date.now()),
+    serverTime: (ms) => {
+      clockOffset = ms - Date.now();
+      if (conn.linkState === "online") {
+        attendance.seen(ms);
+      }
+    },
     outboxChanged: (pending) => {
       const note = byId("pending-note");
       note.textContent = pending.length ? `${pending.length} message${pending.length > 1 ? "s" : ""} waiting to send` : "";
@@ -240,6 +252,7 @@ wireWorksheetConsole(wsConsole);
 setInterval(() => {
   drawClock(model, Date.now() + clockOffset);
   drawBreakoutClock(model, Date.now() + clockOffset);
+  drawAttendance(model, attendance, Date.now() + clockOffset); // the minutes go on
 }, 250);
 addEventListener("online", () => conn.retryNow());
 

@@ -10,6 +10,7 @@ import { JoinResultSchema, type JoinResult } from "../src/gen/hearth/v1/envelope
 import { EventSchema, LeaveReason, Presence, type Event } from "../src/gen/hearth/v1/room_pb";
 import { Role } from "../src/gen/hearth/v1/role_pb";
 import { Attendance } from "../src/state/attendance";
+import { minutesText } from "../src/ui/attendance_view";
 
 const MIN = 60_000;
 const T0 = 1_800_000_000_000; // server time of the facilitator's join
@@ -101,4 +102,9 @@ test("a role change follows the member", () => {
   const a = started();
   a.apply(ev(T0 + MIN, { case: "memberRoleChanged", value: { memberId: 1, role: Role.CO_FACILITATOR } }));
   assert.equal(row(a, 1, T0 + 2 * MIN).role, Role.CO_FACILITATOR);
+});
+
+test("minutes read as people say them", () => {
+  assert.deepEqual([59_999, MIN, 23 * MIN + 59_000, 60 * MIN, 125 * MIN].map(minutesText),
+    ["under a minute", "1 min", "23 min", "1 h 00 min", "2 h 05 min"]);
 });
