@@ -1,0 +1,138 @@
+// The console's remaining pieces in real Chromium: a participant saves their
+// personal worksheet as a document and the downloaded file holds what they
+// typed; the facilitator saves a session sheet as a web page; attendance so
+// far follows people arriving, dropping, coming back and leaving. Worksheet
+// text is read from files and pages, never logged.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { launchBrowser, person, shot, startServer } from "./harness.mjs";
+
+const ROOM = "group-console";
+let server;
+let browser;
+let fac;
+let sam;
+let kim;
+
+const see = (p, words, within = "body") => p.page.locator(within).getByText(words).first().waitFor({ timeout: 10_000 });
+const field = (p, id) => p.page.locator(`#ws-sheet [data-field="${id}"]`).locator("input, textarea, select").first();
+const attendanceOf = (p, memberName) => p.page.locator("#attendance-list li").filter({ hasText: memberName }).first();
+
+async function download(p, buttonName) {
+  const [file] = await Promise.all([
+    p.page.waitForEvent("download", { timeout: 10_000 }),
+    p.page.getByRole("button", { name: buttonName }).click(),
+  ]);
+  return { name: file.suggestedFilename(), body: readFileSync(await file.path(), "utf8") };
+}
+
+before(async () => {
+  // A short grace period, so that a drop that never comes back ends soon.
+  server = await startServer("--default-lobby-policy", "open", "--reconnect-grace-ms", "3000");
+  browser = await launchBrowser();
+  fac = await person(browser, server, server.mint(ROOM, "facilitator", "f-1", "Dr Rivera"));
+  sam = await person(browser, server, server.mint(ROOM, "participant", "p-1", "Sam"), { width: 360, height: 740 });
+  kim = await person(browser, server, server.mint(ROOM, "participant", "p-2", "Kim"));
+  for (const p of [fac, sam, kim]) {
+    await see(p, "Connected", "#link-state");
+  }
+  await see(fac, "Kim", "#roster");
+  await see(fac, "Sam", "#roster");
+});
+
+after(async () => {
+  await browser?.close();
+  const code = await server?.stop();
+  assert.equal(code, 0, "hearthd exits cleanly");
+});
+
+test("a participant saves their personal sheet as a document holding what they typed", async () => {
+  await sam.page.selectOption("#ws-template", "decisional_balance");
+  await sam.page.getByRole("button", { name: "Start worksheet" }).click();
+  await see(sam, "Weighing a change", "#ws-title");
+  await field(sam, "behavior").fill("Evening walks by the river");
+  // The console's progress comes from the stored commit: the text is durable.
+  await see(fac, "1 of 8 filled", "#ws-progress");
+
+  const md = await download(sam, "Save as document (Markdown text)");
+  assert.match(md.name, /^[A-Za-z0-9._-]+\.md$/);
+  assert.ok(md.body.includes("Weighing a change"), "the template's title");
+  assert.ok(md.body.includes("Evening walks by the river"), "what Sam typed");
+  await see(sam, `Saved as ${md.name}.`, "#ws-save-status");
+
+  const html = await download(sam, "Save as document (web page)");
+  assert.match(html.name, /\.html$/);
+  assert.match(html.body, /^<!DOCTYPE html>/i);
+  assert.ok(html.body.includes("Evening walks by the river"));
+  assert.ok(!/<script/i.test(html.body), "the page runs nothing");
+
+  assert.equal(sam.context.pages().length, 1, "no new window");
+  assert.deepEqual(sam.external, [], "no request to another host");
+  const overflow = await sam.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, "the save buttons fit a 360 px screen");
+  await shot(sam.page, "console-01-saved-personal-sheet-360px");
+});
+
+test("the facilitator saves a session sheet as a web page with what a participant wrote", async () => {
+  await fac.page.locator("#ws-push-template option").first().waitFor({ state: "attached" });
+  await fac.page.selectOption("#ws-push-template", "change_plan");
+  await fac.page.selectOption("#ws-push-scope", "1");
+  await fac.page.getByRole("button", { name: "Push worksheet" }).click();
+  await see(kim, "My plan for change", "#ws-sheet");
+  await see(fac, "My plan for change", "#ws-title");
+  await field(kim, "success_signs").fill("Sleeping through the night");
+  await fac.page.waitForFunction(() => document.querySelector('#ws-sheet [data-field="success_signs"] textarea, #ws-sheet [data-field="success_signs"] input')?.value === "Sleeping through the night");
+  // What a page shows may still be on its way to the store: wait until the
+  // document holds it (the export renders the durable version only).
+  let doc;
+  for (let i = 0; i < 20 && !doc?.body.includes("Sleeping through the night"); i++) {
+    doc = await download(fac, "Save as document (web page)");
+  }
+  assert.ok(doc.body.includes("Sleeping through the night"), "what Kim typed");
+  assert.ok(doc.body.includes("My plan for change"));
+  assert.match(doc.name, /\.html$/);
+  assert.equal(fac.context.pages().length, 1, "no new window");
+  assert.deepEqual(fac.external, [], "no request to another host");
+});
+
+test("attendance so far: who is here, since when, minutes present, a drop and a return, a departure", async () => {
+  // Only the console shows it.
+  assert.equal(await sam.page.locator("#attendance").isVisible(), false);
+  await see(fac, "Participants seen: 2 (2 here now).", "#attendance-count");
+  for (const who of ["Sam", "Kim"]) {
+    const line = await attendanceOf(fac, who).textContent();
+    assert.match(line, new RegExp(`^${who} \\(participant\\): here now\\. (Under a minute|\\d+ min) present so far(, first came at| since) \\d`));
+  }
+  await see(fac, "Dr Rivera (you, facilitator): here now", "#attendance-list");
+  await see(fac, "Counted by this console since you joined at", "#attendance-since");
+
+  // Kim's line dies and comes back: one stretch, never "left".
+  await kim.context.setOffline(true);
+  await kim.page.evaluate(() => window.__sockets.at(-1).close());
+  await see(fac, "Kim (participant): connection dropped, may come back", "#attendance-list");
+  await shot(fac.page, "console-02-attendance-reconnecting");
+  await kim.context.setOffline(false);
+  await kim.page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await see(kim, "Connected", "#link-state");
+  await see(fac, "Kim (participant): here now", "#attendance-list");
+
+  // Sam closes the page and does not come back: after the grace period, left.
+  await sam.context.close();
+  await see(fac, /Sam \(participant\): left at \d/, "#attendance-list");
+  await see(fac, "Participants seen: 2 (1 here now).", "#attendance-count");
+
+  // Readable on a phone: nothing wider than the screen.
+  await fac.page.setViewportSize({ width: 360, height: 740 });
+  const overflow = await fac.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, "the console fits a 360 px screen");
+  await fac.page.locator("#attendance").scrollIntoViewIfNeeded();
+  await shot(fac.page, "console-03-attendance-360px");
+});
+
+test("no worksheet text reaches the server's log", () => {
+  const log = server.log();
+  for (const words of ["Evening walks", "Sleeping through"]) {
+    assert.ok(!log.includes(words));
+  }
+});
