@@ -9,6 +9,7 @@ import { ErrorCode } from "../src/gen/hearth/v1/errors_pb";
 import { WorksheetExportFormat as F } from "../src/gen/hearth/v1/worksheet_pb";
 import { clientMessage } from "../src/proto/frame";
 import { exportBlob, exportCommand, readExportReply, safeFilename } from "../src/worksheets/export";
+import { settled } from "../src/ui/worksheet_save";
 
 const exported = (instanceId: string, format: F, filename: string, body: string): Reply =>
   create(ReplySchema, { requestId: 7, outcome: { case: "worksheet", value: { export: { instanceId, format, mediaType: "text/html; charset=utf-8", filename, body } } } });
@@ -69,4 +70,13 @@ test("file names stay inside the downloads folder and carry the format's extensi
   assert.equal(safeFilename("notes.html", md), "notes.md");
   assert.equal(safeFilename("plan.exe.html", html), "plan.exe.html");
   assert.match(safeFilename("x".repeat(500), html), /^x{100}\.html$/);
+});
+
+test("saving waits until this client's edits are stored", async () => {
+  let stored = false;
+  setTimeout(() => (stored = true), 250);
+  const began = Date.now();
+  assert.equal(await settled(() => stored), true);
+  assert.ok(Date.now() - began >= 200, "it waited for the store");
+  assert.equal(await settled(() => true), true);
 });

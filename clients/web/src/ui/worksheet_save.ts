@@ -19,23 +19,44 @@ function download(file: ExportFile): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** The buttons and a status line; the status says what happened, in words. */
-export function saveControls(instanceId: string, request: Request): HTMLElement {
+export const SETTLE_MS = 10_000;
+
+/**
+ * Resolves once this client's edits to the sheet are stored (true), or after
+ * SETTLE_MS (false): the server renders only the durable version, and a
+ * person who saves right after typing expects their last words in the file.
+ */
+export function settled(idle: () => boolean): Promise<boolean> {
+  const until = Date.now() + SETTLE_MS;
+  return new Promise((resolve) => {
+    const check = () => (idle() ? resolve(true) : Date.now() > until ? resolve(false) : setTimeout(check, 100));
+    check();
+  });
+}
+
+/**
+ * The buttons and a status line; the status says what happened, in words.
+ * `idle` tells whether every edit of this client to the sheet is stored.
+ */
+export function saveControls(instanceId: string, request: Request, idle: () => boolean): HTMLElement {
   const status = h("p", { class: "hint", id: "ws-save-status", role: "status" });
-  const save = (format: WorksheetExportFormat) => {
-    status.textContent = "Preparing the document…";
-    request(exportCommand(instanceId, format)).then((reply) => {
-      const out = readExportReply(reply, instanceId, format);
+  const save = async (format: WorksheetExportFormat) => {
+    status.textContent = idle() ? "Preparing the document…" : "Storing your latest changes first…";
+    const complete = await settled(idle);
+    try {
+      const out = readExportReply(await request(exportCommand(instanceId, format)), instanceId, format);
       if (out.ok) {
         download(out.file);
-        status.textContent = `Saved as ${out.file.filename}.`;
+        status.textContent = `Saved as ${out.file.filename}.` + (complete ? "" : " Your newest changes were not stored yet and may be missing from it.");
       } else {
         status.textContent = out.text;
       }
-    }, () => (status.textContent = "The connection dropped before the document arrived. Try again once connected."));
+    } catch {
+      status.textContent = "The connection dropped before the document arrived. Try again once connected.";
+    }
   };
   return h("div", { id: "ws-save", class: "actions", role: "group", "aria-label": "Save as document" },
-    h("button", { type: "button", class: "small", "data-key": "ws-save-html", click: () => save(WorksheetExportFormat.HTML) }, "Save as document (web page)"),
-    h("button", { type: "button", class: "small", "data-key": "ws-save-md", click: () => save(WorksheetExportFormat.MARKDOWN) }, "Save as document (Markdown text)"),
+    h("button", { type: "button", class: "small", "data-key": "ws-save-html", click: () => void save(WorksheetExportFormat.HTML) }, "Save as document (web page)"),
+    h("button", { type: "button", class: "small", "data-key": "ws-save-md", click: () => void save(WorksheetExportFormat.MARKDOWN) }, "Save as document (Markdown text)"),
     status);
 }

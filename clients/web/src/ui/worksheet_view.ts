@@ -177,7 +177,7 @@ export class WorksheetView {
         entry.form.purpose ? h("p", { class: "hint" }, entry.form.purpose) : "",
         h("p", { id: "ws-stale", class: "soon", hidden: true }, "This worksheet missed changes from the server. Reload the page to see the latest version."),
         h("div", { id: "ws-share", class: "actions" }),
-        saveControls(entry.instanceId, this.d.request),
+        saveControls(entry.instanceId, this.d.request, () => this.d.sheets.sheets.get(entry.instanceId)?.replica.idle ?? true),
         form.root,
       );
     }
