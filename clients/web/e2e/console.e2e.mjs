@@ -1,6 +1,7 @@
 // The console's remaining pieces in real Chromium: a participant saves their
 // personal worksheet as a document and the downloaded file holds what they
-// typed; the facilitator saves a session sheet as a web page; attendance so
+// typed; the facilitator saves a session sheet as a web page (with the
+// keyboard); attendance so
 // far follows people arriving, dropping, coming back and leaving. Worksheet
 // text is read from files and pages, never logged.
 import { after, before, test } from "node:test";
@@ -19,11 +20,10 @@ const see = (p, words, within = "body") => p.page.locator(within).getByText(word
 const field = (p, id) => p.page.locator(`#ws-sheet [data-field="${id}"]`).locator("input, textarea, select").first();
 const attendanceOf = (p, memberName) => p.page.locator("#attendance-list li").filter({ hasText: memberName }).first();
 
-async function download(p, buttonName) {
-  const [file] = await Promise.all([
-    p.page.waitForEvent("download", { timeout: 10_000 }),
-    p.page.getByRole("button", { name: buttonName }).click(),
-  ]);
+async function download(p, buttonName, { keyboard = false } = {}) {
+  const button = p.page.getByRole("button", { name: buttonName });
+  const press = keyboard ? button.focus().then(() => p.page.keyboard.press("Enter")) : button.click();
+  const [file] = await Promise.all([p.page.waitForEvent("download", { timeout: 10_000 }), press]);
   return { name: file.suggestedFilename(), body: readFileSync(await file.path(), "utf8") };
 }
 
@@ -72,7 +72,7 @@ test("a participant saves their personal sheet as a document holding what they t
   await shot(sam.page, "console-01-saved-personal-sheet-360px");
 });
 
-test("the facilitator saves a session sheet as a web page with what a participant wrote", async () => {
+test("the facilitator saves a session sheet as a web page with what a participant wrote, from the keyboard", async () => {
   await fac.page.locator("#ws-push-template option").first().waitFor({ state: "attached" });
   await fac.page.selectOption("#ws-push-template", "change_plan");
   await fac.page.selectOption("#ws-push-scope", "1");
@@ -82,7 +82,7 @@ test("the facilitator saves a session sheet as a web page with what a participan
   await field(kim, "success_signs").fill("Sleeping through the night");
   await fac.page.waitForFunction(() => document.querySelector('#ws-sheet [data-field="success_signs"] textarea, #ws-sheet [data-field="success_signs"] input')?.value === "Sleeping through the night");
   // Another member's edit reaches a page only once it is stored.
-  const doc = await download(fac, "Save as document (web page)");
+  const doc = await download(fac, "Save as document (web page)", { keyboard: true });
   assert.ok(doc.body.includes("Sleeping through the night"), "what Kim typed");
   assert.ok(doc.body.includes("My plan for change"));
   assert.match(doc.name, /\.html$/);
