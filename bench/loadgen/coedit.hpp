@@ -1,6 +1,6 @@
 // W8, co-editing: one member's replica of the session sheet its room edits.
 // Each edit inserts a payload stamp at the end of one long-text field (and
-// cuts the oldest stamp once the text is long, so the field stays within its
+// cuts the oldest stamps once the text is long, so the field stays within its
 // limit), through the same client replica the terminal client uses: one
 // batch in flight, the rest queued and rebased on what others commit.
 #pragma once
