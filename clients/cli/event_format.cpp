@@ -165,6 +165,8 @@ std::string event_formatter::format_reply(const v1::Reply& reply) {
     case v1::Reply::kBreakout:
       return id + "breakout seq=" + std::to_string(reply.breakout().seq()) +
              " direct_seq=" + std::to_string(reply.breakout().direct_seq());
+    case v1::Reply::kAttendance:
+      return id + format_attendance(reply.attendance());
     case v1::Reply::OUTCOME_NOT_SET:
       break;
   }

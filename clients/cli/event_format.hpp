@@ -32,6 +32,8 @@ class event_formatter {
   // Worksheets (worksheet_format.cpp): ids, versions and who, never content.
   std::string format_worksheet_result(const v1::WorksheetResult& result) const;
   std::string format_worksheet_event(const v1::Event& event) const;
+  // Facilitators' /attendance (attendance_format.cpp).
+  std::string format_attendance(const v1::AttendanceSoFar& so_far) const;
   // Breakout rooms (breakout_format.cpp).
   std::string format_breakouts(const v1::BreakoutState& state) const;
   std::string format_breakout_event(const v1::Event& event) const;

@@ -38,7 +38,7 @@ constexpr const char* usage =
     "certificate must be valid for HOST and signed by a root in FILE (PEM), or in the\n"
     "system's trusted roots without --ca-file.\n"
     "stdin: TEXT (chat), /private TEXT, /pm ID TEXT, /distress, /ack ID, /typing,\n"
-    "       /leave, /quit, /help\n";
+    "       /attendance (facilitators: who has attended so far), /leave, /quit, /help\n";
 
 struct url_parts {
   bool tls = false;
@@ -208,6 +208,13 @@ int main(int argc, char** argv) {
         return 0;
       }
       if (line.empty()) {
+        continue;
+      }
+      if (line == "/attendance") {
+        ++outstanding;
+        hearth::v1::ClientMessage m;
+        m.mutable_attendance();
+        client->request(std::move(m));
         continue;
       }
       if (line == "/help") {

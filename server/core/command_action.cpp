@@ -61,6 +61,8 @@ std::string command_action(const v1::ClientMessage& message) {
           static_cast<int>(message.worksheet().kind_case()));
       return field == nullptr ? "worksheet" : "worksheet_" + field->name();
     }
+    case v1::ClientMessage::kAttendance:
+      return "attendance_viewed";
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:

@@ -183,7 +183,10 @@ struct effects {
   std::vector<worksheet_write> worksheet_writes;
   std::vector<worksheet_sharing_change> worksheet_sharing;
   std::vector<addressed_reply> replies;  // sent after `reply`
-  std::optional<v1::Reply> reply;        // to the calling connection (request id set by the shell)
+  // A facilitator asked for the attendance so far: the shell reads the
+  // records and answers the calling connection (no `reply` here).
+  bool attendance_asked = false;
+  std::optional<v1::Reply> reply;  // to the calling connection (request id set by the shell)
 };
 
 v1::Reply error_reply(v1::ErrorCode code, std::string message, bool temporary = false);

@@ -215,6 +215,8 @@ effects room::dispatch(member& from, connection_id conn, const v1::ClientMessage
       return breakout_command(from, message.breakout(), now);
     case v1::ClientMessage::kWorksheet:
       return worksheet_command(from, conn, message, now);
+    case v1::ClientMessage::kAttendance:
+      return attendance_query(from, now);
     case v1::ClientMessage::kHello:
     case v1::ClientMessage::kJoinRoom:
     case v1::ClientMessage::kPong:
@@ -223,6 +225,19 @@ effects room::dispatch(member& from, connection_id conn, const v1::ClientMessage
   }
   effects out;
   out.reply = error_reply(v1::ERROR_CODE_UNKNOWN_COMMAND, "not a room command");
+  return out;
+}
+
+effects room::attendance_query(const member& from, time_ms now) {
+  effects out;
+  if (!is_facilitator(from.who.role)) {
+    out.reply = error_reply(v1::ERROR_CODE_PERMISSION_DENIED,
+                            "only facilitators see the session's attendance");
+    return out;  // the refusal is audited by handle()
+  }
+  out.attendance_asked = true;
+  out.audit.push_back(
+      {from.who.subject, from.who.role, "record_viewed", {}, "ok", "attendance", now});
   return out;
 }
 

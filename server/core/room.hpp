@@ -157,6 +157,8 @@ class room {
   // A joined member's command, by kind.
   effects dispatch(member& m, connection_id conn, const v1::ClientMessage& message, time_ms now);
   effects leave(member& m, time_ms now);
+  // Facilitators: the shell answers from the attendance records.
+  effects attendance_query(const member& from, time_ms now);
   // `m` leaves the room for `reason`: MemberLeft, their attendance segment
   // closes (when they dropped, if they were reconnecting), the floor lets go.
   void depart(effects& out, member& m, v1::LeaveReason reason, time_ms now);

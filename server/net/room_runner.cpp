@@ -280,6 +280,9 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
     send_reply(caller, std::move(*fx.reply), request_id);
   }
   send_replies(fx);
+  if (fx.attendance_asked && caller) {
+    answer_attendance(caller, request_id);
+  }
   // Removal, the end of the session, a replaced connection: Disconnect comes
   // after the events that explain it.
   for (auto& close : fx.closes) {

@@ -80,6 +80,11 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   // sheets read back when the room opens.
   void record_worksheets(const core::effects& fx);
   void worksheet_stored(std::uint64_t ticket, bool committed);
+  // room_attendance.cpp: read the records, then answer on the strand
+  // (`segments` null: the store could not be read).
+  void answer_attendance(const std::shared_ptr<connection>& conn, std::uint32_t request_id);
+  void send_attendance(const std::shared_ptr<connection>& conn, std::uint32_t request_id,
+                       const std::vector<store::attendance_segment>* segments);
   void send_replies(core::effects& fx);
   void restore_worksheets(const std::vector<store::worksheet_record>& sheets);
   void admit(const core::admission& admission);

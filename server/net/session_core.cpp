@@ -246,6 +246,7 @@ void session_core::handle(v1::ClientMessage& message) {
     case v1::ClientMessage::kPoll:
     case v1::ClientMessage::kBreakout:
     case v1::ClientMessage::kWorksheet:
+    case v1::ClientMessage::kAttendance:
       if (!room_) {
         reply_error(message.request_id(), v1::ERROR_CODE_NOT_JOINED, "join the room first");
         return;

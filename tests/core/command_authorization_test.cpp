@@ -1,5 +1,5 @@
 // The authorization table of the foundation's commands (chat in each scope,
-// the floor, distress signals, polls) from every role, on a fresh room each
+// the floor, distress signals, polls, the attendance so far) from every role, on a fresh room each
 // time. Allowed ones succeed; refused ones answer 103, change nothing anyone
 // can see and are on record as denied, without what they carried. The
 // moderation, lobby and breakout commands have their own table
@@ -119,6 +119,33 @@ TEST_F(command_authorization_test, every_foundation_command_from_every_role) {
       if (::testing::Test::HasFatalFailure()) {
         return;
       }
+    }
+  }
+}
+
+TEST_F(command_authorization_test, attendance_so_far_is_for_facilitators_and_on_record) {
+  v1::ClientMessage ask;
+  ask.mutable_attendance();
+  for (const auto& [actor, role] :
+       std::vector<std::pair<member_id, v1::Role>>{{1, v1::ROLE_FACILITATOR},
+                                                   {2, v1::ROLE_CO_FACILITATOR},
+                                                   {3, v1::ROLE_PARTICIPANT},
+                                                   {5, v1::ROLE_FAMILY_MEMBER},
+                                                   {6, v1::ROLE_OBSERVER}}) {
+    SCOPED_TRACE(role_label(role));
+    reset();
+    staff_and_group();
+    if (is_facilitator(role)) {
+      auto fx = run(actor, ask, 2000);
+      EXPECT_FALSE(fx.reply) << "the shell answers from the records";
+      EXPECT_TRUE(fx.attendance_asked);
+      EXPECT_TRUE(fx.events.empty());
+      ASSERT_EQ(fx.audit.size(), 1U);
+      EXPECT_EQ(fx.audit[0].action, "record_viewed");
+      EXPECT_EQ(fx.audit[0].outcome, "ok");
+      EXPECT_EQ(fx.audit[0].detail, "attendance");
+    } else {
+      refused(actor, ask, 2000, v1::ERROR_CODE_PERMISSION_DENIED);
     }
   }
 }

@@ -83,6 +83,7 @@ class safety_fixture : public floor_fixture {
     ASSERT_TRUE(fx.reply && fx.reply->has_error());
     EXPECT_EQ(fx.reply->error().code(), code) << fx.reply->error().message();
     EXPECT_TRUE(fx.events.empty());
+    EXPECT_FALSE(fx.attendance_asked);
     if (code == v1::ERROR_CODE_PERMISSION_DENIED) {
       ASSERT_EQ(fx.audit.size(), 1U);
       EXPECT_EQ(fx.audit[0].outcome, "denied");
