@@ -7,11 +7,25 @@
 
 namespace hearth::net {
 
-deadline_wheel::deadline_wheel(boost::asio::io_context& ioc, std::chrono::milliseconds tick)
-    : timer_(ioc),
-      tick_(std::max<steady::duration>(tick, std::chrono::milliseconds(1))),
+deadline_wheel::deadline_wheel(std::chrono::milliseconds tick)
+    : tick_(std::max<steady::duration>(tick, std::chrono::milliseconds(1))),
       epoch_(steady::now()),
       slots_(slot_count, nullptr) {}
+
+void deadline_wheel::start(boost::asio::io_context& ioc) {
+  const std::lock_guard lock(mutex_);
+  timer_.emplace(ioc);
+  armed_ = false;
+  if (size_ > 0) {
+    arm_locked();
+  }
+}
+
+void deadline_wheel::stop() {
+  const std::lock_guard lock(mutex_);
+  timer_.reset();  // a pending wait is abandoned with the io_context
+  armed_ = false;
+}
 
 std::uint64_t deadline_wheel::tick_of(steady::time_point t) const {
   if (t <= epoch_) {
@@ -96,9 +110,12 @@ void deadline_wheel::unlink(wheel_client& client) {
 }
 
 void deadline_wheel::arm_locked() {
+  if (!timer_) {
+    return;  // not started, or stopped: nothing will tick
+  }
   armed_ = true;
-  timer_.expires_at(epoch_ + tick_ * static_cast<steady::duration::rep>(done_tick_ + 1));
-  timer_.async_wait([this](boost::system::error_code ec) {
+  timer_->expires_at(epoch_ + tick_ * static_cast<steady::duration::rep>(done_tick_ + 1));
+  timer_->async_wait([this](boost::system::error_code ec) {
     if (!ec) {
       on_tick();
     }

@@ -48,10 +48,18 @@ class deadline_wheel {
  public:
   using steady = std::chrono::steady_clock;
 
-  explicit deadline_wheel(boost::asio::io_context& ioc,
-                          std::chrono::milliseconds tick = std::chrono::milliseconds(50));
+  explicit deadline_wheel(std::chrono::milliseconds tick = std::chrono::milliseconds(50));
+  deadline_wheel(boost::asio::io_context& ioc, std::chrono::milliseconds tick)
+      : deadline_wheel(tick) {
+    start(ioc);
+  }
   deadline_wheel(const deadline_wheel&) = delete;
   deadline_wheel& operator=(const deadline_wheel&) = delete;
+
+  // Ticks on `ioc` from now on. stop() drops the timer (before the io_context
+  // goes); the wheel itself may outlive both, for clients that cancel late.
+  void start(boost::asio::io_context& ioc);
+  void stop();
 
   // Wakes `client` once at `due` (replacing any earlier schedule).
   void schedule(wheel_client& client, steady::time_point due);
@@ -73,7 +81,7 @@ class deadline_wheel {
   void arm_locked();
   void on_tick();
 
-  boost::asio::steady_timer timer_;
+  std::optional<boost::asio::steady_timer> timer_;
   steady::duration tick_;
   steady::time_point epoch_;
   mutable std::mutex mutex_;

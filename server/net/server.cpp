@@ -87,11 +87,17 @@ struct server::impl {
         records(r),
         ioc(static_cast<int>(std::max(1U, config.threads))),
         rooms(ioc.get_executor(), config, clock, records),
-        wheel(ioc),
         context{config, key, rooms, clock, registry, records, wheel, {}, {1}, {false}},
         acceptor(asio::make_strand(ioc)),
         signals(ioc, SIGTERM, SIGINT),
-        shutdown_timer(ioc) {}
+        shutdown_timer(ioc) {
+    wheel.start(ioc);
+  }
+  impl(const impl&) = delete;
+  impl& operator=(const impl&) = delete;
+  // The wheel outlives the io_context, whose destruction destroys sessions
+  // that leave it; its timer must go first.
+  ~impl() { wheel.stop(); }
 
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec,
@@ -144,11 +150,11 @@ struct server::impl {
   auth::signing_key key;
   store::store_writer& records;
   server_clock clock;
+  deadline_wheel wheel;  // before ioc: sessions destroyed with it leave the wheel
   asio::io_context ioc;
   session_registry registry;
   room_directory rooms;
   live_rooms live{rooms};
-  deadline_wheel wheel;
   session_context context;
   std::unique_ptr<asio::ssl::context> tls;
   asio::ip::tcp::acceptor acceptor;
