@@ -157,7 +157,10 @@ TEST(room_flow, reconnect_within_grace_keeps_presence_and_expiry_announces_leave
 TEST(room_flow, stalled_reader_is_closed_and_others_keep_everything) {
   server_process server({"--max-outbound-queue-bytes", "65536", "--max-chat-bytes", "60000",
                          "--rate-per-second", "100000", "--rate-burst", "100000",
-                         "--write-timeout-ms", "1000", "--history-bytes", "100000"});
+                         // The healthy reader is read by this thread between sends; on a
+                         // loaded machine a pause of a second must not make it a slow consumer.
+                         // The stalled one goes by its outbound queue, long before this.
+                         "--write-timeout-ms", "10000", "--history-bytes", "100000"});
   auto f = server.join(server.mint("r1", "facilitator", "f1", "Dana"));
   auto reader = server.join(server.mint("r1", "participant", "p1", "Alex"));
   v1::JoinResult stalled_join;
@@ -193,7 +196,9 @@ TEST(room_flow, stalled_reader_is_closed_and_others_keep_everything) {
   }
   while (received < messages) {
     auto m = reader->receive(3s);
-    ASSERT_TRUE(m) << "reader got " << received << " of " << messages;
+    ASSERT_TRUE(m) << "reader got " << received << " of " << messages
+                   << (reader->closed() ? ", closed with " + std::to_string(reader->close_code())
+                                        : std::string(", still open"));
     received += m->has_event() && m->event().has_chat() ? 1 : 0;
     if (m->has_event() && m->event().has_member_presence()) {
       saw_stalled_leave = true;
