@@ -15,7 +15,7 @@ namespace {
 // TEXT does, so lookups and the order of sessions (by start, then id) are the
 // same on both stores; TEXT would sort by the database's collation. Flags are
 // BOOLEAN (SQLite: INTEGER 0 or 1); times and counters BIGINT.
-constexpr std::array<std::string_view, 7> migrations = {
+constexpr std::array<std::string_view, 8> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq BIGINT PRIMARY KEY,
@@ -152,6 +152,17 @@ CREATE TABLE worksheet_commits (
   at_ms BIGINT NOT NULL,
   PRIMARY KEY (session, instance_id, version),
   FOREIGN KEY (session, instance_id) REFERENCES worksheets (session, instance_id)
+);
+)sql",
+    R"sql(
+CREATE TABLE worksheet_templates (
+  template_id BYTEA NOT NULL,
+  version BIGINT NOT NULL,
+  body BYTEA NOT NULL,
+  created_by BYTEA NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  retired_at_ms BIGINT,
+  PRIMARY KEY (template_id, version)
 );
 )sql",
 };

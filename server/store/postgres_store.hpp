@@ -37,6 +37,7 @@ class postgres_store final : public store {
   std::vector<ban_record> bans(const std::string& session) override;
   std::vector<consent_record> consents(const std::string& session) override;
   std::vector<worksheet_record> worksheets(const std::string& session) override;
+  std::vector<worksheet_template_record> worksheet_templates(retired_templates which) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
   // postgres_chat.cpp
@@ -62,17 +63,19 @@ class postgres_store final : public store {
   void open_segment(const attendance_open& open);
   void close_segment(const attendance_close& close);
   void mark_alive(const alive_mark& mark);
-  void put_session(const session_record& record);              // postgres_sessions.cpp
-  void put_ban(const ban_put& ban);                            // postgres_sessions.cpp
-  void lift_ban(const ban_lift& lift);                         // postgres_sessions.cpp
-  void put_consent(const consent_put& consent);                // postgres_sessions.cpp
-  void revoke_consent(const consent_revoke& revoke);           // postgres_sessions.cpp
-  void keep_chat(const kept_chat_put& put);                    // postgres_chat.cpp
-  void forget_chat(const kept_chat_delete& gone);              // postgres_chat.cpp
-  void vacuum(const purge_report& report);                     // postgres_purge.cpp
-  void put_worksheet(const worksheet_put& put);                // postgres_worksheets.cpp
-  void put_worksheet_commit(const worksheet_commit_put& put);  // postgres_worksheets.cpp
-  void share_worksheet(const worksheet_share_put& put);        // postgres_worksheets.cpp
+  void put_session(const session_record& record);                      // postgres_sessions.cpp
+  void put_ban(const ban_put& ban);                                    // postgres_sessions.cpp
+  void lift_ban(const ban_lift& lift);                                 // postgres_sessions.cpp
+  void put_consent(const consent_put& consent);                        // postgres_sessions.cpp
+  void revoke_consent(const consent_revoke& revoke);                   // postgres_sessions.cpp
+  void keep_chat(const kept_chat_put& put);                            // postgres_chat.cpp
+  void forget_chat(const kept_chat_delete& gone);                      // postgres_chat.cpp
+  void vacuum(const purge_report& report);                             // postgres_purge.cpp
+  void put_worksheet(const worksheet_put& put);                        // postgres_worksheets.cpp
+  void put_worksheet_commit(const worksheet_commit_put& put);          // postgres_worksheets.cpp
+  void share_worksheet(const worksheet_share_put& put);                // postgres_worksheets.cpp
+  void put_worksheet_template(const worksheet_template_put& put);      // postgres_worksheets.cpp
+  void retire_worksheet_template(const worksheet_template_retire& r);  // postgres_worksheets.cpp
   static std::vector<session_record> read_sessions(const pg::result& rows);
   static std::vector<attendance_segment> read_segments(const pg::result& rows);
 

@@ -74,4 +74,44 @@ std::vector<worksheet_record> postgres_store::worksheets(const std::string& sess
   return out;
 }
 
+void postgres_store::put_worksheet_template(const worksheet_template_put& t) {
+  db_.exec("store a worksheet template",
+           "INSERT INTO worksheet_templates (template_id, version, body, created_by, "
+           "created_at_ms, retired_at_ms) VALUES ($1, $2, $3, $4, $5, NULL)",
+           pg::params()
+               .bytes(t.template_id)
+               .integer(t.version)
+               .bytes(t.body)
+               .bytes(t.created_by)
+               .integer(t.at));
+}
+
+void postgres_store::retire_worksheet_template(const worksheet_template_retire& r) {
+  db_.exec("retire a worksheet template",
+           "UPDATE worksheet_templates SET retired_at_ms = $1 "
+           "WHERE template_id = $2 AND retired_at_ms IS NULL",
+           pg::params().integer(r.at).bytes(r.template_id));
+}
+
+std::vector<worksheet_template_record> postgres_store::worksheet_templates(
+    retired_templates which) {
+  std::lock_guard lock(mutex_);
+  ready();
+  const auto rows = db_.exec(
+      "read worksheet templates",
+      which == retired_templates::include
+          ? "SELECT template_id, version, body, created_by, created_at_ms, retired_at_ms "
+            "FROM worksheet_templates ORDER BY template_id, version"
+          : "SELECT template_id, version, body, created_by, created_at_ms, retired_at_ms "
+            "FROM worksheet_templates WHERE retired_at_ms IS NULL ORDER BY template_id, version");
+  std::vector<worksheet_template_record> out;
+  out.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int i = 0; i < rows.rows(); ++i) {
+    out.push_back({rows.bytes(i, 0), rows.integer(i, 1), rows.bytes(i, 2), rows.bytes(i, 3),
+                   rows.integer(i, 4),
+                   rows.is_null(i, 5) ? std::nullopt : std::optional<time_ms>(rows.integer(i, 5))});
+  }
+  return out;
+}
+
 }  // namespace hearth::store

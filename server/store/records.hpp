@@ -252,10 +252,39 @@ struct worksheet_record {
   bool operator==(const worksheet_record&) const = default;
 };
 
-using write =
-    std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put, ban_put,
-                 ban_lift, consent_put, consent_revoke, kept_chat_put, kept_chat_delete,
-                 worksheet_put, worksheet_commit_put, worksheet_share_put>;
+// A facilitator's template version: `body` is its WorksheetTemplate as
+// protobuf bytes (template text: never logged). (template_id, version) is
+// unique, so of two saves that picked the same version one fails.
+struct worksheet_template_put {
+  std::string template_id;
+  std::int64_t version = 0;
+  std::string body;
+  std::string created_by;  // subject
+  time_ms at = 0;
+};
+
+// Retires every version of a template (a no-op for one already retired).
+struct worksheet_template_retire {
+  std::string template_id;
+  time_ms at = 0;
+};
+
+struct worksheet_template_record {
+  std::string template_id;
+  std::int64_t version = 0;
+  std::string body;
+  std::string created_by;
+  time_ms created_at = 0;
+  std::optional<time_ms> retired_at;  // empty while current
+  bool operator==(const worksheet_template_record&) const = default;
+};
+
+enum class retired_templates : std::uint8_t { exclude, include };
+
+using write = std::variant<audit_entry, attendance_open, attendance_close, alive_mark, session_put,
+                           ban_put, ban_lift, consent_put, consent_revoke, kept_chat_put,
+                           kept_chat_delete, worksheet_put, worksheet_commit_put,
+                           worksheet_share_put, worksheet_template_put, worksheet_template_retire>;
 
 struct attendance_segment {
   std::string session;

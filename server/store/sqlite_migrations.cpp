@@ -8,7 +8,7 @@ namespace {
 
 // Each migration runs once, in order, in its own transaction. Never edit one
 // that has shipped: add the next.
-constexpr std::array<std::string_view, 7> migrations = {
+constexpr std::array<std::string_view, 8> migrations = {
     R"sql(
 CREATE TABLE audit (
   seq INTEGER PRIMARY KEY,
@@ -145,6 +145,17 @@ CREATE TABLE worksheet_commits (
   at_ms INTEGER NOT NULL,
   PRIMARY KEY (session, instance_id, version),
   FOREIGN KEY (session, instance_id) REFERENCES worksheets (session, instance_id)
+);
+)sql",
+    R"sql(
+CREATE TABLE worksheet_templates (
+  template_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  body BLOB NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  retired_at_ms INTEGER,
+  PRIMARY KEY (template_id, version)
 );
 )sql",
 };

@@ -94,24 +94,27 @@ void sqlite_store::commit(const std::vector<write>& batch) {
   sqlite::transaction tx(db_);
   bool forgot_chat = false;
   for (const auto& w : batch) {
-    std::visit(overloaded{[&](const audit_entry& e) { append_audit(e); },
-                          [&](const attendance_open& o) { open_segment(o); },
-                          [&](const attendance_close& c) { close_segment(c); },
-                          [&](const alive_mark& m) { mark_alive(m); },
-                          [&](const session_put& p) { put_session(p.record); },
-                          [&](const ban_put& put) { put_ban(put); },
-                          [&](const ban_lift& lift) { lift_ban(lift); },
-                          [&](const consent_put& put) { put_consent(put); },
-                          [&](const consent_revoke& revoke) { revoke_consent(revoke); },
-                          [&](const kept_chat_put& put) { keep_chat(put); },
-                          [&](const kept_chat_delete& gone) {
-                            forget_chat(gone);
-                            forgot_chat = true;
-                          },
-                          [&](const worksheet_put& put) { put_worksheet(put); },
-                          [&](const worksheet_commit_put& put) { put_worksheet_commit(put); },
-                          [&](const worksheet_share_put& put) { share_worksheet(put); }},
-               w);
+    std::visit(
+        overloaded{[&](const audit_entry& e) { append_audit(e); },
+                   [&](const attendance_open& o) { open_segment(o); },
+                   [&](const attendance_close& c) { close_segment(c); },
+                   [&](const alive_mark& m) { mark_alive(m); },
+                   [&](const session_put& p) { put_session(p.record); },
+                   [&](const ban_put& put) { put_ban(put); },
+                   [&](const ban_lift& lift) { lift_ban(lift); },
+                   [&](const consent_put& put) { put_consent(put); },
+                   [&](const consent_revoke& revoke) { revoke_consent(revoke); },
+                   [&](const kept_chat_put& put) { keep_chat(put); },
+                   [&](const kept_chat_delete& gone) {
+                     forget_chat(gone);
+                     forgot_chat = true;
+                   },
+                   [&](const worksheet_put& put) { put_worksheet(put); },
+                   [&](const worksheet_commit_put& put) { put_worksheet_commit(put); },
+                   [&](const worksheet_share_put& put) { share_worksheet(put); },
+                   [&](const worksheet_template_put& put) { put_worksheet_template(put); },
+                   [&](const worksheet_template_retire& r) { retire_worksheet_template(r); }},
+        w);
   }
   tx.commit();
   if (forgot_chat) {

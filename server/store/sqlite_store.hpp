@@ -29,6 +29,7 @@ class sqlite_store final : public store {
   std::vector<ban_record> bans(const std::string& session) override;
   std::vector<consent_record> consents(const std::string& session) override;
   std::vector<worksheet_record> worksheets(const std::string& session) override;
+  std::vector<worksheet_template_record> worksheet_templates(retired_templates which) override;
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override;
   // sqlite_chat.cpp
@@ -47,16 +48,18 @@ class sqlite_store final : public store {
   void open_segment(const attendance_open& open);
   void close_segment(const attendance_close& close);
   void mark_alive(const alive_mark& mark);
-  void put_session(const session_record& record);              // sqlite_sessions.cpp
-  void put_ban(const ban_put& ban);                            // sqlite_sessions.cpp
-  void lift_ban(const ban_lift& lift);                         // sqlite_sessions.cpp
-  void put_consent(const consent_put& consent);                // sqlite_sessions.cpp
-  void revoke_consent(const consent_revoke& revoke);           // sqlite_sessions.cpp
-  void keep_chat(const kept_chat_put& put);                    // sqlite_chat.cpp
-  void forget_chat(const kept_chat_delete& gone);              // sqlite_chat.cpp
-  void put_worksheet(const worksheet_put& put);                // sqlite_worksheets.cpp
-  void put_worksheet_commit(const worksheet_commit_put& put);  // sqlite_worksheets.cpp
-  void share_worksheet(const worksheet_share_put& put);        // sqlite_worksheets.cpp
+  void put_session(const session_record& record);                      // sqlite_sessions.cpp
+  void put_ban(const ban_put& ban);                                    // sqlite_sessions.cpp
+  void lift_ban(const ban_lift& lift);                                 // sqlite_sessions.cpp
+  void put_consent(const consent_put& consent);                        // sqlite_sessions.cpp
+  void revoke_consent(const consent_revoke& revoke);                   // sqlite_sessions.cpp
+  void keep_chat(const kept_chat_put& put);                            // sqlite_chat.cpp
+  void forget_chat(const kept_chat_delete& gone);                      // sqlite_chat.cpp
+  void put_worksheet(const worksheet_put& put);                        // sqlite_worksheets.cpp
+  void put_worksheet_commit(const worksheet_commit_put& put);          // sqlite_worksheets.cpp
+  void share_worksheet(const worksheet_share_put& put);                // sqlite_worksheets.cpp
+  void put_worksheet_template(const worksheet_template_put& put);      // sqlite_worksheets.cpp
+  void retire_worksheet_template(const worksheet_template_retire& r);  // sqlite_worksheets.cpp
   session_record read_session(sqlite::statement& row);
   static std::vector<attendance_segment> read_segments(sqlite::statement& q);
 

@@ -76,4 +76,41 @@ std::vector<worksheet_record> sqlite_store::worksheets(const std::string& sessio
   return out;
 }
 
+void sqlite_store::put_worksheet_template(const worksheet_template_put& t) {
+  sqlite::statement insert(
+      db_.handle(),
+      "INSERT INTO worksheet_templates (template_id, version, body, created_by, "
+      "created_at_ms, retired_at_ms) VALUES (?, ?, ?, ?, ?, NULL)");
+  insert.bind(1, t.template_id)
+      .bind(2, t.version)
+      .bind(3, t.body)
+      .bind(4, t.created_by)
+      .bind(5, t.at)
+      .run();
+}
+
+void sqlite_store::retire_worksheet_template(const worksheet_template_retire& r) {
+  sqlite::statement update(db_.handle(),
+                           "UPDATE worksheet_templates SET retired_at_ms = ? "
+                           "WHERE template_id = ? AND retired_at_ms IS NULL");
+  update.bind(1, r.at).bind(2, r.template_id).run();
+}
+
+std::vector<worksheet_template_record> sqlite_store::worksheet_templates(retired_templates which) {
+  std::lock_guard lock(mutex_);
+  sqlite::statement q(db_.handle(),
+                      which == retired_templates::include
+                          ? "SELECT template_id, version, body, created_by, created_at_ms, "
+                            "retired_at_ms FROM worksheet_templates ORDER BY template_id, version"
+                          : "SELECT template_id, version, body, created_by, created_at_ms, "
+                            "retired_at_ms FROM worksheet_templates WHERE retired_at_ms IS NULL "
+                            "ORDER BY template_id, version");
+  std::vector<worksheet_template_record> out;
+  while (q.step()) {
+    out.push_back({q.text(0), q.integer(1), q.text(2), q.text(3), q.integer(4),
+                   q.is_null(5) ? std::nullopt : std::optional<time_ms>(q.integer(5))});
+  }
+  return out;
+}
+
 }  // namespace hearth::store

@@ -61,6 +61,9 @@ class store {
   virtual std::vector<consent_record> consents(const std::string& session) = 0;
   // A session's worksheets in the order they were made, each with its commits.
   virtual std::vector<worksheet_record> worksheets(const std::string& session) = 0;
+  // Facilitators' templates, every version, by (id, version); the versions of
+  // retired templates only with retired_templates::include.
+  virtual std::vector<worksheet_template_record> worksheet_templates(retired_templates which) = 0;
 
   // A session's kept chat, in the order it was sent.
   virtual std::vector<kept_chat_message> kept_chat(const std::string& session) = 0;

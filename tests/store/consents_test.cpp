@@ -242,7 +242,8 @@ TEST_P(consents_test, a_version_3_database_migrates_and_keeps_its_data) {
   db().commit({session_put{planned}, ban, entry(1000)});
   const auto audit_before = all_audit();
   tamper(
-      "DELETE FROM schema_migrations WHERE version >= 4; DROP TABLE worksheet_commits; DROP TABLE "
+      "DELETE FROM schema_migrations WHERE version >= 4; DROP TABLE worksheet_templates; "
+      "DROP TABLE worksheet_commits; DROP TABLE "
       "worksheets; DROP TABLE kept_chat; DROP TABLE "
       "audit_anchor; "
       "DROP INDEX sessions_by_end; DROP TABLE consents;");

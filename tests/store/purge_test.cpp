@@ -363,7 +363,8 @@ TEST_P(purge_test, a_version_4_database_migrates_and_keeps_its_data) {
   append_entries(db(), 3, 10);
   const auto audit_before = all_audit();
   tamper(
-      "DELETE FROM schema_migrations WHERE version >= 5; DROP TABLE worksheet_commits; DROP TABLE "
+      "DELETE FROM schema_migrations WHERE version >= 5; DROP TABLE worksheet_templates; "
+      "DROP TABLE worksheet_commits; DROP TABLE "
       "worksheets; DROP TABLE kept_chat; DROP TABLE "
       "audit_anchor; "
       "DROP INDEX sessions_by_end;");

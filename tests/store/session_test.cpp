@@ -367,7 +367,8 @@ TEST_P(session_test, a_version_1_database_migrates_and_keeps_its_data) {
   const auto audit_before = all_audit();
   const auto attendance_before = db().attendance("room-1");
   tamper(
-      "DELETE FROM schema_migrations WHERE version >= 2; DROP TABLE worksheet_commits; DROP TABLE "
+      "DELETE FROM schema_migrations WHERE version >= 2; DROP TABLE worksheet_templates; "
+      "DROP TABLE worksheet_commits; DROP TABLE "
       "worksheets; DROP TABLE kept_chat; DROP TABLE "
       "audit_anchor; "
       "DROP TABLE consents; DROP TABLE bans; "

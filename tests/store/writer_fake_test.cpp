@@ -37,6 +37,9 @@ class fake_store final : public store {
   std::vector<ban_record> bans(const std::string&) override { return {}; }
   std::vector<consent_record> consents(const std::string&) override { return {}; }
   std::vector<worksheet_record> worksheets(const std::string&) override { return {}; }
+  std::vector<worksheet_template_record> worksheet_templates(retired_templates) override {
+    return {};
+  }
   std::vector<attendance_segment> attendance_of(const std::string&, time_ms, time_ms) override {
     return {};
   }

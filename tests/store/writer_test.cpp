@@ -60,6 +60,9 @@ class held_store final : public store {
   std::vector<worksheet_record> worksheets(const std::string& session) override {
     return inner_.worksheets(session);
   }
+  std::vector<worksheet_template_record> worksheet_templates(retired_templates which) override {
+    return inner_.worksheet_templates(which);
+  }
   std::vector<attendance_segment> attendance_of(const std::string& subject, time_ms from,
                                                 time_ms to) override {
     return inner_.attendance_of(subject, from, to);
