@@ -10,6 +10,7 @@
 #include "admin/reply.hpp"
 #include "auth/random_id.hpp"
 #include "auth/token.hpp"
+#include "core/template_catalog.hpp"
 
 namespace hearth::admin {
 namespace {
@@ -44,7 +45,7 @@ json::object record_json(const store::audit_record& r) {
 }  // namespace
 
 api::api(settings config, store::store& records, const auth::signing_key& key, wall_clock now,
-         std::shared_ptr<const core::worksheet_templates> templates)
+         std::shared_ptr<core::template_catalog> templates)
     : config_(std::move(config)),
       store_(records),
       key_(key),

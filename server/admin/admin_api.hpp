@@ -17,13 +17,15 @@
 #include "admin/live.hpp"
 #include "admin/session_json.hpp"
 #include "auth/signing_key.hpp"
+#include "core/types.hpp"
 #include "hearth/v1/worksheet.pb.h"
 #include "store/retention.hpp"
 #include "store/store.hpp"
 
 namespace hearth::core {
 class worksheet_templates;
-}
+class template_catalog;
+}  // namespace hearth::core
 
 namespace hearth::admin {
 
@@ -52,15 +54,16 @@ struct settings {
   std::size_t max_body_bytes = std::size_t{64} * 1024;
   session_limits sessions;
   store::retention_policy retention;  // what POST /admin/v1/retention/purge deletes
+  core::room_limits templates;        // its facilitators' template limits apply here too
 };
 
 class api {
  public:
   using wall_clock = std::function<store::time_ms()>;
-  // `templates`: every template version loaded at start-up, to rebuild and
-  // render stored worksheets; null: worksheets read as not loaded.
+  // `templates`: the catalog every room shares (every template version), to
+  // rebuild and render stored worksheets; null: worksheets read as not loaded.
   api(settings config, store::store& records, const auth::signing_key& key, wall_clock now,
-      std::shared_ptr<const core::worksheet_templates> templates = nullptr);
+      std::shared_ptr<core::template_catalog> templates = nullptr);
 
   response handle(const request& req);
 
@@ -103,7 +106,8 @@ class api {
   // The session's sheets (those `subject` could read, if given), or why not.
   session_sheets worksheets_of(const std::string& session,
                                const std::optional<std::string>& subject);
-  const v1::WorksheetTemplate* template_of(const store::worksheet_record& w) const;
+  static const v1::WorksheetTemplate* template_of(const core::worksheet_templates* templates,
+                                                  const store::worksheet_record& w);
   // Recorded as the admin's act; `authenticated` false records it as an
   // unauthenticated caller's (actor "", role "unauthenticated"), like a failed
   // WebSocket authentication.
@@ -114,7 +118,7 @@ class api {
   store::store& store_;
   const auth::signing_key& key_;
   wall_clock now_;
-  std::shared_ptr<const core::worksheet_templates> templates_;
+  std::shared_ptr<core::template_catalog> templates_;
   std::atomic<live_source*> live_{nullptr};
 };
 

@@ -12,7 +12,7 @@
 
 #include "admin/admin_api.hpp"
 #include "admin/reply.hpp"
-#include "core/worksheet_book.hpp"
+#include "core/template_catalog.hpp"
 #include "worksheets/codec.hpp"
 #include "worksheets/export.hpp"
 #include "worksheets/labels.hpp"
@@ -162,12 +162,13 @@ api::session_sheets api::worksheets_of(const std::string& session,
   return out;
 }
 
-const v1::WorksheetTemplate* api::template_of(const store::worksheet_record& w) const {
-  if (templates_ == nullptr || w.template_version <= 0 ||
+const v1::WorksheetTemplate* api::template_of(const core::worksheet_templates* templates,
+                                              const store::worksheet_record& w) {
+  if (templates == nullptr || w.template_version <= 0 ||
       w.template_version > std::numeric_limits<std::uint32_t>::max()) {
     return nullptr;
   }
-  return templates_->find(w.template_id, static_cast<std::uint32_t>(w.template_version));
+  return templates->find(w.template_id, static_cast<std::uint32_t>(w.template_version));
 }
 
 response api::list_worksheets(const std::string& session,
@@ -177,8 +178,9 @@ response api::list_worksheets(const std::string& session,
     return *refused;
   }
   json::array out;
+  const auto templates = templates_ ? templates_->snapshot() : nullptr;
   for (const auto& w : sheets) {
-    const auto* form = template_of(w);
+    const auto* form = template_of(templates.get(), w);
     out.push_back(sheet_json(w, form, form == nullptr ? std::nullopt : rebuild(w, *form)));
   }
   audit("record_viewed", "worksheets", session, "ok",
@@ -204,7 +206,8 @@ response api::get_worksheet(const std::string& session, const std::string& insta
   if (it == sheets.end()) {
     return error(404, "not_found", "no such worksheet");
   }
-  const auto* form = template_of(*it);
+  const auto templates = templates_ ? templates_->snapshot() : nullptr;
+  const auto* form = template_of(templates.get(), *it);
   const auto sheet = form == nullptr ? std::nullopt : rebuild(*it, *form);
   if (!sheet) {
     return error(409, "conflict",

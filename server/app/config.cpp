@@ -218,6 +218,17 @@ const std::vector<option>& options() {
           "worksheet-presence-ms",
           "how long a member shows in a worksheet field without refreshing it (default 120000)",
           [](config& c) -> std::int64_t& { return c.net.room.worksheet_presence; }),
+      number_option<std::uint32_t>(
+          "max-template-bytes",
+          "largest facilitator's worksheet template version, serialized bytes (default 65536)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_template_bytes; }),
+      number_option<std::uint32_t>(
+          "max-custom-templates",
+          "facilitators' worksheet templates, retired ones included (default 200)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_custom_templates; }),
+      number_option<std::uint32_t>(
+          "max-template-versions", "versions of one facilitator's worksheet template (default 100)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_template_versions; }),
       {"default-lobby-policy",
        "who waits in rooms without a planned session: everyone_waits, roster_enters (nobody "
        "is on a roster there, so everyone waits) or open (default); observers always wait",
@@ -473,6 +484,7 @@ admin::settings admin_settings_from(const config& c) {
   out.token_audience = c.net.token_audience;
   out.max_body_bytes = c.net.admin_max_body_bytes;
   out.retention = c.retention;
+  out.templates = c.net.room;
   if (c.admin_key_file.empty()) {
     return out;
   }

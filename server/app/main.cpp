@@ -71,12 +71,14 @@ int serve(const std::vector<std::string>& args) {
   }
   try {
     // A template that does not validate stops the start: rooms would refuse it later.
-    config.net.worksheet_templates =
-        hearth::app::load_worksheet_templates(config.worksheet_templates);
+    auto templates = hearth::app::load_worksheet_templates(config.worksheet_templates);
     auto key = hearth::auth::signing_key::load_or_create(config.data_dir);  // makes the dir
     const auto db = hearth::app::open_store(config.storage, config.data_dir);
     hearth::telemetry::log(level::info, "store_opened",
                            {{"store", std::string_view(config.storage.kind)}});
+    hearth::app::add_stored_templates(templates, *db);
+    config.net.worksheet_templates =
+        std::make_shared<hearth::core::template_catalog>(std::move(templates));
     const auto run = db->begin_run(hearth::app::wall_ms());
     hearth::store::store_writer writer(*db, config.store);
     hearth::app::alive_marker alive(writer, run, config.alive_interval);

@@ -153,6 +153,17 @@ struct worksheet_write {
   time_ms at = 0;
 };
 
+// A facilitator saved a template version or retired a template: the shell
+// stores it, puts it in the shared catalog once durable, and then calls
+// room::worksheet_stored(ticket, committed), which answers whoever asked.
+struct template_write {
+  std::uint64_t ticket = 0;
+  std::optional<v1::WorksheetTemplate> saved;  // with the version the core gave it
+  std::string retired;                         // else: the template id retired
+  std::string by_subject;
+  time_ms at = 0;
+};
+
 // Whom a personal sheet is shared with changed (kept so a restart keeps it).
 struct worksheet_sharing_change {
   std::string instance_id;
@@ -182,6 +193,7 @@ struct effects {
   std::vector<kept_chat_change> kept_chat;
   std::vector<worksheet_write> worksheet_writes;
   std::vector<worksheet_sharing_change> worksheet_sharing;
+  std::vector<template_write> template_writes;
   std::vector<addressed_reply> replies;  // sent after `reply`
   // A facilitator asked for the attendance so far: the shell reads the
   // records and answers the calling connection (no `reply` here).

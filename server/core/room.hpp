@@ -16,6 +16,7 @@
 #include "core/poll.hpp"
 #include "core/roster.hpp"
 #include "core/safety.hpp"
+#include "core/template_rules.hpp"
 #include "core/worksheet_book.hpp"
 
 namespace hearth::core {
@@ -263,6 +264,17 @@ class room {
   effects share_worksheet(member& from, const v1::ShareWorksheet& share, time_ms now);
   effects worksheet_presence(member& from, const v1::WorksheetPresence& where, time_ms now);
   effects export_worksheet(member& from, const v1::ExportWorksheet& request, time_ms now);
+  // room_worksheet_templates.cpp. usable_template: the current version, or
+  // null with the refusal in out.reply (unknown: 104; retired: 117).
+  const v1::WorksheetTemplate* usable_template(effects& out, const std::string& id) const;
+  effects list_templates(const v1::ListWorksheetTemplates& request) const;
+  effects save_template(member& by, connection_id conn, std::uint32_t request_id,
+                        const v1::SaveWorksheetTemplate& save, time_ms now);
+  effects retire_template(member& by, connection_id conn, std::uint32_t request_id,
+                          const v1::RetireWorksheetTemplate& retire, time_ms now);
+  void template_stored(effects& out, const pending_template& done, bool committed, time_ms now);
+  void refuse_template(effects& out, const member& by, const std::string& action,
+                       const std::string& id, const template_refusal& refused, time_ms now);
   void send_presence(effects& out, const member& from, const sheet_entry& s,
                      const v1::WorksheetPresence& where, time_ms now);
   // `m` is in no sheet any more (disconnected, left): its readers learn it.

@@ -122,11 +122,11 @@ effects room::worksheet_command(member& from, connection_id conn, const v1::Clie
     case v1::WorksheetCommand::kExport:
       return export_worksheet(from, command.export_(), now);
     case v1::WorksheetCommand::kListTemplates:
-      out.reply = worksheet_reply();
-      for (const auto* t : worksheets_.templates()->latest()) {
-        *out.reply->mutable_worksheet()->add_templates() = *t;
-      }
-      return out;
+      return list_templates(command.list_templates());
+    case v1::WorksheetCommand::kSaveTemplate:
+      return save_template(from, conn, message.request_id(), command.save_template(), now);
+    case v1::WorksheetCommand::kRetireTemplate:
+      return retire_template(from, conn, message.request_id(), command.retire_template(), now);
     case v1::WorksheetCommand::KIND_NOT_SET:
       break;
   }
@@ -182,9 +182,8 @@ effects room::push_worksheet(member& by, connection_id conn, std::uint32_t reque
         {by.who.subject, by.who.role, "worksheet_pushed", {}, "denied", "not_staff", now});
     return out;
   }
-  const auto* form = worksheets_.templates()->current(push.template_id());
+  const auto* form = usable_template(out, push.template_id());
   if (form == nullptr) {
-    out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no such worksheet template");
     return out;
   }
   std::vector<std::pair<std::string, std::string>> owners;
@@ -231,9 +230,8 @@ effects room::open_worksheet(member& by, connection_id conn, std::uint32_t reque
                             "only participants and family members open personal worksheets");
     return out;
   }
-  const auto* form = worksheets_.templates()->current(open.template_id());
+  const auto* form = usable_template(out, open.template_id());
   if (form == nullptr) {
-    out.reply = error_reply(v1::ERROR_CODE_NOT_FOUND, "no such worksheet template");
     return out;
   }
   return create_sheets(by, conn, request_id, *form, v1::WORKSHEET_SCOPE_PERSONAL,
@@ -304,6 +302,10 @@ effects room::worksheet_stored(std::uint64_t ticket, bool committed, time_ms now
   }
   if (auto* creation = std::get_if<pending_creation>(&*work)) {
     sheets_created(out, *creation, committed, now);
+    return out;
+  }
+  if (const auto* saved = std::get_if<pending_template>(&*work)) {
+    template_stored(out, *saved, committed, now);
     return out;
   }
   auto& done = std::get<pending_commit>(*work);

@@ -52,6 +52,11 @@ struct room_limits {
   // Largest worksheet export reply, in serialized bytes; the shell sets it
   // from the outbound queue's size, so an export never closes its reader.
   std::uint32_t max_export_bytes = 512U * 1024U;
+  // Facilitators' own templates (shared by every room): serialized bytes of
+  // one version, template ids, and versions of one id.
+  std::uint32_t max_template_bytes = 64U * 1024U;
+  std::uint32_t max_custom_templates = 200;
+  std::uint32_t max_template_versions = 100;
 };
 
 }  // namespace hearth::core

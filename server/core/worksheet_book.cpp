@@ -1,15 +1,24 @@
 // A room's worksheets and the shared template catalog.
 #include "core/worksheet_book.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace hearth::core {
+
+bool is_custom_template_id(const std::string& id) {
+  return id.size() > custom_template_prefix.size() && id.starts_with(custom_template_prefix);
+}
 
 bool worksheet_templates::add(const v1::WorksheetTemplate& t) {
   return by_id_[t.id()].try_emplace(t.version(), t).second;
 }
 
 const v1::WorksheetTemplate* worksheet_templates::current(const std::string& id) const {
+  return retired(id) ? nullptr : newest(id);
+}
+
+const v1::WorksheetTemplate* worksheet_templates::newest(const std::string& id) const {
   auto it = by_id_.find(id);
   return it == by_id_.end() || it->second.empty() ? nullptr : &it->second.rbegin()->second;
 }
@@ -24,14 +33,32 @@ const v1::WorksheetTemplate* worksheet_templates::find(const std::string& id,
   return v == it->second.end() ? nullptr : &v->second;
 }
 
-std::vector<const v1::WorksheetTemplate*> worksheet_templates::latest() const {
+std::vector<const v1::WorksheetTemplate*> worksheet_templates::versions(
+    const std::string& id) const {
+  std::vector<const v1::WorksheetTemplate*> out;
+  auto it = by_id_.find(id);
+  if (it != by_id_.end()) {
+    for (const auto& [version, t] : it->second) {
+      out.push_back(&t);
+    }
+  }
+  return out;
+}
+
+std::vector<const v1::WorksheetTemplate*> worksheet_templates::latest(with_retired which) const {
   std::vector<const v1::WorksheetTemplate*> out;
   for (const auto& [id, versions] : by_id_) {
-    if (!versions.empty()) {
+    if (!versions.empty() && (which == with_retired::yes || !retired(id))) {
       out.push_back(&versions.rbegin()->second);
     }
   }
   return out;
+}
+
+std::size_t worksheet_templates::custom_count() const {
+  return static_cast<std::size_t>(
+      std::count_if(by_id_.begin(), by_id_.end(),
+                    [](const auto& entry) { return is_custom_template_id(entry.first); }));
 }
 
 std::optional<std::uint64_t> worksheet_book::number_of(const std::string& instance_id) {
@@ -69,7 +96,7 @@ sheet_entry& worksheet_book::insert(sheet_entry entry) {
   return sheets_.insert_or_assign(n, std::move(entry)).first->second;
 }
 
-std::uint64_t worksheet_book::hold(std::variant<pending_creation, pending_commit> work) {
+std::uint64_t worksheet_book::hold(pending_work work) {
   if (const auto* creation = std::get_if<pending_creation>(&work)) {
     creating_ += creation->sheets.size();
   }
@@ -78,8 +105,7 @@ std::uint64_t worksheet_book::hold(std::variant<pending_creation, pending_commit
   return ticket;
 }
 
-std::optional<std::variant<pending_creation, pending_commit>> worksheet_book::release(
-    std::uint64_t ticket) {
+std::optional<pending_work> worksheet_book::release(std::uint64_t ticket) {
   auto it = pending_.find(ticket);
   if (it == pending_.end()) {
     return std::nullopt;
@@ -90,6 +116,13 @@ std::optional<std::variant<pending_creation, pending_commit>> worksheet_book::re
     creating_ -= creation->sheets.size();
   }
   return work;
+}
+
+bool worksheet_book::template_storing(const std::string& template_id) const {
+  return std::any_of(pending_.begin(), pending_.end(), [&](const auto& entry) {
+    const auto* t = std::get_if<pending_template>(&entry.second);
+    return t != nullptr && t->template_id == template_id;
+  });
 }
 
 std::string worksheet_book::check_invariants() const {

@@ -8,7 +8,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -20,20 +22,40 @@
 
 namespace hearth::core {
 
-// Every template version the server loaded at start-up; shared by all rooms,
-// never changed after. A sheet keeps the version it was made from.
+// Every template version the server knows: the built-in files and the
+// facilitators' own (ids starting with custom_template_prefix). A value: the
+// shell swaps in a new copy when a template is saved or retired
+// (template_catalog.hpp) and rooms keep the copy they were given, so a sheet
+// always finds the version it was made from.
+inline constexpr std::string_view custom_template_prefix = "c_";
+bool is_custom_template_id(const std::string& id);
+
+enum class with_retired : std::uint8_t { no, yes };
+
 class worksheet_templates {
  public:
   // False when this (id, version) is already there.
   bool add(const v1::WorksheetTemplate& t);
+  // No new sheet is made from a retired template; its versions stay for the
+  // sheets made from them.
+  void retire(const std::string& id) { retired_.insert(id); }
+  bool retired(const std::string& id) const { return retired_.contains(id); }
+  // The latest version, unless the template is retired.
   const v1::WorksheetTemplate* current(const std::string& id) const;
+  // The latest version, retired or not.
+  const v1::WorksheetTemplate* newest(const std::string& id) const;
   const v1::WorksheetTemplate* find(const std::string& id, std::uint32_t version) const;
+  // Every version of one template, oldest first.
+  std::vector<const v1::WorksheetTemplate*> versions(const std::string& id) const;
   // The latest version of each template, by id.
-  std::vector<const v1::WorksheetTemplate*> latest() const;
+  std::vector<const v1::WorksheetTemplate*> latest(with_retired which = with_retired::no) const;
   std::size_t size() const { return by_id_.size(); }
+  // Facilitators' template ids, retired ones included.
+  std::size_t custom_count() const;
 
  private:
   std::map<std::string, std::map<std::uint32_t, v1::WorksheetTemplate>> by_id_;
+  std::set<std::string> retired_;
 };
 
 // A sheet as read back from the store when the room opens.
@@ -89,6 +111,15 @@ struct pending_commit {
   std::uint32_t request_id = 0;
 };
 
+struct pending_template {
+  connection_id connection = 0;
+  std::uint32_t request_id = 0;
+  member_id by = 0;
+  std::string template_id;
+  std::uint32_t version = 0;  // 0: a retirement
+};
+using pending_work = std::variant<pending_creation, pending_commit, pending_template>;
+
 class worksheet_book {
  public:
   void use(std::shared_ptr<const worksheet_templates> templates) {
@@ -107,8 +138,10 @@ class worksheet_book {
   const std::map<std::uint64_t, sheet_entry>& sheets() const { return sheets_; }
   std::size_t count() const { return sheets_.size() + creating_; }
 
-  std::uint64_t hold(std::variant<pending_creation, pending_commit> work);
-  std::optional<std::variant<pending_creation, pending_commit>> release(std::uint64_t ticket);
+  std::uint64_t hold(pending_work work);
+  std::optional<pending_work> release(std::uint64_t ticket);
+  // Whether a save or retirement of this template waits for its store commit.
+  bool template_storing(const std::string& template_id) const;
 
   // Presence: where each member is (field_id empty: nowhere).
   std::unordered_map<member_id, presence_entry>& presence() { return presence_; }
@@ -119,7 +152,7 @@ class worksheet_book {
  private:
   std::shared_ptr<const worksheet_templates> templates_;
   std::map<std::uint64_t, sheet_entry> sheets_;  // by number: oldest first
-  std::map<std::uint64_t, std::variant<pending_creation, pending_commit>> pending_;
+  std::map<std::uint64_t, pending_work> pending_;
   std::size_t creating_ = 0;  // sheets in pending creations
   std::uint64_t next_number_ = 1;
   std::uint64_t next_ticket_ = 1;

@@ -42,7 +42,13 @@ room_runner::room_runner(std::string room_id, std::string epoch, strand_type str
   if (session_ended) {
     room_.mark_ended();
   }
-  room_.use_templates(config.worksheet_templates);
+  refresh_templates();
+}
+
+void room_runner::refresh_templates() {
+  if (config_.worksheet_templates) {
+    room_.use_templates(config_.worksheet_templates->snapshot());
+  }
 }
 
 void room_runner::join(std::shared_ptr<connection> conn, core::identity who, v1::JoinRoom request,
@@ -91,6 +97,9 @@ void room_runner::do_command(const std::shared_ptr<connection>& conn,
     send_reply(conn, core::error_reply(v1::ERROR_CODE_NOT_JOINED, "join the room first"),
                message.request_id());
     return;
+  }
+  if (message.has_worksheet()) {
+    refresh_templates();  // another room or the admin API may have changed one
   }
   auto fx = room_.handle(conn->id(), message, clock_.now());
   const bool leaving = message.has_leave_room() && fx.reply && fx.reply->has_leave();
@@ -274,6 +283,7 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
     record_bans(fx, caller, fx.reply, request_id);
   }
   record_worksheets(fx);
+  record_templates(fx);
   // The reply before the closes: a facilitator who ends the session gets it
   // ahead of their own Disconnect.
   if (fx.reply && caller) {

@@ -79,6 +79,9 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   // commit reported back to the core, answers to other connections, and the
   // sheets read back when the room opens.
   void record_worksheets(const core::effects& fx);
+  void record_templates(const core::effects& fx);
+  // Hands the room the shared catalog as it is now.
+  void refresh_templates();
   void worksheet_stored(std::uint64_t ticket, bool committed);
   // room_attendance.cpp: read the records, then answer on the strand
   // (`segments` null: the store could not be read).

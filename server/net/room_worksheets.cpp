@@ -66,6 +66,48 @@ void room_runner::record_worksheets(const core::effects& fx) {
   }
 }
 
+void room_runner::record_templates(const core::effects& fx) {
+  for (const auto& w : fx.template_writes) {
+    store::write write = store::worksheet_template_retire{w.retired, w.at};
+    if (w.saved) {
+      write = store::worksheet_template_put{w.saved->id(), w.saved->version(),
+                                            w.saved->SerializeAsString(), w.by_subject, w.at};
+    }
+    // The catalog changes on the strand once the store has the change, and
+    // before the core answers: the author's next command sees it.
+    auto catalog = config_.worksheet_templates;  // the core refuses templates without one
+    auto done = [self = shared_from_this(), w, catalog](bool committed) {
+      asio::post(self->strand_, [self, w, committed, catalog] {
+        if (w.saved && committed) {
+          catalog->add(*w.saved);
+        } else if (w.saved) {
+          catalog->release(w.saved->id(), w.saved->version());
+        } else if (committed) {
+          catalog->retire(w.retired);
+        }
+        self->refresh_templates();
+        self->worksheet_stored(w.ticket, committed);
+      });
+    };
+    // Another room (or the admin API) saving the same version first: this
+    // one is answered "retry" and the next try gets the next version.
+    const bool claimed = !w.saved || catalog->claim(w.saved->id(), w.saved->version());
+    if (!claimed || !records_.submit(std::move(write), std::move(done))) {
+      if (claimed && w.saved) {
+        catalog->release(w.saved->id(), w.saved->version());
+      }
+      if (claimed) {
+        telemetry::global_metrics().store_refused.fetch_add(1);
+        telemetry::log(telemetry::level::error, "worksheet_template_not_recorded",
+                       {{"reason", std::string_view("store queue full")}});
+      }
+      asio::post(strand_, [self = shared_from_this(), ticket = w.ticket] {
+        self->worksheet_stored(ticket, false);
+      });
+    }
+  }
+}
+
 void room_runner::worksheet_stored(std::uint64_t ticket, bool committed) {
   auto fx = room_.worksheet_stored(ticket, committed, clock_.now());
   apply(fx, nullptr, 0);
@@ -82,6 +124,7 @@ void room_runner::send_replies(core::effects& fx) {
 }
 
 void room_runner::restore_worksheets(const std::vector<store::worksheet_record>& sheets) {
+  refresh_templates();  // sheets of templates saved since the room was made
   std::int64_t refused = 0;
   for (const auto& record : sheets) {
     core::stored_worksheet stored;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/template_catalog.hpp"
 #include "core/types.hpp"
-#include "core/worksheet_book.hpp"
 #include "hearth/v1/lobby.pb.h"
 
 namespace hearth::net {
@@ -48,8 +48,9 @@ struct settings {
   std::size_t max_token_bytes = 4096;
 
   core::room_limits room;
-  // Loaded at start-up and never changed; null: worksheet commands are refused.
-  std::shared_ptr<const core::worksheet_templates> worksheet_templates;
+  // Built-in and facilitators' templates, shared by every room and the admin
+  // API; null: worksheet commands are refused.
+  std::shared_ptr<core::template_catalog> worksheet_templates;
   // Rooms without a planned session (the admin API's sessions) enter like this.
   v1::LobbyPolicy default_lobby_policy = v1::LOBBY_POLICY_OPEN;
   bool default_admit_before_facilitator = true;
