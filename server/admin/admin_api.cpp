@@ -137,6 +137,9 @@ response api::route(const request& req) {
       return get_worksheet(path[3], path[5], format == parts->query.end() ? "json" : format->second,
                            scoped);
     }
+    if (path.size() <= 4 && path[2] == "worksheet-templates") {
+      return templates_route(req, path, parts->query);
+    }
     if (path.size() == 3 && path[2] == "sessions") {
       if (req.method == "POST") {
         if (auto bad = unknown_parameter({})) {

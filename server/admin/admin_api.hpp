@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,6 +107,13 @@ class api {
   // The session's sheets (those `subject` could read, if given), or why not.
   session_sheets worksheets_of(const std::string& session,
                                const std::optional<std::string>& subject);
+  // templates_api.cpp: /admin/v1/worksheet-templates[/{id}]
+  response templates_route(const request& req, const std::vector<std::string>& path,
+                           const std::map<std::string, std::string>& query);
+  response list_templates(bool include_retired);
+  response get_template(const std::string& id);
+  response save_template(const std::string& body);
+  response retire_template(const std::string& id);
   static const v1::WorksheetTemplate* template_of(const core::worksheet_templates* templates,
                                                   const store::worksheet_record& w);
   // Recorded as the admin's act; `authenticated` false records it as an

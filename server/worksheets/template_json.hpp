@@ -20,4 +20,8 @@ struct template_result {
 // without item_fields holds one short text per item, item field "text".
 template_result parse_template(std::string_view json);
 
+// The template in the same format (template_json_write.cpp); parse_template
+// reads it back to an equal template.
+std::string template_to_json(const v1::WorksheetTemplate& t);
+
 }  // namespace hearth::worksheets
