@@ -17,6 +17,7 @@ import { Worksheets } from "./worksheets/sheets";
 import { WorksheetSync } from "./worksheets/sync";
 import { refusalText, viewer, WorksheetView } from "./ui/worksheet_view";
 import { Attendance } from "./state/attendance";
+import { AttendanceSync } from "./state/attendance_sync";
 import { drawAttendance } from "./ui/attendance_view";
 import { drawWorksheetConsole, wireWorksheetConsole, type WorksheetConsoleDeps } from "./ui/worksheet_console";
 
@@ -54,6 +55,7 @@ const attendance = new Attendance();
 const sheets = new Worksheets(worksheetClientId());
 let nextItem = 1;
 let clockOffset = 0; // server time minus local time
+let roomEpoch = "";
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
 
 function toast(text: string): void {
@@ -80,6 +82,9 @@ function showScreen(state: LinkState, detail: string): void {
     sync.rejoined();
     wsView.rejoined();
     wsView.loadTemplates();
+    attendanceSync.joined();
+  } else if (state === "reconnecting" || state === "closed") {
+    attendanceSync.offline();
   }
   const link = byId("link-state");
   link.dataset.state = state;
@@ -177,6 +182,13 @@ const wsView = new WorksheetView({
 });
 const wsConsole: WorksheetConsoleDeps = { model, sheets, ask, toast, showSheet: (id) => wsView.show(id) };
 
+// The console's attendance so far, from the clinic's record; only facilitators ask.
+const attendanceSync = new AttendanceSync(attendance, {
+  request: (c) => conn.request(c),
+  mayAsk: () => model.staff && conn.linkState === "online",
+  changed: () => drawAttendance(model, attendance, Date.now() + clockOffset),
+});
+
 const breakoutDeps: BreakoutConsoleDeps = { model, run: (c, done) => run(c, done), toast, redrawAll: () => draw() };
 
 const conn = new Connection({
@@ -187,8 +199,11 @@ const conn = new Connection({
     hello: () => {},
     joined: (result, fresh) => {
       if (fresh) {
+        if (result.epoch !== roomEpoch) {
+          attendance.clear(); // a restarted room numbers its members anew
+          roomEpoch = result.epoch;
+        }
         model.reset(result);
-        attendance.snapshot(result);
         announce(sheets.reset(result.snapshot?.worksheets ?? [], viewer(model)));
       }
       sheets.clearPresence(); // never replayed: others say again where they are
@@ -196,7 +211,6 @@ const conn = new Connection({
     },
     moved: (result) => {
       model.moved(result);
-      attendance.snapshot(result);
       announce(sheets.reset(result.snapshot?.worksheets ?? [], viewer(model)));
       announce([{ text: result.breakoutId === 0 ? "You are in the main room." : `You are in the breakout room ${model.breakouts.roomName(result.breakoutId)}.`, urgent: false }]);
       draw();
@@ -209,7 +223,9 @@ const conn = new Connection({
     },
     event: (event) => {
       announce(model.apply(event));
-      attendance.apply(event);
+      if (["memberJoined", "memberLeft", "memberPresence", "memberRoleChanged"].includes(event.body.case ?? "")) {
+        attendanceSync.rosterChanged();
+      }
       announce(sheets.apply(event, viewer(model)));
       if (event.body.case === "worksheetCommitted") {
         sync.flush(event.body.value.commit?.instanceId ?? "");
@@ -218,9 +234,6 @@ const conn = new Connection({
     },
     serverTime: (ms) => {
       clockOffset = ms - Date.now();
-      if (conn.linkState === "online") {
-        attendance.seen(ms);
-      }
     },
     outboxChanged: (pending) => {
       const note = byId("pending-note");

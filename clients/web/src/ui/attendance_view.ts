@@ -1,11 +1,16 @@
-// The console's "Attendance so far": one sentence per person who has been in
-// the session while this console watched (so a screen reader reads each as
-// a whole), with what this console could not see said in words.
+// The console's "Attendance so far", from the clinic's attendance record:
+// one sentence per person who has been in the session (so a screen reader
+// reads each as a whole), the counts above, and below where the figures come
+// from and when they were read. Not a live region: the minutes change every
+// minute and would drown the announcements.
 import { Role } from "../gen/hearth/v1/role_pb";
 import type { Attendance, AttendanceRow } from "../state/attendance";
 import type { RoomModel } from "../state/room_model";
 import { byId, h, redraw } from "./dom";
 import { roleName } from "./text";
+
+/** How the record names someone it cannot match to the roster (member_id 0). */
+export const BEFORE_RESTART = "someone who was here before the server restarted";
 
 export function clockOf(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -24,40 +29,58 @@ function stateText(r: AttendanceRow): string {
   switch (r.state) {
     case "here": return "here now";
     case "reconnecting": return "connection dropped, may come back";
-    case "left": return `left at ${clockOf(r.leftAtMs)}`;
+    case "left": return `left at ${clockOf(r.lastLeftMs)}`;
   }
 }
 
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** One person's sentence, e.g. "Sam (participant): here now. 12 min present so far, first came at 10:03." */
+export function attendanceSentence(r: AttendanceRow, myId: number): { who: string; role: string; state: string; rest: string } {
+  const who = r.memberId === 0 ? capital(BEFORE_RESTART) : r.name;
+  const role = r.memberId === myId && r.memberId !== 0 ? `you, ${roleName(r.role)}` : roleName(r.role);
+  const stays = r.stays > 1 ? `, in ${r.stays} separate stays` : "";
+  const rest = `${capital(minutesText(r.presentMs))} present so far, first came at ${clockOf(r.firstJoinedMs)}${stays}.`;
+  return { who, role, state: stateText(r), rest };
+}
+
 function line(model: RoomModel, r: AttendanceRow): HTMLElement {
-  const who = r.memberId === model.myId ? `you, ${roleName(r.role)}` : roleName(r.role);
-  const time = `${minutesText(r.presentMs)} present so far`;
-  // Someone already in the room when this console joined may have been here
-  // before their current stretch too: that time was never seen here.
-  const since = r.earlierUnseen
-    ? `${time} since ${clockOf(r.firstSeenMs)}; any earlier visit is not counted`
-    : `${time}, first came at ${clockOf(r.firstSeenMs)}`;
+  const s = attendanceSentence(r, model.myId);
   return h("li", { "data-member": String(r.memberId), "data-state": r.state },
-    h("strong", {}, r.name), ` (${who}): `,
-    h("span", { class: `att-state ${r.state}` }, stateText(r)),
-    `. ${since[0].toUpperCase()}${since.slice(1)}.`,
-    r.approximate && h("span", { class: "hint" }, " Some of these times fell while this console was disconnected and are estimated."));
+    h("strong", {}, s.who), ` (${s.role}): `,
+    h("span", { class: `att-state ${r.state}` }, s.state),
+    `. ${s.rest}`);
+}
+
+/** Under the list: where the figures come from, and how current they are. */
+export function sourceText(attendance: Attendance): string {
+  if (!attendance.known) {
+    return attendance.failure
+      ? `The clinic's attendance record could not be read (${attendance.failure}). Trying again.`
+      : "Reading the clinic's attendance record…";
+  }
+  const asOf = clockOf(attendance.asOfMs);
+  if (attendance.failure) {
+    return `Could not update (${attendance.failure}): this is the clinic's attendance record as it was at ${asOf}.`;
+  }
+  return `From the clinic's attendance record: every stay since the room first opened, people who already left included. Read at ${asOf}; the minutes of people here count on between readings.`;
 }
 
 export function drawAttendance(model: RoomModel, attendance: Attendance, nowMs: number): void {
   if (!model.staff) {
     return;
   }
-  const rows = attendance.rows(nowMs);
+  const rows = attendance.rows(nowMs, (id) => model.members.get(id)?.presence);
   const lines = rows.map((r) => line(model, r));
   // Redrawn only when a sentence changes (minutes tick over, someone comes or goes).
   const sig = lines.map((l) => l.textContent).join("\n");
-  redraw(byId("attendance-list"), sig, rows.length === 0 ? [h("li", { class: "hint" }, "Nobody yet.")] : lines);
-  const clients = rows.filter((r) => r.role === Role.PARTICIPANT);
-  const family = rows.filter((r) => r.role === Role.FAMILY_MEMBER);
-  const here = (list: AttendanceRow[]) => list.filter((r) => r.state !== "left").length;
-  byId("attendance-count").textContent = `Participants seen: ${clients.length} (${here(clients)} here now)` +
-    (family.length ? `; family members seen: ${family.length} (${here(family)} here now).` : ".");
-  byId("attendance-since").textContent = attendance.watchingSinceMs
-    ? `Counted by this console since you joined at ${clockOf(attendance.watchingSinceMs)}: people who left before then are not listed, and those already here may have been here earlier too. The clinic's attendance report is the record.`
-    : "";
+  const empty = attendance.known ? [h("li", { class: "hint" }, "Nobody yet.")] : [];
+  redraw(byId("attendance-list"), sig, rows.length === 0 ? empty : lines);
+  const here = (role: Role) => rows.filter((r) => r.role === role && r.state !== "left").length;
+  byId("attendance-count").textContent = !attendance.known ? "" :
+    `Participants so far: ${attendance.participants} (${here(Role.PARTICIPANT)} here now)` +
+    (attendance.familyMembers ? `; family members so far: ${attendance.familyMembers} (${here(Role.FAMILY_MEMBER)} here now).` : ".");
+  byId("attendance-note").textContent = sourceText(attendance);
 }
