@@ -39,8 +39,11 @@ function capital(s: string): string {
 
 /** One person's sentence, e.g. "Sam (participant): here now. 12 min present so far, first came at 10:03." */
 export function attendanceSentence(r: AttendanceRow, myId: number): { who: string; role: string; state: string; rest: string } {
-  const who = r.memberId === 0 ? capital(BEFORE_RESTART) : r.name;
-  const role = r.memberId === myId && r.memberId !== 0 ? `you, ${roleName(r.role)}` : roleName(r.role);
+  // Member 0, or (after a restart) an id the room keeps for a sheet's owner
+  // who has not come back yet and so has no name.
+  const unknown = r.memberId === 0 || r.name === "";
+  const who = unknown ? capital(BEFORE_RESTART) : r.name;
+  const role = r.memberId === myId && !unknown ? `you, ${roleName(r.role)}` : roleName(r.role);
   const stays = r.stays > 1 ? `, in ${r.stays} separate stays` : "";
   const rest = `${capital(minutesText(r.presentMs))} present so far, first came at ${clockOf(r.firstJoinedMs)}${stays}.`;
   return { who, role, state: stateText(r), rest };
