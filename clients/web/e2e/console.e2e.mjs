@@ -1,13 +1,14 @@
 // The console's remaining pieces in real Chromium: a participant saves their
 // personal worksheet as a document and the downloaded file holds what they
 // typed; the facilitator saves a session sheet as a web page (with the
-// keyboard); attendance so
-// far follows people arriving, dropping, coming back and leaving. Worksheet
-// text is read from files and pages, never logged.
+// keyboard); attendance so far, from the clinic's record, lists someone who
+// left before the facilitator's console opened and follows people dropping,
+// coming back and leaving; only the console asks for it. Worksheet text is
+// read from files and pages, never logged.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launchBrowser, person, shot, startServer } from "./harness.mjs";
+import { launchBrowser, person, sentCommands, shot, startServer } from "./harness.mjs";
 
 const ROOM = "group-console";
 let server;
@@ -18,7 +19,16 @@ let kim;
 
 const see = (p, words, within = "body") => p.page.locator(within).getByText(words).first().waitFor({ timeout: 10_000 });
 const field = (p, id) => p.page.locator(`#ws-sheet [data-field="${id}"]`).locator("input, textarea, select").first();
-const attendanceOf = (p, memberName) => p.page.locator("#attendance-list li").filter({ hasText: memberName }).first();
+const attendanceOf = (p, memberName) => p.page.locator("#attendance-list li").filter({ has: p.page.locator("strong", { hasText: memberName }) }).first();
+const ATTENDANCE_QUERY = 24; // ClientMessage.attendance
+
+/** Waits until `who`'s attendance sentence matches `re`. */
+async function attendanceLine(p, who, re) {
+  await p.page.waitForFunction(([name, source]) => [...document.querySelectorAll("#attendance-list li")]
+    .some((li) => li.querySelector("strong")?.textContent === name && new RegExp(source).test(li.textContent)),
+  [who, re.source], { timeout: 10_000 });
+  return attendanceOf(p, who).textContent();
+}
 
 async function download(p, buttonName, { keyboard = false } = {}) {
   const button = p.page.getByRole("button", { name: buttonName });
@@ -31,9 +41,17 @@ before(async () => {
   // A short grace period, so that a drop that never comes back ends soon.
   server = await startServer("--default-lobby-policy", "open", "--reconnect-grace-ms", "3000");
   browser = await launchBrowser();
-  fac = await person(browser, server, server.mint(ROOM, "facilitator", "f-1", "Dr Rivera"));
-  sam = await person(browser, server, server.mint(ROOM, "participant", "p-1", "Sam"), { width: 360, height: 740 });
-  kim = await person(browser, server, server.mint(ROOM, "participant", "p-2", "Kim"));
+  // Jo comes and goes before the facilitator's console opens: Kim sees her
+  // arrive, and sees her gone once the grace period is over.
+  kim = await person(browser, server, server.mint(ROOM, "participant", "p-2", "Kim"), { record: true });
+  await see(kim, "Connected", "#link-state");
+  const jo = await person(browser, server, server.mint(ROOM, "participant", "p-3", "Jo"));
+  const joInRoster = kim.page.locator("#roster .who", { hasText: /^Jo$/ });
+  await joInRoster.waitFor({ timeout: 10_000 });
+  await jo.context.close();
+  await joInRoster.waitFor({ state: "detached", timeout: 10_000 });
+  fac = await person(browser, server, server.mint(ROOM, "facilitator", "f-1", "Dr Rivera"), { record: true });
+  sam = await person(browser, server, server.mint(ROOM, "participant", "p-1", "Sam"), { width: 360, height: 740, record: true });
   for (const p of [fac, sam, kim]) {
     await see(p, "Connected", "#link-state");
   }
@@ -90,31 +108,46 @@ test("the facilitator saves a session sheet as a web page with what a participan
   assert.deepEqual(fac.external, [], "no request to another host");
 });
 
-test("attendance so far: who is here, since when, minutes present, a drop and a return, a departure", async () => {
+test("attendance so far from the clinic's record: who left before the console opened, a drop and a return, a departure", async () => {
   // Only the console shows it.
   assert.equal(await sam.page.locator("#attendance").isVisible(), false);
-  await see(fac, "Participants seen: 2 (2 here now).", "#attendance-count");
+  await see(fac, "From the clinic's attendance record", "#attendance-note");
+  // Jo left before this console opened; the old console could not know her.
+  assert.match(await attendanceLine(fac, "Jo", /: left at \d/),
+    /^Jo \(participant\): left at \d[^.]*\. (Under a minute|\d+ min) present so far, first came at \d/);
   for (const who of ["Sam", "Kim"]) {
-    const line = await attendanceOf(fac, who).textContent();
-    assert.match(line, new RegExp(`^${who} \\(participant\\): here now\\. (Under a minute|\\d+ min) present so far(, first came at| since) \\d`));
+    assert.match(await attendanceLine(fac, who, /: here now/),
+      new RegExp(`^${who} \\(participant\\): here now\\. (Under a minute|\\d+ min) present so far, first came at \\d`));
   }
-  await see(fac, "Dr Rivera (you, facilitator): here now", "#attendance-list");
-  await see(fac, "Counted by this console since you joined at", "#attendance-since");
+  await attendanceLine(fac, "Dr Rivera", /^Dr Rivera \(you, facilitator\): here now\./);
+  await see(fac, "Participants so far: 3 (2 here now).", "#attendance-count");
+  // In order of first arrival: Kim, Jo, then the facilitator and Sam.
+  const order = await fac.page.locator("#attendance-list li strong").allTextContents();
+  assert.deepEqual(order, ["Kim", "Jo", "Dr Rivera", "Sam"]);
 
-  // Kim's line dies and comes back: one stretch, never "left".
+  // Kim's line dies and comes back: one stay, never "left".
   await kim.context.setOffline(true);
   await kim.page.evaluate(() => window.__sockets.at(-1).close());
-  await see(fac, "Kim (participant): connection dropped, may come back", "#attendance-list");
+  await attendanceLine(fac, "Kim", /^Kim \(participant\): connection dropped, may come back\./);
   await shot(fac.page, "console-02-attendance-reconnecting");
   await kim.context.setOffline(false);
   await kim.page.evaluate(() => window.dispatchEvent(new Event("online")));
   await see(kim, "Connected", "#link-state");
-  await see(fac, "Kim (participant): here now", "#attendance-list");
+  await attendanceLine(fac, "Kim", /^Kim \(participant\): here now\./);
+  assert.doesNotMatch(await attendanceOf(fac, "Kim").textContent(), /separate stays/);
+
+  // The console asks; a participant's client never does.
+  assert.ok((await sentCommands(fac.page)).includes(ATTENDANCE_QUERY), "the facilitator's console asked");
+  for (const p of [sam, kim]) {
+    const commands = await sentCommands(p.page);
+    assert.ok(commands.includes(11), "the frames were read (JoinRoom is there)");
+    assert.ok(!commands.includes(ATTENDANCE_QUERY), "a participant never asks for attendance");
+  }
 
   // Sam closes the page and does not come back: after the grace period, left.
   await sam.context.close();
-  await see(fac, /Sam \(participant\): left at \d/, "#attendance-list");
-  await see(fac, "Participants seen: 2 (1 here now).", "#attendance-count");
+  await attendanceLine(fac, "Sam", /^Sam \(participant\): left at \d/);
+  await see(fac, "Participants so far: 3 (1 here now).", "#attendance-count");
 
   // Readable on a phone: nothing wider than the screen.
   await fac.page.setViewportSize({ width: 360, height: 740 });

@@ -64,20 +64,29 @@ export async function launchBrowser() {
 /**
  * A person in their own browser context (separate storage), at `width` px.
  * Every WebSocket the page opens is kept in window.__sockets so the test can
- * cut the connection the way a network drop would.
+ * cut the connection the way a network drop would. With `record`, every
+ * frame the page sends is kept too (window.__sent, as byte arrays).
  */
-export async function person(browser, server, token, { width = 1280, height = 900 } = {}) {
+export async function person(browser, server, token, { width = 1280, height = 900, record = false } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
-  await context.addInitScript(() => {
+  await context.addInitScript((keepSent) => {
     const Native = window.WebSocket;
     window.__sockets = [];
+    window.__sent = [];
     window.WebSocket = class extends Native {
       constructor(...args) {
         super(...args);
         window.__sockets.push(this);
       }
+      send(data) {
+        if (keepSent && typeof data !== "string") {
+          const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+          window.__sent.push(Array.from(bytes));
+        }
+        super.send(data);
+      }
     };
-  });
+  }, record);
   const page = await context.newPage();
   page.on("dialog", (d) => d.accept());
   const external = [];
@@ -88,6 +97,41 @@ export async function person(browser, server, token, { width = 1280, height = 90
   });
   await page.goto(`${server.origin}/#token=${token}`);
   return { page, context, external };
+}
+
+/**
+ * The commands (ClientMessage oneof field numbers) in the frames a page sent
+ * (`record` above): each frame holds varint-length-prefixed records, and each
+ * record's top-level fields are walked by their wire type.
+ */
+export async function sentCommands(page) {
+  const frames = await page.evaluate(() => window.__sent);
+  const out = [];
+  for (const frame of frames) {
+    let at = 0;
+    const varint = () => {
+      let value = 0;
+      for (let scale = 1; at < frame.length; scale *= 128) {
+        const b = frame[at++];
+        value += (b & 0x7f) * scale;
+        if (b < 0x80) return value;
+      }
+      throw new Error("truncated varint in a sent frame");
+    };
+    while (at < frame.length) {
+      const length = varint();
+      const end = at + length;
+      while (at < end) {
+        const tag = varint();
+        const [field, wire] = [Math.floor(tag / 8), tag & 7];
+        const skip = wire === 0 ? (varint(), 0) : wire === 2 ? varint() : wire === 1 ? 8 : wire === 5 ? 4 : NaN;
+        if (Number.isNaN(skip)) throw new Error("unexpected wire type in a sent frame");
+        at += skip;
+        if (field >= 10) out.push(field);
+      }
+    }
+  }
+  return out;
 }
 
 export async function shot(page, name) {
