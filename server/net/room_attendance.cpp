@@ -65,7 +65,10 @@ void room_runner::send_attendance(const std::shared_ptr<connection>& conn, std::
   out->set_as_of_ms(static_cast<std::uint64_t>(now));
   for (const auto& person : report.people) {
     auto* p = out->add_people();
-    if (const core::member* m = room_.people().find_by_subject(person.subject)) {
+    // A member the room only keeps an id for (a sheet's owner not back since
+    // a restart) has no name here: the same as someone unknown.
+    const core::member* m = room_.people().find_by_subject(person.subject);
+    if (m != nullptr && !m->who.display_name.empty()) {
       p->set_member_id(m->id);
       p->set_display_name(m->who.display_name);
     }
