@@ -8,9 +8,9 @@
 
 #include "admin/query.hpp"
 #include "admin/reply.hpp"
+#include "admin/template_catalog.hpp"
 #include "auth/random_id.hpp"
 #include "auth/token.hpp"
-#include "core/template_catalog.hpp"
 
 namespace hearth::admin {
 namespace {
@@ -45,7 +45,7 @@ json::object record_json(const store::audit_record& r) {
 }  // namespace
 
 api::api(settings config, store::store& records, const auth::signing_key& key, wall_clock now,
-         std::shared_ptr<core::template_catalog> templates)
+         std::shared_ptr<admin::template_catalog> templates)
     : config_(std::move(config)),
       store_(records),
       key_(key),

@@ -25,10 +25,11 @@
 
 namespace hearth::core {
 class worksheet_templates;
-class template_catalog;
 }  // namespace hearth::core
 
 namespace hearth::admin {
+
+class template_catalog;
 
 struct request {
   std::string method;  // "GET", "POST", ...
@@ -64,7 +65,7 @@ class api {
   // `templates`: the catalog every room shares (every template version), to
   // rebuild and render stored worksheets; null: worksheets read as not loaded.
   api(settings config, store::store& records, const auth::signing_key& key, wall_clock now,
-      std::shared_ptr<core::template_catalog> templates = nullptr);
+      std::shared_ptr<admin::template_catalog> templates = nullptr);
 
   response handle(const request& req);
 
@@ -126,7 +127,7 @@ class api {
   store::store& store_;
   const auth::signing_key& key_;
   wall_clock now_;
-  std::shared_ptr<core::template_catalog> templates_;
+  std::shared_ptr<admin::template_catalog> templates_;
   std::atomic<live_source*> live_{nullptr};
 };
 

@@ -10,7 +10,7 @@
 
 #include "admin/admin_api.hpp"
 #include "admin/reply.hpp"
-#include "core/template_catalog.hpp"
+#include "admin/template_catalog.hpp"
 #include "core/template_rules.hpp"
 #include "worksheets/labels.hpp"
 #include "worksheets/template_json.hpp"

@@ -12,7 +12,7 @@
 
 #include "admin/admin_api.hpp"
 #include "admin/reply.hpp"
-#include "core/template_catalog.hpp"
+#include "admin/template_catalog.hpp"
 #include "worksheets/codec.hpp"
 #include "worksheets/export.hpp"
 #include "worksheets/labels.hpp"

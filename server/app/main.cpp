@@ -78,7 +78,7 @@ int serve(const std::vector<std::string>& args) {
                            {{"store", std::string_view(config.storage.kind)}});
     hearth::app::add_stored_templates(templates, *db);
     config.net.worksheet_templates =
-        std::make_shared<hearth::core::template_catalog>(std::move(templates));
+        std::make_shared<hearth::admin::template_catalog>(std::move(templates));
     const auto run = db->begin_run(hearth::app::wall_ms());
     hearth::store::store_writer writer(*db, config.store);
     hearth::app::alive_marker alive(writer, run, config.alive_interval);

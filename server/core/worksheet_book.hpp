@@ -25,7 +25,7 @@ namespace hearth::core {
 // Every template version the server knows: the built-in files and the
 // facilitators' own (ids starting with custom_template_prefix). A value: the
 // shell swaps in a new copy when a template is saved or retired
-// (template_catalog.hpp) and rooms keep the copy they were given, so a sheet
+// (admin/template_catalog.hpp, in the shell) and rooms keep the copy they were given, so a sheet
 // always finds the version it was made from.
 inline constexpr std::string_view custom_template_prefix = "c_";
 bool is_custom_template_id(const std::string& id);

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/template_catalog.hpp"
+#include "admin/template_catalog.hpp"
 #include "core/types.hpp"
 #include "hearth/v1/lobby.pb.h"
 
@@ -50,7 +50,7 @@ struct settings {
   core::room_limits room;
   // Built-in and facilitators' templates, shared by every room and the admin
   // API; null: worksheet commands are refused.
-  std::shared_ptr<core::template_catalog> worksheet_templates;
+  std::shared_ptr<admin::template_catalog> worksheet_templates;
   // Rooms without a planned session (the admin API's sessions) enter like this.
   v1::LobbyPolicy default_lobby_policy = v1::LOBBY_POLICY_OPEN;
   bool default_admit_before_facilitator = true;

@@ -3,7 +3,6 @@
 // assigned by the server, nothing answered or visible before the store
 // commits, a retired template that makes no new sheet while its sheets keep
 // working, and a sheet of version 1 that keeps its version after version 2.
-#include "core/template_catalog.hpp"
 #include "worksheet_fixture.hpp"
 #include "worksheets/template_check.hpp"
 
@@ -22,8 +21,8 @@ constexpr const char* custom_template = R"({
 class worksheet_template_test : public worksheet_fixture {
  protected:
   explicit worksheet_template_test(room_limits limits = {})
-      : worksheet_fixture(limits), catalog_(*catalog()) {
-    room_.use_templates(catalog_.snapshot());
+      : worksheet_fixture(limits), templates_(*catalog()) {
+    room_.use_templates(std::make_shared<const worksheet_templates>(templates_));
     join("cf", v1::ROLE_CO_FACILITATOR);
   }
 
@@ -54,11 +53,12 @@ class worksheet_template_test : public worksheet_fixture {
     effects all;
     for (const auto& w : fx.template_writes) {
       if (committed && w.saved) {
-        catalog_.add(*w.saved);
+        templates_.add(*w.saved);
       } else if (committed) {
-        catalog_.retire(w.retired);
+        templates_.retire(w.retired);
       }
-      room_.use_templates(catalog_.snapshot());
+      // A new copy, as the shell's catalog hands out.
+      room_.use_templates(std::make_shared<const worksheet_templates>(templates_));
       auto done = room_.worksheet_stored(w.ticket, committed, 0);
       all.replies.insert(all.replies.end(), done.replies.begin(), done.replies.end());
       all.audit.insert(all.audit.end(), done.audit.begin(), done.audit.end());
@@ -88,7 +88,7 @@ class worksheet_template_test : public worksheet_fixture {
                                              : v1::ERROR_CODE_UNSPECIFIED;
   }
 
-  template_catalog catalog_;
+  worksheet_templates templates_;  // what the shell's catalog holds
 };
 
 TEST_F(worksheet_template_test, a_saved_template_exists_once_stored_with_the_servers_version) {

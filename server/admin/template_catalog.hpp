@@ -1,6 +1,6 @@
 // The worksheet template catalog every room and the admin API share: an
 // immutable worksheet_templates swapped for a changed copy when a template is
-// saved or retired. The shell's, not a room's: rooms are handed snapshots by
+// saved or retired. The shell's (it locks), not the core's: rooms are handed snapshots by
 // their runner, so the core keeps no lock and sees one catalog per command.
 // Thread-safe.
 #pragma once
@@ -13,7 +13,9 @@
 
 #include "core/worksheet_book.hpp"
 
-namespace hearth::core {
+namespace hearth::admin {
+
+using core::worksheet_templates;
 
 class template_catalog {
  public:
@@ -41,4 +43,4 @@ class template_catalog {
   std::set<std::pair<std::string, std::uint32_t>> claimed_;
 };
 
-}  // namespace hearth::core
+}  // namespace hearth::admin

@@ -1,8 +1,8 @@
 // Copy-on-write: a change copies the catalog (a few hundred templates at
 // most), so a snapshot in use by a room is never touched.
-#include "core/template_catalog.hpp"
+#include "admin/template_catalog.hpp"
 
-namespace hearth::core {
+namespace hearth::admin {
 
 std::shared_ptr<const worksheet_templates> template_catalog::snapshot() const {
   std::lock_guard lock(mutex_);
@@ -38,4 +38,4 @@ void template_catalog::retire(const std::string& id) {
   current_ = std::move(next);
 }
 
-}  // namespace hearth::core
+}  // namespace hearth::admin
