@@ -219,6 +219,13 @@ const std::vector<option>& options() {
           "how long a member shows in a worksheet field without refreshing it (default 120000)",
           [](config& c) -> std::int64_t& { return c.net.room.worksheet_presence; }),
       number_option<std::uint32_t>(
+          "max-worksheets", "worksheets one session may hold (default 500)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_worksheets; }),
+      number_option<std::uint32_t>(
+          "max-worksheet-queue",
+          "edit batches waiting behind one worksheet's store commit (default 64)",
+          [](config& c) -> std::uint32_t& { return c.net.room.max_worksheet_queue; }),
+      number_option<std::uint32_t>(
           "max-template-bytes",
           "largest facilitator's worksheet template version, serialized bytes (default 65536)",
           [](config& c) -> std::uint32_t& { return c.net.room.max_template_bytes; }),

@@ -50,8 +50,8 @@ effects room::save_template(member& by, connection_id conn, std::uint32_t reques
   template_write write;
   write.by_subject = by.who.subject;
   write.at = now;
-  write.ticket =
-      worksheets_.hold(pending_template{conn, request_id, by.id, form.id(), form.version()});
+  write.ticket = worksheets_.hold(
+      pending_template{conn, request_id, by.who.subject, by.who.role, form.id(), form.version()});
   write.saved = std::move(form);
   out.template_writes.push_back(std::move(write));
   return out;  // answered by worksheet_stored
@@ -79,7 +79,8 @@ effects room::retire_template(member& by, connection_id conn, std::uint32_t requ
   write.retired = id;
   write.by_subject = by.who.subject;
   write.at = now;
-  write.ticket = worksheets_.hold(pending_template{conn, request_id, by.id, id, 0});
+  write.ticket =
+      worksheets_.hold(pending_template{conn, request_id, by.who.subject, by.who.role, id, 0});
   out.template_writes.push_back(std::move(write));
   return out;  // answered by worksheet_stored
 }
@@ -102,9 +103,8 @@ void room::refuse_template(effects& out, const member& by, const std::string& ac
 
 void room::template_stored(effects& out, const pending_template& done, bool committed,
                            time_ms now) {
-  const member* by = roster_.find(done.by);
-  const std::string actor = by == nullptr ? std::string() : by->who.subject;
-  const v1::Role role = by == nullptr ? v1::ROLE_UNSPECIFIED : by->who.role;
+  const std::string& actor = done.by_subject;
+  const v1::Role role = done.by_role;
   const bool saved = done.version != 0;
   const std::string action = saved ? "template_saved" : "template_retired";
   std::string detail = "template=" + done.template_id;

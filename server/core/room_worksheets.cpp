@@ -17,9 +17,6 @@ namespace hearth::core {
 using worksheets::scope_label;
 namespace {
 
-constexpr std::size_t max_sheets = 500;  // per room, made and being made
-constexpr std::size_t max_queued = 64;   // batches waiting behind a commit, per sheet
-
 v1::Reply worksheet_reply() {
   v1::Reply reply;
   reply.mutable_worksheet();
@@ -139,7 +136,7 @@ effects room::create_sheets(member& by, connection_id conn, std::uint32_t reques
                             const std::vector<std::pair<std::string, std::string>>& owners,
                             const std::string& action, time_ms now) {
   effects out;
-  if (worksheets_.count() + owners.size() > max_sheets) {
+  if (worksheets_.count() + owners.size() > limits_.max_worksheets) {
     out.reply = error_reply(v1::ERROR_CODE_LIMIT_EXCEEDED, "too many worksheets in this session");
     return out;
   }
@@ -147,6 +144,8 @@ effects room::create_sheets(member& by, connection_id conn, std::uint32_t reques
   creation.connection = conn;
   creation.request_id = request_id;
   creation.by = by.id;
+  creation.by_subject = by.who.subject;
+  creation.by_role = by.who.role;
   creation.action = action;
   // owners: (owner subject, family participant subject), per sheet.
   for (const auto& [owner_subject, family_subject] : owners) {
@@ -258,7 +257,7 @@ effects room::submit_worksheet(member& from, connection_id conn, std::uint32_t r
     it->second.refreshed = now;
   }
   if (s->storing) {
-    if (s->queue.size() >= max_queued) {
+    if (s->queue.size() >= limits_.max_worksheet_queue) {
       out.reply = error_reply(v1::ERROR_CODE_TOO_MANY_REQUESTS, "worksheet busy; retry", true);
       return out;
     }
@@ -343,9 +342,8 @@ effects room::worksheet_stored(std::uint64_t ticket, bool committed, time_ms now
 }
 
 void room::sheets_created(effects& out, pending_creation& creation, bool committed, time_ms now) {
-  member* by = roster_.find(creation.by);
-  const std::string actor = by == nullptr ? std::string() : by->who.subject;
-  const v1::Role role = by == nullptr ? v1::ROLE_UNSPECIFIED : by->who.role;
+  const std::string& actor = creation.by_subject;
+  const v1::Role role = creation.by_role;
   const auto& first = creation.records.front();
   const std::string detail =
       "template=" + first.template_id + " version=" + std::to_string(first.template_version) +

@@ -49,6 +49,9 @@ struct room_limits {
   std::uint32_t max_breakout_name_bytes = 60;   // UTF-8 bytes of a breakout room's name
   time_ms max_breakout = 7'200'000;             // longest breakout timer
   time_ms worksheet_presence = 120'000;  // a worksheet presence not refreshed this long is cleared
+  std::uint32_t max_worksheets = 500;    // sheets per session, made and being made
+  // Edit batches waiting behind a sheet's commit to the store; beyond it, 111.
+  std::uint32_t max_worksheet_queue = 64;
   // Largest worksheet export reply, in serialized bytes; the shell sets it
   // from the outbound queue's size, so an export never closes its reader.
   std::uint32_t max_export_bytes = 512U * 1024U;

@@ -102,6 +102,10 @@ struct pending_creation {
   connection_id connection = 0;
   std::uint32_t request_id = 0;
   member_id by = 0;
+  // Who asked, as they were then: the audit record names them even if they
+  // left before the store answered.
+  std::string by_subject;
+  v1::Role by_role = v1::ROLE_UNSPECIFIED;
   std::string action;  // audit action: worksheet_pushed, worksheet_opened
 };
 struct pending_commit {
@@ -114,7 +118,8 @@ struct pending_commit {
 struct pending_template {
   connection_id connection = 0;
   std::uint32_t request_id = 0;
-  member_id by = 0;
+  std::string by_subject;  // who asked, as they were then (for the audit record)
+  v1::Role by_role = v1::ROLE_UNSPECIFIED;
   std::string template_id;
   std::uint32_t version = 0;  // 0: a retirement
 };

@@ -118,6 +118,31 @@ TEST_F(worksheet_template_test, a_saved_template_exists_once_stored_with_the_ser
   EXPECT_EQ(listed(false), (std::vector<std::string>{"c_weekly@3", "practice@1"}));
 }
 
+// The audit record of a held action names the actor as they were when they
+// asked: a co-facilitator demoted before the store answered is still recorded
+// as the co-facilitator who saved the template.
+TEST_F(worksheet_template_test, the_audit_names_the_actor_as_they_were_when_they_asked) {
+  v1::ClientMessage role;
+  role.mutable_moderation()->mutable_set_role()->set_member_id(pa);
+  role.mutable_moderation()->mutable_set_role()->set_role(v1::ROLE_CO_FACILITATOR);
+  ASSERT_FALSE(run(f, role, 0).reply->has_error());
+  auto saving = run(pa, save(weekly()), 0);
+  auto pushing = run(pa, push(v1::WORKSHEET_SCOPE_SESSION), 0);
+  role.mutable_moderation()->mutable_set_role()->set_role(v1::ROLE_UNSPECIFIED);  // back
+  ASSERT_FALSE(run(f, role, 1).reply->has_error());
+
+  auto saved = store_templates(saving);
+  ASSERT_EQ(saved.audit.size(), 1U);
+  EXPECT_EQ(saved.audit[0].action, "template_saved");
+  EXPECT_EQ(saved.audit[0].actor, "pa");
+  EXPECT_EQ(saved.audit[0].actor_role, v1::ROLE_CO_FACILITATOR);
+  auto pushed = store(pushing);
+  ASSERT_EQ(pushed.audit.size(), 1U);
+  EXPECT_EQ(pushed.audit[0].action, "worksheet_pushed");
+  EXPECT_EQ(pushed.audit[0].actor, "pa");
+  EXPECT_EQ(pushed.audit[0].actor_role, v1::ROLE_CO_FACILITATOR);
+}
+
 TEST_F(worksheet_template_test, only_facilitators_save_or_retire_and_refusals_are_audited) {
   for (member_id m : {pa, fm, o}) {
     auto fx = run(m, save(weekly()), 0);
