@@ -198,6 +198,10 @@ struct effects {
   // A facilitator asked for the attendance so far: the shell reads the
   // records and answers the calling connection (no `reply` here).
   bool attendance_asked = false;
+  // The joiner comes back after having left (or after their grace ran out):
+  // their direct stream carried nothing while they were away, so the shell
+  // answers with a snapshot even when its histories could replay.
+  bool fresh_start = false;
   std::optional<v1::Reply> reply;  // to the calling connection (request id set by the shell)
 };
 

@@ -119,6 +119,7 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
 member& room::enter(effects& out, connection_id conn, const identity& who, member* before,
                     time_ms now) {
   const v1::Presence was = before == nullptr ? v1::PRESENCE_UNSPECIFIED : v1::PRESENCE_LEFT;
+  out.fresh_start = before != nullptr;
   member* m = before;
   if (m == nullptr) {
     m = &roster_.add(who, now);

@@ -165,6 +165,7 @@ void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::i
   auto fx = room_.join(conn->id(), who, clock_.now());
   auto reply = std::move(fx.reply);
   fx.reply.reset();
+  const bool fresh_start = fx.fresh_start;
   // The join's own events reach the members already here; the newcomer gets
   // the state including them through its snapshot or replay.
   apply(fx, nullptr, 0);
@@ -185,7 +186,8 @@ void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::i
   result->set_epoch(epoch_);
   const std::uint32_t place = result->breakout_id();
   // A resume counts in the room the client was in; after a move it gets a snapshot.
-  const bool recovered = request.has_resume() && request.resume().breakout_id() == place &&
+  const bool recovered = !fresh_start && request.has_resume() &&
+                         request.resume().breakout_id() == place &&
                          can_replay(result->member_id(), request.resume());
   result->set_recovered(recovered);
   if (!recovered) {

@@ -27,6 +27,23 @@ std::optional<replica> replica::open(std::string client_id, std::uint32_t self,
                  snapshot.instance_id());
 }
 
+replica::reset_result replica::reset(const v1::WorksheetDocument& snapshot) {
+  if (snapshot.version() <= version_ || snapshot.instance_id() != instance_id_) {
+    return reset_result::unchanged;
+  }
+  auto d = document_from_wire(snapshot);
+  if (!d) {
+    return reset_result::undecodable;
+  }
+  const bool dropped = !idle();
+  in_flight_.reset();
+  pending_.clear();
+  confirmed_ = *d;
+  view_ = std::move(*d);
+  version_ = snapshot.version();
+  return dropped ? reset_result::dropped_edits : reset_result::replaced;
+}
+
 error replica::edit(const op& o) {
   const auto e = apply_checked(view_, template_, o, self_);
   if (e == error::none) {

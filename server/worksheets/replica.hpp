@@ -41,6 +41,17 @@ class replica {
   // original version and applies it only once.
   std::optional<v1::WorksheetBatch> resend() const;
 
+  // A snapshot of the sheet, after a resume that could not replay. At this
+  // replica's version nothing changes (what is in flight is resent as after
+  // any reconnect). A newer snapshot replaces the document and drops the
+  // edits not yet committed: the commits in between are not in a snapshot,
+  // so those edits cannot be rebased. A batch already sent may still be
+  // committed; it then arrives as a commit like anyone else's. client_seq
+  // goes on from where it was, so the server never takes a new batch for
+  // an earlier one.
+  enum class reset_result : std::uint8_t { unchanged, replaced, dropped_edits, undecodable };
+  reset_result reset(const v1::WorksheetDocument& snapshot);
+
   enum class outcome : std::uint8_t {
     applied,   // another client's commit, merged into view()
     own,       // this client's batch in flight is committed

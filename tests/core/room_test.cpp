@@ -49,6 +49,23 @@ TEST_F(room_test, first_join_announces_member_with_seq_one) {
   EXPECT_EQ(room_.snapshot(0, 0).members_size(), 1);
 }
 
+// Someone back after leaving, or after their grace ran out, missed what their
+// direct stream would have carried: the shell must answer with a snapshot.
+// A reconnect within the grace period can still be replayed.
+TEST_F(room_test, a_return_after_leaving_asks_for_a_fresh_start_a_reconnect_does_not) {
+  EXPECT_FALSE(join(1, person("f", v1::ROLE_FACILITATOR)).fresh_start);
+  EXPECT_FALSE(join(2, person("p", v1::ROLE_PARTICIPANT)).fresh_start);
+  room_.disconnect(2, 2000);
+  EXPECT_FALSE(join(3, person("p", v1::ROLE_PARTICIPANT), 3000).fresh_start);
+  room_.disconnect(3, 4000);
+  room_.wake(4000 + 15'000);  // the grace ran out: they left
+  EXPECT_TRUE(join(4, person("p", v1::ROLE_PARTICIPANT), 20'000).fresh_start);
+  v1::ClientMessage leave;
+  leave.mutable_leave_room();
+  room_.handle(4, leave, 21'000);
+  EXPECT_TRUE(join(5, person("p", v1::ROLE_PARTICIPANT), 22'000).fresh_start);
+}
+
 TEST_F(room_test, token_for_another_room_is_refused_and_changes_nothing) {
   auto fx = join(1, person("p", v1::ROLE_PARTICIPANT, "other"));
   ASSERT_TRUE(fx.reply && fx.reply->has_error());

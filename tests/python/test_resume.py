@@ -232,9 +232,15 @@ class GraceExpiry(HearthTestCase):
         await watcher.expect_silence()
 
         # Gone from snapshots; coming back is a new MemberJoined (same member id).
-        back = await self.rejoin(b)
+        # A resume from before the drop gets a snapshot, not a replay, even
+        # though the history holds every event since: nothing was kept on the
+        # direct stream of someone who was not in the room.
+        back = await self.rejoin(b, position(b, b.join_result.head_seq,
+                                             b.join_result.direct_head_seq))
         self.assertEqual(back.join_result.member_id, b.member_id)
         self.assertEqual(back.join_result.head_seq, 5)
+        self.assertFalse(back.join_result.recovered)
+        self.assertTrue(back.join_result.HasField("snapshot"))
         joined = await self.expect_event(watcher, "member_joined", seq=5)
         self.assertEqual(joined.member_joined.member.member_id, b.member_id)
         self.assertEqual(joined.member_joined.member.presence, room.PRESENCE_PRESENT)

@@ -86,6 +86,35 @@ TEST(Replica, AfterALostCommitTheResendIsAnsweredNotReapplied) {
   EXPECT_EQ(text_of(f.server.state()), "hiyo");
 }
 
+// After a resume by snapshot: a newer document replaces the replica's and
+// drops what was not committed, and the next batch takes the next client_seq
+// (a rebuilt replica starting again at 1 would be answered with an earlier
+// batch's version and never applied).
+TEST(Replica, ANewerSnapshotReplacesTheDocumentAndClientSeqGoesOn) {
+  fixture f;
+  ASSERT_EQ(f.ann.edit(typed(0, U"hi")), error::none);
+  const auto first = f.server.submit(*f.ann.next_batch(), f.ann_w);  // then the line drops
+  ASSERT_TRUE(first.commit.has_value());
+  ASSERT_EQ(f.bob.edit(typed(0, U"yo")), error::none);
+  f.server.submit(*f.bob.next_batch(), f.bob_w);
+  ASSERT_EQ(f.ann.edit(typed(0, U"unsent")), error::none);
+
+  EXPECT_EQ(f.ann.reset(f.server.snapshot()), replica::reset_result::dropped_edits);
+  EXPECT_TRUE(f.ann.idle());
+  EXPECT_EQ(f.ann.version(), 2U);
+  EXPECT_EQ(f.ann.view(), f.server.state());
+  EXPECT_EQ(f.ann.reset(f.server.snapshot()), replica::reset_result::unchanged);
+
+  ASSERT_EQ(f.ann.edit(typed(0, U"new ")), error::none);
+  const auto next = f.ann.next_batch();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->client_seq(), first.ack.client_seq() + 1);
+  const auto answer = f.server.submit(*next, f.ann_w);
+  ASSERT_TRUE(answer.commit.has_value()) << "applied, not taken for the first batch";
+  EXPECT_EQ(f.ann.receive(*answer.commit), replica::outcome::own);
+  EXPECT_EQ(f.ann.view(), f.server.state());
+}
+
 TEST(Replica, MissedVersionsAreReportedAsAGap) {
   fixture f;
   ASSERT_EQ(f.ann.edit(typed(0, U"a")), error::none);

@@ -158,6 +158,25 @@ test("a new snapshot keeps unsent edits when its version is the replica's, else 
   assert.deepEqual(w.reset([newer], sam), [], "nothing was waiting");
 });
 
+test("a newer snapshot goes on with the replica's client_seq, so the server never takes a new batch for an old one", () => {
+  const w = new Worksheets("c");
+  w.reset([sheet("s1", WorksheetScope.SESSION)], sam);
+  const before = w.sheets.get("s1")!.replica;
+  before.edit(typed(0, "a"));
+  assert.equal(before.nextBatch()!.clientSeq, 1n);
+  const newer = sheet("s1", WorksheetScope.SESSION);
+  newer.document!.version = 3n;
+  w.reset([newer], sam);
+  const after = w.sheets.get("s1")!.replica;
+  assert.equal(after, before, "the same replica, at the snapshot's version");
+  assert.equal(after.version, 3n);
+  assert.equal(after.resend(), undefined, "nothing in flight any more");
+  after.edit(typed(0, "b"));
+  const next = after.nextBatch()!;
+  assert.equal(next.clientSeq, 2n);
+  assert.equal(next.baseVersion, 3n);
+});
+
 // A scripted server for the sync layer: requests wait until the test answers them.
 function syncHarness() {
   const server = new TestServer(form, "s1");

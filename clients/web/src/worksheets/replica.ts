@@ -56,6 +56,32 @@ export class Replica {
     return d ? new Replica(clientId, self, form, snapshot.instanceId, d, snapshot.version) : undefined;
   }
 
+  /**
+   * A snapshot of the sheet, after a resume that could not replay. At this
+   * replica's version nothing changes (the batch in flight is resent as after
+   * any rejoin). A newer one replaces the document and drops the edits not yet
+   * committed: the commits in between are not in a snapshot, so those edits
+   * cannot be rebased. A batch already sent may still be committed; it then
+   * arrives as a commit like anyone else's. client_seq goes on from where it
+   * was, so the server never takes a new batch for an earlier one.
+   */
+  reset(snapshot: WorksheetDocument): "unchanged" | "replaced" | "dropped" | "undecodable" {
+    if (snapshot.version <= this.versionNo || snapshot.instanceId !== this.instanceId) {
+      return "unchanged";
+    }
+    const d = documentFromWire(snapshot);
+    if (!d) {
+      return "undecodable";
+    }
+    const dropped = !this.idle;
+    this.inFlight = undefined;
+    this.pending = [];
+    this.confirmedDoc = d;
+    this.viewDoc = cloneDoc(d);
+    this.versionNo = snapshot.version;
+    return dropped ? "dropped" : "replaced";
+  }
+
   get version(): bigint {
     return this.versionNo;
   }

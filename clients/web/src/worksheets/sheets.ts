@@ -71,9 +71,10 @@ export class Worksheets {
 
   /**
    * A snapshot's sheets. A replica whose version the snapshot still has keeps
-   * its unsent edits; any other is rebuilt (the commits in between are not in
-   * a snapshot, so edits written before them cannot be rebased). Returns what
-   * was said to the person: the sheets whose unsent edits were dropped.
+   * its unsent edits; any other takes the snapshot's document and drops them
+   * (Replica.reset: the commits in between are not in a snapshot, so edits
+   * written before them cannot be rebased), keeping its client_seq. Returns
+   * what was said to the person: the sheets whose unsent edits were dropped.
    */
   reset(sheets: readonly WorksheetSheet[], me: Viewer): Said[] {
     const before = this.sheets;
@@ -81,13 +82,22 @@ export class Worksheets {
     this.sheets = new Map();
     for (const s of sheets) {
       const kept = before.get(s.document?.instanceId ?? "");
-      if (kept && s.document && kept.replica.version === s.document.version) {
+      const result = kept && s.document ? kept.replica.reset(s.document) : "undecodable";
+      if (kept && s.document && result !== "undecodable") {
         kept.sharing = s.sharing;
+        kept.meta = s.document;
+        if (result !== "unchanged") {
+          kept.outOfSync = false;
+          const progress = this.progress.get(kept.instanceId);
+          if (progress && progress.version < kept.replica.version) {
+            this.progress.set(kept.instanceId, { ...progress, filled: filledFields(kept.form, kept.replica.confirmed), version: kept.replica.version });
+          }
+        }
+        if (result === "dropped") {
+          dropped.push(kept.form.title);
+        }
         this.sheets.set(kept.instanceId, kept);
         continue;
-      }
-      if (kept && !kept.replica.idle) {
-        dropped.push(kept.form.title);
       }
       this.add(s, me);
     }
