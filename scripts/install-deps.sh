@@ -9,6 +9,8 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libssl-dev openssl
   libsqlite3-dev tzdata
+  libpango1.0-dev libcairo2-dev fonts-dejavu-core
+  poppler-utils
   libpq-dev postgresql
   libgtest-dev libgmock-dev
   python3 python3-websockets python3-protobuf

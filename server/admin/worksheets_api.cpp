@@ -13,6 +13,7 @@
 #include "admin/admin_api.hpp"
 #include "admin/reply.hpp"
 #include "admin/template_catalog.hpp"
+#include "pdf/worksheet_pdf.hpp"
 #include "worksheets/codec.hpp"
 #include "worksheets/export.hpp"
 #include "worksheets/labels.hpp"
@@ -194,8 +195,8 @@ response api::list_worksheets(const std::string& session,
 
 response api::get_worksheet(const std::string& session, const std::string& instance,
                             const std::string& format, const std::optional<std::string>& subject) {
-  if (format != "json" && format != "markdown" && format != "html") {
-    return error(400, "bad_request", "format is json, markdown or html");
+  if (format != "json" && format != "markdown" && format != "html" && format != "pdf") {
+    return error(400, "bad_request", "format is json, markdown, html or pdf");
   }
   const auto [refused, sheets, plan] = worksheets_of(session, subject);
   if (refused) {
@@ -236,6 +237,16 @@ response api::get_worksheet(const std::string& session, const std::string& insta
         meta.owner_name = entry.display_name;
       }
     }
+  }
+  if (format == "pdf") {
+    // Laid out here, on the admin API's thread, never on a room's executor.
+    auto pdf = pdf::render_worksheet(*form, sheet->state(), meta);
+    if (!pdf) {
+      audit("export", "worksheet", session, "failed", detail);
+      return error(500, "internal", "the PDF could not be written");
+    }
+    audit("export", "worksheet", session, "ok", detail);
+    return {200, pdf::pdf_media_type, std::move(*pdf)};
   }
   const auto kind =
       format == "html" ? worksheets::export_format::html : worksheets::export_format::markdown;

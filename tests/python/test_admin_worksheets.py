@@ -1,10 +1,12 @@
 """Worksheets out of the server, over real sockets: a planned session's
 sheets (session, personal and family) filled in the room, then read back
-through the admin API (the list, one sheet as JSON, Markdown and HTML, each
+through the admin API (the list, one sheet as JSON, Markdown, HTML and PDF, each
 rebuilt from the store) and exported through the protocol. `subject=` limits
 the admin API to what that person could read; everything else answers 404.
 Every read and export is audited, never with content or names."""
 
+import subprocess
+import tempfile
 import unittest
 
 from hearth_testcase import errors
@@ -19,6 +21,15 @@ LIST_FIELDS = {"instance_id", "template_id", "template_version", "title", "scope
                "owner_subject", "family", "sharing", "created_at_ms", "version",
                "filled_fields"}
 
+
+
+def pdf_text(data):
+    """The text poppler's pdftotext reads from a PDF file's bytes."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(data)
+        f.flush()
+        return subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"], check=True,
+                              capture_output=True, text=True).stdout
 
 class WorksheetsCase(SessionCase):
     async def asyncSetUp(self):
@@ -128,12 +139,22 @@ class AdminWorksheets(WorksheetsCase):
         self.assertTrue(page.text.startswith("<!DOCTYPE html>"))
         self.assertNotIn("<script", page.text)
         self.assertIn("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; *stars*", page.text)
+        pdf = await self.call("GET", target + "?format=pdf")
+        self.assertEqual(pdf.status, 200, pdf)
+        self.assertEqual(pdf.headers.get("content-type"), "application/pdf")
+        self.assertTrue(pdf.body.startswith(b"%PDF-"))
+        text = pdf_text(pdf.body)
+        for expected in ("Weighing a change", "Owner: Jordan Quillfeather", "7 of 0-10",
+                         "<script>alert('x')</script> & *stars*"):
+            self.assertIn(expected, text)
         exports = self.audit_rows("export")
-        self.assertEqual(exports[-2:], [
+        self.assertEqual(exports[-3:], [
             ("admin", "admin", "worksheet", SESSION, "ok",
              "instance=%s format=markdown" % self.jordan_sheet),
             ("admin", "admin", "worksheet", SESSION, "ok",
-             "instance=%s format=html" % self.jordan_sheet)])
+             "instance=%s format=html" % self.jordan_sheet),
+            ("admin", "admin", "worksheet", SESSION, "ok",
+             "instance=%s format=pdf" % self.jordan_sheet)])
         self.assert_no_content_in_audit()
 
     async def test_subject_limits_both_paths_to_what_that_person_reads(self):
@@ -167,7 +188,7 @@ class AdminWorksheets(WorksheetsCase):
         before = self.db_rows("SELECT COUNT(*) FROM audit")[0][0]
         self.assert_error(await self.call("GET", SESSIONS + "/nope/worksheets"), 404, "not_found")
         self.assert_error(await self.call("GET", SHEETS + "/ws-999"), 404, "not_found")
-        self.assert_error(await self.call("GET", SHEETS + "/ws-1?format=pdf"), 400, "bad_request")
+        self.assert_error(await self.call("GET", SHEETS + "/ws-1?format=docx"), 400, "bad_request")
         self.assert_error(await self.call("GET", SHEETS + "?format=json"), 400, "bad_request")
         self.assert_error(await self.call("GET", SHEETS + "?subject="), 400, "bad_request")
         self.assert_error(await self.call("POST", SHEETS, {}), 405, "method_not_allowed")
