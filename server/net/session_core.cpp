@@ -42,7 +42,7 @@ thread_local std::vector<std::shared_ptr<session_core>> dirty_sessions;
 session_core::session_core(session_context& context)
     : context_(context),
       id_(context.next_connection_id.fetch_add(1)),
-      hello_deadline_(steady::now() + context.config.hello_timeout),
+      auth_deadline_(steady::now() + context.config.hello_timeout),
       rate_tokens_(context.config.rate_burst),
       rate_refilled_(steady::now()) {}
 
@@ -291,7 +291,7 @@ void session_core::handle_hello(const v1::ClientMessage& message) {
   const auto now = steady::now();
   const auto remaining = std::chrono::seconds(
       std::max<std::int64_t>(0, c.expires_at + config.token_leeway_seconds - options.now));
-  token_deadline_ = now + remaining;
+  auth_deadline_ = now + remaining;
   // Spread first pings over [0.5, 1) of the interval so reconnect storms do not
   // turn into ping storms.
   const auto spread = 0.5 + static_cast<double>((id_ * 2654435761U) % 1000U) / 2000.0;
@@ -394,22 +394,24 @@ void session_core::begin_close_raw(std::uint32_t code, std::string_view reason, 
 
 std::optional<session_core::steady::time_point> session_core::next_deadline() const {
   std::optional<steady::time_point> earliest;
-  auto consider = [&](const std::optional<steady::time_point>& t) {
-    if (t && (!earliest || *t < *earliest)) {
+  auto consider = [&](steady::time_point t) {
+    if (!earliest || t < *earliest) {
       earliest = t;
     }
   };
-  consider(close_deadline_);
+  auto consider_maybe = [&](const maybe_time& t) {
+    if (t) {
+      consider(*t);
+    }
+  };
+  consider_maybe(close_deadline_);
   if (write_started_) {
     consider(*write_started_ + context_.config.write_timeout);
   }
   if (!close_started_) {
-    if (!identity_) {
-      consider(hello_deadline_);
-    }
-    consider(token_deadline_);
-    consider(pong_deadline_);
-    consider(next_ping_);
+    consider(auth_deadline_);
+    consider_maybe(pong_deadline_);
+    consider_maybe(next_ping_);
   }
   return earliest;
 }
@@ -418,11 +420,11 @@ void session_core::on_deadline(steady::time_point now) {
   if (close_started_) {
     return;
   }
-  if (!identity_ && now >= hello_deadline_) {
+  if (!identity_ && now >= auth_deadline_) {
     begin_close(v1::CLOSE_CODE_HELLO_TIMEOUT, "no hello before the deadline");
   } else if (pong_deadline_ && now >= *pong_deadline_) {
     begin_close(v1::CLOSE_CODE_PING_TIMEOUT, "no pong before the deadline");
-  } else if (token_deadline_ && now >= *token_deadline_) {
+  } else if (identity_ && now >= auth_deadline_) {
     begin_close(v1::CLOSE_CODE_TOKEN_EXPIRED, "token expired");
   } else if (next_ping_ && now >= *next_ping_) {
     v1::ServerMessage ping;

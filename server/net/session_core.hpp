@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -17,6 +18,27 @@
 #include "net/session_context.hpp"
 
 namespace hearth::net {
+
+// A steady-clock time or none in 8 bytes (std::optional takes 16): every
+// connection holds several.
+class maybe_time {
+ public:
+  using time_point = std::chrono::steady_clock::time_point;
+
+  maybe_time() = default;
+  maybe_time& operator=(time_point t) {
+    ticks_ = t.time_since_epoch().count();
+    return *this;
+  }
+  explicit operator bool() const { return ticks_ != none; }
+  time_point operator*() const { return time_point(time_point::duration(ticks_)); }
+  void reset() { ticks_ = none; }
+
+ private:
+  using rep = time_point::rep;
+  static constexpr rep none = std::numeric_limits<rep>::min();
+  rep ticks_ = none;
+};
 
 class session_core : public connection, public wheel_client {
  public:
@@ -64,10 +86,10 @@ class session_core : public connection, public wheel_client {
   bool finish_batch();
 
   session_context& context_;
-  bool close_started_ = false;
   std::string close_reason_;  // for the close frame, at most 123 bytes
-  std::optional<steady::time_point> write_started_;
-  std::optional<steady::time_point> close_deadline_;
+  maybe_time write_started_;
+  maybe_time close_deadline_;
+  bool close_started_ = false;
 
  private:
   void handle(v1::ClientMessage& message);
@@ -85,17 +107,17 @@ class session_core : public connection, public wheel_client {
   std::optional<core::identity> identity_;
   std::shared_ptr<room_runner> room_;
 
-  // Deadlines (steady clock).
-  steady::time_point hello_deadline_;
-  std::optional<steady::time_point> token_deadline_;
-  std::optional<steady::time_point> next_ping_;
-  std::optional<steady::time_point> pong_deadline_;
-  std::uint64_t ping_nonce_ = 0;
+  // Deadlines (steady clock). Until Hello, auth_deadline_ is the Hello
+  // deadline; after it, the token's expiry.
+  steady::time_point auth_deadline_;
+  maybe_time next_ping_;
+  maybe_time pong_deadline_;
+  std::uint32_t ping_nonce_ = 0;
 
   // Rate limiting: a token bucket over client messages.
+  std::uint32_t rate_strikes_ = 0;
   double rate_tokens_;
   steady::time_point rate_refilled_;
-  std::uint32_t rate_strikes_ = 0;
 
   // Outbound queue, shared with room strands.
   std::mutex queue_mutex_;
