@@ -2,6 +2,7 @@
 #include "net/session_core.hpp"
 
 #include <algorithm>
+#include <mutex>
 
 #include "auth/token.hpp"
 #include "telemetry/log.hpp"
@@ -61,7 +62,7 @@ void session_core::deliver(wire::shared_bytes bytes) {
   bool overflow = false;
   const std::size_t size = bytes->size();
   {
-    std::lock_guard lock(queue_mutex_);
+    std::lock_guard lock(queue_lock_);
     if (queue_closed_) {
       return;
     }
@@ -132,7 +133,7 @@ void session_core::released_by(const std::shared_ptr<room_runner>& runner) {
 
 void session_core::take_batch(std::size_t max_bytes, std::vector<wire::shared_bytes>& batch) {
   batch.clear();
-  std::lock_guard lock(queue_mutex_);
+  std::lock_guard lock(queue_lock_);
   std::size_t bytes = 0;
   std::size_t taken = 0;
   while (taken < queue_.size() && (batch.empty() || bytes + queue_[taken]->size() <= max_bytes)) {
@@ -151,7 +152,7 @@ void session_core::take_batch(std::size_t max_bytes, std::vector<wire::shared_by
 }
 
 bool session_core::finish_batch() {
-  std::lock_guard lock(queue_mutex_);
+  std::lock_guard lock(queue_lock_);
   if (queue_.empty()) {
     flush_scheduled_ = false;
     return false;
@@ -371,7 +372,7 @@ void session_core::begin_close_raw(std::uint32_t code, std::string_view reason, 
   {
     // What is already queued (e.g. the error that explains this close) goes
     // first, then the Disconnect; a slow consumer's backlog is dropped.
-    std::lock_guard lock(queue_mutex_);
+    std::lock_guard lock(queue_lock_);
     queue_closed_ = true;
     if (code == v1::CLOSE_CODE_SLOW_CONSUMER || !announce) {
       queue_.clear();
@@ -444,7 +445,7 @@ void session_core::on_finished() {
   }
   finished_ = true;
   {
-    std::lock_guard lock(queue_mutex_);
+    std::lock_guard lock(queue_lock_);
     queue_closed_ = true;
     queue_.clear();
     queued_bytes_ = 0;

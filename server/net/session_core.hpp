@@ -7,7 +7,6 @@
 #include <chrono>
 #include <functional>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "net/deadline_wheel.hpp"
 #include "net/room_runner.hpp"
 #include "net/session_context.hpp"
+#include "net/spin_lock.hpp"
 
 namespace hearth::net {
 
@@ -89,7 +89,6 @@ class session_core : public connection, public wheel_client {
   std::string close_reason_;  // for the close frame, at most 123 bytes
   maybe_time write_started_;
   maybe_time close_deadline_;
-  bool close_started_ = false;
 
  private:
   void handle(v1::ClientMessage& message);
@@ -119,13 +118,17 @@ class session_core : public connection, public wheel_client {
   double rate_tokens_;
   steady::time_point rate_refilled_;
 
-  // Outbound queue, shared with room strands.
-  std::mutex queue_mutex_;
+  // Outbound queue, shared with room strands. Each holder only moves a few
+  // pointers (or clears a slow consumer's backlog), so a spin lock suffices.
   std::vector<wire::shared_bytes> queue_;  // FIFO; a deque would cost 600 bytes when empty
   std::size_t queued_bytes_ = 0;
+  spin_lock queue_lock_;
   bool flush_scheduled_ = false;
   bool queue_closed_ = false;
   bool finished_ = false;
+
+ protected:
+  bool close_started_ = false;  // declared here to share the flags' padding
 };
 
 }  // namespace hearth::net
