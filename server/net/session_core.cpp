@@ -288,7 +288,8 @@ void session_core::handle_hello(const v1::ClientMessage& message) {
     return;
   }
   const auto& c = result.value;
-  identity_ = core::identity{c.subject, c.display_name, c.room, to_wire_role(c.role)};
+  identity_ =
+      packed_identity(core::identity{c.subject, c.display_name, c.room, to_wire_role(c.role)});
   const auto now = steady::now();
   const auto remaining = std::chrono::seconds(
       std::max<std::int64_t>(0, c.expires_at + config.token_leeway_seconds - options.now));
@@ -302,7 +303,7 @@ void session_core::handle_hello(const v1::ClientMessage& message) {
   auto* hello = out.mutable_hello();
   hello->set_server_version(HEARTH_VERSION);
   hello->set_room_id(c.room);
-  hello->set_role(identity_->role);
+  hello->set_role(identity_.role());
   hello->set_token_expires_at_ms(static_cast<std::uint64_t>(c.expires_at) * 1000U);
   hello->set_ping_interval_ms(static_cast<std::uint32_t>(config.ping_interval.count()));
   hello->set_pong_timeout_ms(static_cast<std::uint32_t>(config.pong_timeout.count()));
@@ -315,7 +316,7 @@ void session_core::handle_hello(const v1::ClientMessage& message) {
 void session_core::handle_join(v1::ClientMessage& message) {
   auto& request = *message.mutable_join_room();
   if (request.room_id().empty()) {
-    request.set_room_id(identity_->room);
+    request.set_room_id(std::string(identity_.room()));
   }
   if (request.room_id().size() > max_room_id_bytes) {
     reply_error(message.request_id(), v1::ERROR_CODE_BAD_REQUEST, "room id too long");
@@ -323,7 +324,7 @@ void session_core::handle_join(v1::ClientMessage& message) {
   }
   // The core refuses a foreign room too; refusing here first keeps arbitrary
   // room ids from ever creating a runner.
-  if (request.room_id() != identity_->room) {
+  if (request.room_id() != identity_.room()) {
     reply_error(message.request_id(), v1::ERROR_CODE_PERMISSION_DENIED,
                 "token is not valid for this room");
     return;
@@ -333,7 +334,7 @@ void session_core::handle_join(v1::ClientMessage& message) {
   } else {
     room_ = context_.rooms.acquire_for_join(request.room_id());
   }
-  room_->join(self(), *identity_, std::move(request), message.request_id());
+  room_->join(self(), identity_.unpack(), std::move(request), message.request_id());
 }
 
 void session_core::reply(std::uint32_t request_id, v1::Reply out) {

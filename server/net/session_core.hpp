@@ -13,6 +13,7 @@
 
 #include "net/connection.hpp"
 #include "net/deadline_wheel.hpp"
+#include "net/packed_identity.hpp"
 #include "net/room_runner.hpp"
 #include "net/session_context.hpp"
 #include "net/spin_lock.hpp"
@@ -103,7 +104,7 @@ class session_core : public connection, public wheel_client {
   static void flush_dirty_sessions();
 
   core::connection_id id_;
-  std::optional<core::identity> identity_;
+  packed_identity identity_;  // set by Hello
   std::shared_ptr<room_runner> room_;
 
   // Deadlines (steady clock). Until Hello, auth_deadline_ is the Hello
