@@ -9,10 +9,20 @@ void message_reader::stop() {
   yielded_ = false;
 }
 
-void message_reader::release() {
-  std::string().swap(partial_);
-  partial_pos_ = 0;
-  std::string().swap(message_);
+void message_reader::release() { held_.reset(); }
+
+message_reader::held_input& message_reader::held() {
+  if (!held_) {
+    held_ = std::make_unique<held_input>();
+  }
+  return *held_;
+}
+
+// Only from feed(): a sink may be looking at the held bytes until then.
+void message_reader::drop_held_if_empty() {
+  if (held_ && held_->partial.empty() && !in_message_) {
+    held_.reset();
+  }
 }
 
 void message_reader::fail(std::uint16_t code, std::string_view reason, reader_sink& sink) {
@@ -26,7 +36,7 @@ void message_reader::feed(char* data, std::size_t size, reader_sink& sink) {
     release();
     return;
   }
-  const std::size_t kept = partial_.size() - partial_pos_;
+  const std::size_t kept = held_ ? held_->partial.size() - held_->partial_pos : 0;
   if (size == 0 && kept == 0) {
     return;
   }
@@ -34,33 +44,39 @@ void message_reader::feed(char* data, std::size_t size, reader_sink& sink) {
     const std::size_t used = parse(data, size, sink);
     if (stopped_) {
       release();
-    } else if (used < size) {
-      partial_.assign(data + used, size - used);
-      partial_pos_ = 0;
-    } else {
-      partial_.clear();
-      partial_pos_ = 0;
+      return;
     }
+    if (used < size) {
+      held().partial.assign(data + used, size - used);
+    } else if (held_) {
+      held_->partial.clear();
+    }
+    if (held_) {
+      held_->partial_pos = 0;
+    }
+    drop_held_if_empty();
     return;
   }
+  auto& in = *held_;
   if (size > 0) {
-    partial_.erase(0, partial_pos_);  // compact only when new bytes arrive
-    partial_pos_ = 0;
-    partial_.append(data, size);
+    in.partial.erase(0, in.partial_pos);  // compact only when new bytes arrive
+    in.partial_pos = 0;
+    in.partial.append(data, size);
   }
   // Resuming after a yield advances a position instead of erasing, so a read
   // full of tiny messages costs linear time.
   const std::size_t used =
-      parse(partial_.data() + partial_pos_, partial_.size() - partial_pos_, sink);
+      parse(in.partial.data() + in.partial_pos, in.partial.size() - in.partial_pos, sink);
   if (stopped_) {
     release();
     return;
   }
-  partial_pos_ += used;
-  if (partial_pos_ == partial_.size()) {
-    std::string().swap(partial_);  // release the memory of a large frame
-    partial_pos_ = 0;
+  in.partial_pos += used;
+  if (in.partial_pos == in.partial.size()) {
+    std::string().swap(in.partial);  // release the memory of a large frame
+    in.partial_pos = 0;
   }
+  drop_held_if_empty();
 }
 
 std::size_t message_reader::parse(char* data, std::size_t size, reader_sink& sink) {
@@ -77,7 +93,7 @@ std::size_t message_reader::parse(char* data, std::size_t size, reader_sink& sin
       break;
     }
     if (status == parse_status::too_big || (header.op == opcode::continuation && in_message_ &&
-                                            message_.size() + header.length > max_message_)) {
+                                            assembled_bytes() + header.length > max_message_)) {
       fail(1009, "message too big", sink);  // known from the header alone
       break;
     }
@@ -121,7 +137,7 @@ void message_reader::on_frame(const frame_header& header, std::string_view paylo
       } else {
         in_message_ = true;
         message_op_ = header.op;
-        message_.assign(payload);
+        held().message.assign(payload);
       }
       return;
     case opcode::continuation:
@@ -129,15 +145,15 @@ void message_reader::on_frame(const frame_header& header, std::string_view paylo
         fail(1002, "a continuation frame without a message", sink);
         return;
       }
-      if (message_.size() + payload.size() > max_message_) {
+      if (assembled_bytes() + payload.size() > max_message_) {
         fail(1009, "message too big", sink);
         return;
       }
-      message_.append(payload);
+      held().message.append(payload);
       if (header.fin) {
         in_message_ = false;
         std::string whole;
-        whole.swap(message_);
+        whole.swap(held_->message);
         sink.on_message(message_op_, whole);
       }
       return;

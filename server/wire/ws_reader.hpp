@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -46,10 +47,19 @@ class message_reader {
   void fail(std::uint16_t code, std::string_view reason, reader_sink& sink);
   void release();
 
+  // Input kept between calls; allocated only while there is some, so an idle
+  // connection's reader holds a null pointer rather than two empty strings.
+  struct held_input {
+    std::string partial;          // an incomplete frame, or input left after a yield
+    std::size_t partial_pos = 0;  // where unparsed input starts in partial
+    std::string message;          // a fragmented message being assembled
+  };
+  held_input& held();
+  std::size_t assembled_bytes() const { return held_ ? held_->message.size() : 0; }
+  void drop_held_if_empty();
+
   std::size_t max_message_;
-  std::string partial_;          // an incomplete frame, or input left after a yield
-  std::size_t partial_pos_ = 0;  // where unparsed input starts in partial_
-  std::string message_;          // a fragmented message being assembled
+  std::unique_ptr<held_input> held_;
   opcode message_op_ = opcode::binary;
   bool in_message_ = false;
   bool yielded_ = false;
