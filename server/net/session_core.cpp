@@ -364,11 +364,11 @@ void session_core::begin_close_raw(std::uint32_t code, std::string_view reason, 
   }
   close_started_ = true;
   telemetry::global_metrics().count_close(code);
-  close_reason_ = std::string(reason.substr(0, max_close_reason_bytes));
+  close_reason_ = std::make_unique<const std::string>(reason.substr(0, max_close_reason_bytes));
   v1::ServerMessage message;
   auto* disconnect = message.mutable_disconnect();
   disconnect->set_code(code);
-  disconnect->set_reason(close_reason_);
+  disconnect->set_reason(*close_reason_);
   disconnect->set_reconnect(reconnect);
   {
     // What is already queued (e.g. the error that explains this close) goes

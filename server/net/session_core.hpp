@@ -7,7 +7,9 @@
 #include <chrono>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -86,8 +88,12 @@ class session_core : public connection, public wheel_client {
   // After a completed write: true if more is queued (the write loop continues).
   bool finish_batch();
 
+  // For the close frame, at most 123 bytes; empty until the close begins.
+  std::string_view close_reason() const {
+    return close_reason_ ? std::string_view(*close_reason_) : std::string_view();
+  }
+
   session_context& context_;
-  std::string close_reason_;  // for the close frame, at most 123 bytes
   maybe_time write_started_;
   maybe_time close_deadline_;
 
@@ -104,7 +110,8 @@ class session_core : public connection, public wheel_client {
   static void flush_dirty_sessions();
 
   core::connection_id id_;
-  packed_identity identity_;  // set by Hello
+  packed_identity identity_;                         // set by Hello
+  std::unique_ptr<const std::string> close_reason_;  // only a closing session has one
   std::shared_ptr<room_runner> room_;
 
   // Deadlines (steady clock). Until Hello, auth_deadline_ is the Hello

@@ -183,8 +183,11 @@ class ws_session final : public session_core, private ws::reader_sink {
     }
     std::array<std::uint8_t, ws::max_header_bytes> pong{};
     const auto n = ws::write_server_header(ws::opcode::pong, payload.size(), pong);
-    control_.append(reinterpret_cast<const char*>(pong.data()), n);
-    control_.append(payload);
+    if (!control_) {
+      control_ = std::make_unique<std::string>();
+    }
+    control_->append(reinterpret_cast<const char*>(pong.data()), n);
+    control_->append(payload);
     flush();
   }
 
@@ -236,10 +239,13 @@ class ws_session final : public session_core, private ws::reader_sink {
       if (!peer_closed_) {
         take_batch(context_.config.max_write_batch_bytes, w.batch);
       }
-      w.control.swap(control_);
+      if (control_) {
+        w.control.swap(*control_);
+        control_.reset();
+      }
       if (w.batch.empty() && (close_started_ || peer_closed_)) {
         w.control += peer_closed_ ? ws::close_frame(echo_code_, {})
-                                  : ws::close_frame(close_code_, close_reason_);
+                                  : ws::close_frame(close_code_, close_reason());
         close_sent_ = true;
       }
       const bool nothing = w.empty();
@@ -320,7 +326,7 @@ class ws_session final : public session_core, private ws::reader_sink {
       }
       return false;  // otherwise wait for the client's close frame or the deadline
     }
-    return finish_batch() || !control_.empty() || close_started_;
+    return finish_batch() || control_ != nullptr || close_started_;
   }
 
   void hard_close() {
@@ -379,8 +385,8 @@ class ws_session final : public session_core, private ws::reader_sink {
   [[no_unique_address]] std::conditional_t<plain, no_tls_buffers, tls_buffers> tls_;
   bool fail_fast_ = false;
 
-  std::string control_;                  // pong frames waiting for the next write
-  std::unique_ptr<ws_write> in_flight_;  // a write the socket did not take at once
+  std::unique_ptr<std::string> control_;  // pong frames waiting for the next write, if any
+  std::unique_ptr<ws_write> in_flight_;   // a write the socket did not take at once
   bool writing_ = false;
   bool close_sent_ = false;   // our close frame is written or being written
   bool peer_closed_ = false;  // the client's close frame arrived first
