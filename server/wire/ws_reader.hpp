@@ -3,8 +3,10 @@
 // (no sockets), so it is unit-tested and fuzzed on its own.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,7 +30,10 @@ class reader_sink {
 
 class message_reader {
  public:
-  explicit message_reader(std::size_t max_message_bytes) : max_message_(max_message_bytes) {}
+  // Limits above 4 GiB are taken as 4 GiB.
+  explicit message_reader(std::size_t max_message_bytes)
+      : max_message_(static_cast<std::uint32_t>(
+            std::min<std::size_t>(max_message_bytes, std::numeric_limits<std::uint32_t>::max()))) {}
 
   // Consumes received bytes (unmasking them in place). At most one complete
   // data message is handed over per call; when more input remains, yielded()
@@ -58,8 +63,8 @@ class message_reader {
   std::size_t assembled_bytes() const { return held_ ? held_->message.size() : 0; }
   void drop_held_if_empty();
 
-  std::size_t max_message_;
   std::unique_ptr<held_input> held_;
+  std::uint32_t max_message_;  // 32 bits: it and the flags share one 8-byte word
   opcode message_op_ = opcode::binary;
   bool in_message_ = false;
   bool yielded_ = false;
