@@ -20,6 +20,7 @@ import { Attendance } from "./state/attendance";
 import { AttendanceSync } from "./state/attendance_sync";
 import { drawAttendance } from "./ui/attendance_view";
 import { drawWorksheetConsole, wireWorksheetConsole, type WorksheetConsoleDeps } from "./ui/worksheet_console";
+import { TemplateConsole } from "./ui/template_console";
 
 function takeToken(): string {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -82,6 +83,7 @@ function showScreen(state: LinkState, detail: string): void {
     sync.rejoined();
     wsView.rejoined();
     wsView.loadTemplates();
+    templateConsole.joined();
     attendanceSync.joined();
   } else if (state === "reconnecting" || state === "closed") {
     attendanceSync.offline();
@@ -148,6 +150,7 @@ function draw(): void {
   drawBreakoutConsole(model, breakoutDeps);
   wsView.draw();
   drawWorksheetConsole(wsConsole);
+  templateConsole.draw();
   drawAttendance(model, attendance, Date.now() + clockOffset);
 }
 
@@ -181,6 +184,8 @@ const wsView = new WorksheetView({
   newItemId: () => `${sheets.clientId}-${nextItem++}`,
 });
 const wsConsole: WorksheetConsoleDeps = { model, sheets, ask, toast, showSheet: (id) => wsView.show(id) };
+const templateConsole = new TemplateConsole({ model, sheets, request: (c) => conn.request(c),
+  online: () => conn.linkState === "online", redrawAll: () => draw() });
 
 // The console's attendance so far, from the clinic's record; only facilitators ask.
 const attendanceSync = new AttendanceSync(attendance, {

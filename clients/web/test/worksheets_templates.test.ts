@@ -1,14 +1,17 @@
 // The template editor's pure part: a WorksheetTemplate built from the form's
 // draft (ids from labels and the title, unique and of the server's alphabet;
 // choices; attributes only on their own type), a saved template loaded back
-// into a draft and saved again unchanged, and the library's retired rows.
+// into a draft and saved again unchanged, the library's retired rows, and
+// refusals of a save or retirement in words.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { clone, create, equals } from "@bufbuild/protobuf";
+import { ErrorCode } from "../src/gen/hearth/v1/errors_pb";
 import { WorksheetFieldType as T, WorksheetScope, WorksheetTemplateSchema, type WorksheetTemplate } from "../src/gen/hearth/v1/worksheet_pb";
 import {
   draftFromTemplate, newDraft, newField, newTemplateId, slug, templateFromDraft, templateRows, uniqueId, type FieldDraft,
 } from "../src/worksheets/template_draft";
+import { templateRefusal } from "../src/ui/template_console";
 
 const ID = /^[a-z0-9_]{1,64}$/;
 const field = (type: T, label: string, more: Partial<FieldDraft> = {}): FieldDraft => ({ ...newField(type), label, ...more });
@@ -150,4 +153,12 @@ test("the library marks retired templates: listed with include_retired, missing 
   assert.deepEqual(templateRows(current, all).map((r) => [r.template.id, r.custom, r.retired]),
     [["halt_checkin", false, false], ["c_live", true, false], ["c_old", true, true]]);
   assert.deepEqual(templateRows(current).map((r) => r.retired), [false, false]);
+});
+
+test("refusals: the server's reason for a template it found wrong, retired or too large", () => {
+  assert.equal(templateRefusal(ErrorCode.BAD_REQUEST, "invalid template: field 'feel': a choice needs 2 to 30 options"),
+    "Not saved: invalid template: field 'feel': a choice needs 2 to 30 options.");
+  assert.equal(templateRefusal(ErrorCode.FAILED_PRECONDITION, "the template is retired", "retired"), "Not retired: the template is retired.");
+  assert.equal(templateRefusal(ErrorCode.TOO_MANY_REQUESTS, "the template is being stored; retry"), "Not saved yet: the template is being stored; retry.");
+  assert.match(templateRefusal(ErrorCode.PERMISSION_DENIED, "only facilitators save worksheet templates"), /^Not saved: That is not allowed/);
 });
