@@ -218,6 +218,9 @@ const std::vector<option>& options() {
           "worksheet-presence-ms",
           "how long a member shows in a worksheet field without refreshing it (default 120000)",
           [](config& c) -> std::int64_t& { return c.net.room.worksheet_presence; }),
+      number_option<std::size_t>(
+          "max-pdf-queue", "worksheet PDF exports waiting to be laid out (default 16)",
+          [](config& c) -> std::size_t& { return c.pdf_max_queued; }),
       number_option<std::uint32_t>(
           "max-worksheets", "worksheets one session may hold (default 500)",
           [](config& c) -> std::uint32_t& { return c.net.room.max_worksheets; }),

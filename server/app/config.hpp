@@ -45,8 +45,9 @@ struct config {
   admin::settings admin;       // its key is read from admin_key_file
   std::string admin_key_file;  // empty: no admin API
   std::size_t admin_max_queued = 64;
-  std::string clinic_timezone;  // TZ name for weekly reports; empty: the process's zone
-  std::string port_file;        // when set, the bound port is written there once listening
+  std::size_t pdf_max_queued = 16;  // worksheet PDFs waiting to be laid out
+  std::string clinic_timezone;      // TZ name for weekly reports; empty: the process's zone
+  std::string port_file;            // when set, the bound port is written there once listening
   std::string log_level = "info";
 };
 

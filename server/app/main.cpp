@@ -79,6 +79,7 @@ int serve(const std::vector<std::string>& args) {
     hearth::app::add_stored_templates(templates, *db);
     config.net.worksheet_templates =
         std::make_shared<hearth::admin::template_catalog>(std::move(templates));
+    config.net.pdf_renders = std::make_shared<hearth::pdf::render_queue>(config.pdf_max_queued);
     const auto run = db->begin_run(hearth::app::wall_ms());
     hearth::store::store_writer writer(*db, config.store);
     hearth::app::alive_marker alive(writer, run, config.alive_interval);
@@ -102,6 +103,8 @@ int serve(const std::vector<std::string>& args) {
     // Admin calls still running hold HTTP sessions of this server: finish
     // them while its io_context exists.
     admin_worker.stop();
+    // PDF jobs post their answers to room strands of this server too.
+    config.net.pdf_renders->stop();
   } catch (const std::exception& e) {
     hearth::telemetry::log(level::error, "startup_failed", {{"error", std::string_view(e.what())}});
     std::cerr << "hearthd: " << e.what() << "\n";

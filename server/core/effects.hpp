@@ -10,6 +10,8 @@
 
 #include "core/types.hpp"
 #include "hearth/v1/envelope.pb.h"
+#include "worksheets/document.hpp"
+#include "worksheets/export.hpp"
 
 namespace hearth::core {
 
@@ -164,6 +166,18 @@ struct template_write {
   time_ms at = 0;
 };
 
+// A reader asked for a sheet as PDF. Laying out a PDF reads fonts and takes
+// milliseconds, so the shell renders it off the room's executor
+// (server/pdf) from this copy of the durable sheet, answers the caller with
+// WorksheetExport.data, and writes `audit` with its outcome.
+struct pdf_export {
+  v1::WorksheetTemplate form;
+  worksheets::document document;
+  worksheets::export_meta meta;
+  std::string filename;
+  audit_note audit;  // outcome and detail are the shell's to complete
+};
+
 // Whom a personal sheet is shared with changed (kept so a restart keeps it).
 struct worksheet_sharing_change {
   std::string instance_id;
@@ -194,6 +208,7 @@ struct effects {
   std::vector<worksheet_write> worksheet_writes;
   std::vector<worksheet_sharing_change> worksheet_sharing;
   std::vector<template_write> template_writes;
+  std::optional<pdf_export> pdf;         // answered by the shell, to the caller
   std::vector<addressed_reply> replies;  // sent after `reply`
   // A facilitator asked for the attendance so far: the shell reads the
   // records and answers the calling connection (no `reply` here).

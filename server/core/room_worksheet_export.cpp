@@ -1,9 +1,10 @@
-// A sheet exported as a readable document (Markdown or HTML) for the clinical
-// record. Whoever may read the sheet may export it, and nobody else: a sheet
+// A sheet exported as a readable document (Markdown, HTML or PDF) for the
+// clinical record. Whoever may read the sheet may export it, and nobody else: a sheet
 // the sender may not read is missing for them, as everywhere else. The
 // export is the durable state (what every reader has), rendered here from
 // values the core holds, the time included; every export and every refusal
-// is audited with ids and codes only.
+// is audited with ids and codes only. A PDF is laid out by the shell, off
+// the room's executor (effects::pdf).
 #include "core/room.hpp"
 #include "worksheets/export.hpp"
 
@@ -22,15 +23,23 @@ std::optional<worksheets::export_format> format_of(v1::WorksheetExportFormat f) 
 }
 
 std::string format_label(v1::WorksheetExportFormat f) {
-  return f == v1::WORKSHEET_EXPORT_FORMAT_HTML ? "html" : "markdown";
+  switch (f) {
+    case v1::WORKSHEET_EXPORT_FORMAT_HTML:
+      return "html";
+    case v1::WORKSHEET_EXPORT_FORMAT_PDF:
+      return "pdf";
+    default:
+      return "markdown";
+  }
 }
 
 }  // namespace
 
 effects room::export_worksheet(member& from, const v1::ExportWorksheet& request, time_ms now) {
   effects out;
+  const bool pdf = request.format() == v1::WORKSHEET_EXPORT_FORMAT_PDF;
   const auto format = format_of(request.format());
-  if (!format) {
+  if (!format && !pdf) {
     out.reply = error_reply(v1::ERROR_CODE_BAD_REQUEST, "export needs a format");
     return out;
   }
@@ -64,6 +73,14 @@ effects room::export_worksheet(member& from, const v1::ExportWorksheet& request,
     meta.owner_name = owner->who.display_name;
   }
   const auto& form = s->sequencer.form();
+  if (pdf) {
+    out.pdf = pdf_export{form,
+                         s->sequencer.state(),
+                         meta,
+                         worksheets::export_basename(form, meta) + ".pdf",
+                         {from.who.subject, from.who.role, "export", {}, "ok", detail, now}};
+    return out;  // answered, and audited, once the shell has laid it out
+  }
   v1::Reply reply;
   auto* exported = reply.mutable_worksheet()->mutable_export_();
   exported->set_instance_id(s->id);

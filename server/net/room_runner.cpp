@@ -295,6 +295,9 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
   if (fx.attendance_asked && caller) {
     answer_attendance(caller, request_id);
   }
+  if (fx.pdf && caller) {
+    start_pdf_export(caller, request_id, std::move(*fx.pdf));
+  }
   // Removal, the end of the session, a replaced connection: Disconnect comes
   // after the events that explain it.
   for (auto& close : fx.closes) {

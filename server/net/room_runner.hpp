@@ -86,6 +86,12 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   // room_attendance.cpp: read the records, then answer on the strand
   // (`segments` null: the store could not be read).
   void answer_attendance(const std::shared_ptr<connection>& conn, std::uint32_t request_id);
+  // A worksheet as PDF (room_pdf_export.cpp): laid out on the render queue,
+  // answered and audited back on this room's strand.
+  void start_pdf_export(const std::shared_ptr<connection>& conn, std::uint32_t request_id,
+                        core::pdf_export job);
+  void finish_pdf_export(const std::shared_ptr<connection>& conn, std::uint32_t request_id,
+                         const core::pdf_export& job, std::optional<std::string> file);
   void send_attendance(const std::shared_ptr<connection>& conn, std::uint32_t request_id,
                        const std::vector<store::attendance_segment>* segments);
   void send_replies(core::effects& fx);

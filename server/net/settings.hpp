@@ -11,6 +11,7 @@
 #include "admin/template_catalog.hpp"
 #include "core/types.hpp"
 #include "hearth/v1/lobby.pb.h"
+#include "pdf/render_queue.hpp"
 
 namespace hearth::net {
 
@@ -51,6 +52,8 @@ struct settings {
   // Built-in and facilitators' templates, shared by every room and the admin
   // API; null: worksheet commands are refused.
   std::shared_ptr<admin::template_catalog> worksheet_templates;
+  // Where worksheet PDFs are laid out; null: PDF exports are refused (117).
+  std::shared_ptr<pdf::render_queue> pdf_renders;
   // Rooms without a planned session (the admin API's sessions) enter like this.
   v1::LobbyPolicy default_lobby_policy = v1::LOBBY_POLICY_OPEN;
   bool default_admit_before_facilitator = true;

@@ -197,6 +197,10 @@ std::string export_media_type(export_format format) {
 
 std::string export_filename(const v1::WorksheetTemplate& t, const export_meta& m,
                             export_format format) {
+  return export_basename(t, m) + (format == export_format::html ? ".html" : ".md");
+}
+
+std::string export_basename(const v1::WorksheetTemplate& t, const export_meta& m) {
   std::string name = t.id() + "-" + m.instance_id;
   for (char& c : name) {
     const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -205,7 +209,7 @@ std::string export_filename(const v1::WorksheetTemplate& t, const export_meta& m
       c = '_';
     }
   }
-  return name + (format == export_format::html ? ".html" : ".md");
+  return name;
 }
 
 std::string utc_timestamp(std::int64_t ms) {

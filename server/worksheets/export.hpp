@@ -33,7 +33,10 @@ std::string render_export(const v1::WorksheetTemplate& t, const document& d, con
 
 // "text/markdown; charset=utf-8" or "text/html; charset=utf-8".
 std::string export_media_type(export_format format);
-// "<template id>-<instance id>.md" or ".html", reduced to [A-Za-z0-9._-].
+// "<template id>-<instance id>", reduced to [A-Za-z0-9._-]: a file name
+// without its extension.
+std::string export_basename(const v1::WorksheetTemplate& t, const export_meta& m);
+// The base name with ".md" or ".html".
 std::string export_filename(const v1::WorksheetTemplate& t, const export_meta& m,
                             export_format format);
 

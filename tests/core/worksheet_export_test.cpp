@@ -3,6 +3,7 @@
 // refusals are audited with ids and codes, never content or names; a bad
 // format and an export over the reply limit get typed errors.
 #include "worksheet_fixture.hpp"
+#include "worksheets/unicode.hpp"
 
 namespace hearth::core::testing {
 namespace {
@@ -127,6 +128,36 @@ TEST_F(worksheet_export_test, exports_and_refusals_are_audited_without_content) 
     EXPECT_EQ(note.detail.find("private"), std::string::npos);
     EXPECT_EQ(note.target, "");
   }
+}
+
+// A PDF is laid out by the shell: the core hands over the durable sheet and
+// who asked, answers nothing itself and leaves the audit record (with its
+// outcome) to the shell; a non-reader is refused here, as for every format.
+TEST_F(worksheet_export_test, a_pdf_is_handed_to_the_shell_with_the_durable_sheet) {
+  open_personal();
+  auto fx = run(pa, export_of("ws-1", v1::WORKSHEET_EXPORT_FORMAT_PDF), 11);
+  EXPECT_FALSE(fx.reply);
+  EXPECT_TRUE(fx.audit.empty());
+  ASSERT_TRUE(fx.pdf);
+  EXPECT_EQ(fx.pdf->form.id(), "practice");
+  EXPECT_EQ(worksheets::encode_utf8(fx.pdf->document.fields.at("notes").own.text),
+            "private <words>");
+  EXPECT_EQ(fx.pdf->meta.instance_id, "ws-1");
+  EXPECT_EQ(fx.pdf->meta.session_id, "r1");
+  EXPECT_EQ(fx.pdf->meta.scope, v1::WORKSHEET_SCOPE_PERSONAL);
+  EXPECT_EQ(fx.pdf->meta.owner_name, "pa");
+  EXPECT_EQ(fx.pdf->meta.version, 1U);
+  EXPECT_EQ(fx.pdf->meta.generated_at_ms, 11);
+  EXPECT_EQ(fx.pdf->filename, "practice-ws-1.pdf");
+  EXPECT_EQ(fx.pdf->audit.actor, "pa");
+  EXPECT_EQ(fx.pdf->audit.action, "export");
+  EXPECT_EQ(fx.pdf->audit.detail, "instance=ws-1 format=pdf");
+
+  auto denied = run(pb, export_of("ws-1", v1::WORKSHEET_EXPORT_FORMAT_PDF), 12);
+  EXPECT_FALSE(denied.pdf);
+  EXPECT_EQ(denied.reply->error().code(), v1::ERROR_CODE_NOT_FOUND);
+  ASSERT_EQ(denied.audit.size(), 1U);
+  EXPECT_EQ(denied.audit[0].detail, "instance=ws-1 format=pdf not_allowed");
 }
 
 TEST_F(worksheet_export_test, an_export_without_a_format_is_a_bad_request) {

@@ -235,6 +235,64 @@ class ProtocolExport(WorksheetsCase):
              "instance=%s format=html" % self.family_sheet)])
         self.assert_no_content_in_audit()
 
+    async def test_a_pdf_is_laid_out_off_the_room_and_still_reaches_only_readers(self):
+        jordan, sam = self.people["client-1042"], self.people["client-2210"]
+        await self.write(jordan, self.jordan_sheet, SECRET, importance=7)
+        reply = await self.export(jordan, self.jordan_sheet, wpb.WORKSHEET_EXPORT_FORMAT_PDF)
+        self.assertEqual(reply.WhichOneof("outcome"), "worksheet", reply)
+        out = getattr(reply.worksheet, "export")
+        self.assertEqual(out.format, wpb.WORKSHEET_EXPORT_FORMAT_PDF)
+        self.assertEqual(out.media_type, "application/pdf")
+        self.assertEqual(out.filename, "decisional_balance-%s.pdf" % self.jordan_sheet)
+        self.assertEqual(out.body, "")
+        self.assertTrue(out.data.startswith(b"%PDF-"))
+        text = pdf_text(out.data)
+        for expected in ("Weighing a change", "Owner: Jordan Quillfeather", "7 of 0-10",
+                         "<script>alert('x')</script> & *stars*"):
+            self.assertIn(expected, text)
+        # The room answers on after the PDF.
+        await jordan.chat("after the pdf")
+        refused = await self.export(sam, self.jordan_sheet, wpb.WORKSHEET_EXPORT_FORMAT_PDF)
+        self.assertEqual(refused.error.code, errors.ERROR_CODE_NOT_FOUND)
+
+        async def rows():
+            return self.audit_rows("export")
+        exports = await self.until(rows, lambda r: len(r) >= 2)
+        self.assertEqual(exports, [
+            ("client-1042", "participant", "", SESSION, "ok",
+             "instance=%s format=pdf" % self.jordan_sheet),
+            ("client-2210", "participant", "", SESSION, "denied",
+             "instance=%s format=pdf not_allowed" % self.jordan_sheet)])
+        self.assert_no_content_in_audit()
+
+
+class NoRoomForPdfs(ProtocolExport):
+    """With no room on the render queue every PDF is refused as busy, and
+    audited as failed; the other formats do not use the queue."""
+    SERVER_ARGS = SessionCase.SERVER_ARGS + ("--max-pdf-queue", "0")
+
+    async def test_a_pdf_beyond_the_queue_is_refused_as_busy_and_audited(self):
+        jordan = self.people["client-1042"]
+        reply = await self.export(jordan, self.jordan_sheet, wpb.WORKSHEET_EXPORT_FORMAT_PDF)
+        self.assertEqual(reply.WhichOneof("outcome"), "error", reply)
+        self.assertEqual(reply.error.code, errors.ERROR_CODE_TOO_MANY_REQUESTS)
+        self.assertTrue(reply.error.temporary)
+        html = await self.export(jordan, self.jordan_sheet)
+        self.assertEqual(html.WhichOneof("outcome"), "worksheet", html)
+
+        async def rows():
+            return self.audit_rows("export")
+        exports = await self.until(rows, lambda r: len(r) >= 2)
+        self.assertEqual(exports, [
+            ("client-1042", "participant", "", SESSION, "failed",
+             "instance=%s format=pdf busy" % self.jordan_sheet),
+            ("client-1042", "participant", "", SESSION, "ok",
+             "instance=%s format=html" % self.jordan_sheet)])
+
+    # The inherited tests need the queue.
+    test_a_pdf_is_laid_out_off_the_room_and_still_reaches_only_readers = None
+    test_readers_export_and_others_are_told_it_does_not_exist = None
+
 
 if __name__ == "__main__":
     unittest.main()

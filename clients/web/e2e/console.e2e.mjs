@@ -7,6 +7,7 @@
 // read from files and pages, never logged.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { launchBrowser, person, sentCommands, shot, startServer } from "./harness.mjs";
 
@@ -34,7 +35,8 @@ async function download(p, buttonName, { keyboard = false } = {}) {
   const button = p.page.getByRole("button", { name: buttonName });
   const press = keyboard ? button.focus().then(() => p.page.keyboard.press("Enter")) : button.click();
   const [file] = await Promise.all([p.page.waitForEvent("download", { timeout: 10_000 }), press]);
-  return { name: file.suggestedFilename(), body: readFileSync(await file.path(), "utf8") };
+  const bytes = readFileSync(await file.path());
+  return { name: file.suggestedFilename(), body: bytes.toString("utf8"), bytes };
 }
 
 before(async () => {
@@ -82,6 +84,16 @@ test("a participant saves their personal sheet as a document holding what they t
   assert.match(html.body, /^<!DOCTYPE html>/i);
   assert.ok(html.body.includes("Evening walks by the river"));
   assert.ok(!/<script/i.test(html.body), "the page runs nothing");
+
+  // The PDF is laid out by the server off the room; read back as a records
+  // system would (poppler's pdftotext).
+  const pdf = await download(sam, "Save as document (PDF)");
+  assert.match(pdf.name, /^[A-Za-z0-9._-]+\.pdf$/);
+  assert.equal(pdf.bytes.subarray(0, 5).toString("latin1"), "%PDF-");
+  const text = execFileSync("pdftotext", ["-enc", "UTF-8", "-", "-"], { input: pdf.bytes }).toString("utf8");
+  assert.ok(text.includes("Weighing a change"), text);
+  assert.ok(text.includes("Evening walks by the river"), text);
+  await see(sam, `Saved as ${pdf.name}.`, "#ws-save-status");
 
   assert.equal(sam.context.pages().length, 1, "no new window");
   assert.deepEqual(sam.external, [], "no request to another host");

@@ -43,6 +43,22 @@ test("a document comes back as a file to save, with the type of the format asked
   assert.equal(html.file.mediaType, "text/html; charset=utf-8");
 });
 
+test("a PDF comes back as its bytes, saved as application/pdf whatever the text body says", async () => {
+  const bytes = new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x00, 0xff, 0x80]); // "%PDF-" and bytes no text holds
+  const reply = create(ReplySchema, { requestId: 7, outcome: { case: "worksheet", value: { export: { instanceId: "ws-42", format: F.PDF, mediaType: "text/html", filename: "plan-ws-42.pdf", body: "ignored", data: bytes } } } });
+  const out = readExportReply(fromBinary(ReplySchema, toBinary(ReplySchema, reply)), "ws-42", F.PDF);
+  assert.ok(out.ok);
+  assert.equal(out.file.filename, "plan-ws-42.pdf");
+  assert.equal(out.file.mediaType, "application/pdf");
+  const blob = exportBlob(out.file);
+  assert.equal(blob.type, "application/pdf");
+  assert.deepEqual(new Uint8Array(await blob.arrayBuffer()), bytes);
+  assert.equal(safeFilename("plan-ws-42.html", F.PDF), "plan-ws-42.pdf");
+  const off = readExportReply(refused(ErrorCode.FAILED_PRECONDITION), "ws-42", F.PDF);
+  assert.ok(!off.ok);
+  assert.match(off.text, /print that to PDF/);
+});
+
 test("refusals are said plainly, decided on the code", () => {
   const gone = readExportReply(refused(ErrorCode.NOT_FOUND), "ws-42", F.HTML);
   assert.ok(!gone.ok);

@@ -1,5 +1,5 @@
 // "Save as document" for the sheet on screen: asks the server for the sheet
-// rendered as HTML or Markdown and hands the body to the browser as a
+// rendered as HTML, Markdown or PDF and hands it to the browser as a
 // download (a Blob behind an <a download>: no new window, no other host).
 import type { Reply } from "../gen/hearth/v1/envelope_pb";
 import { WorksheetExportFormat } from "../gen/hearth/v1/worksheet_pb";
@@ -58,5 +58,6 @@ export function saveControls(instanceId: string, request: Request, idle: () => b
   return h("div", { id: "ws-save", class: "actions", role: "group", "aria-label": "Save as document" },
     h("button", { type: "button", class: "small", "data-key": "ws-save-html", click: () => void save(WorksheetExportFormat.HTML) }, "Save as document (web page)"),
     h("button", { type: "button", class: "small", "data-key": "ws-save-md", click: () => void save(WorksheetExportFormat.MARKDOWN) }, "Save as document (Markdown text)"),
+    h("button", { type: "button", class: "small", "data-key": "ws-save-pdf", click: () => void save(WorksheetExportFormat.PDF) }, "Save as document (PDF)"),
     status);
 }

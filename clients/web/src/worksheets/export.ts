@@ -9,7 +9,7 @@ import type { ClientCommand } from "../proto/frame";
 export interface ExportFile {
   filename: string;
   mediaType: string;
-  body: string;
+  body: string | Uint8Array; // text for Markdown and HTML; the file's bytes for PDF
 }
 
 export type ExportOutcome = { ok: true; file: ExportFile } | { ok: false; text: string };
@@ -21,11 +21,13 @@ export function exportCommand(instanceId: string, format: WorksheetExportFormat)
 const EXTENSION: Record<number, string> = {
   [WorksheetExportFormat.MARKDOWN]: "md",
   [WorksheetExportFormat.HTML]: "html",
+  [WorksheetExportFormat.PDF]: "pdf",
 };
 
 const MEDIA: Record<number, string> = {
   [WorksheetExportFormat.MARKDOWN]: "text/markdown; charset=utf-8",
   [WorksheetExportFormat.HTML]: "text/html; charset=utf-8",
+  [WorksheetExportFormat.PDF]: "application/pdf",
 };
 
 /**
@@ -43,7 +45,8 @@ export function exportRefusalText(code: ErrorCode): string {
   switch (code) {
     case ErrorCode.NOT_FOUND: return "This worksheet could not be found, or you can no longer read it, so it was not saved.";
     case ErrorCode.LIMIT_EXCEEDED: return "This worksheet is too large to save over this connection. Ask the clinic for a copy.";
-    case ErrorCode.TOO_MANY_REQUESTS: return "Too fast: wait a moment and save again.";
+    case ErrorCode.TOO_MANY_REQUESTS: return "The server is busy: wait a moment and save again.";
+    case ErrorCode.FAILED_PRECONDITION: return "This server does not make PDF files. Save it as a web page and print that to PDF.";
     case ErrorCode.INTERNAL: return "The worksheet could not be saved just now. Try again in a moment.";
     default: return "The worksheet could not be saved.";
   }
@@ -62,11 +65,15 @@ export function readExportReply(reply: Reply, instanceId: string, format: Worksh
   return {
     ok: true,
     // The type follows the format asked for, whatever the reply says.
-    file: { filename: safeFilename(got.filename, format), mediaType: MEDIA[format] ?? "text/plain; charset=utf-8", body: got.body },
+    file: {
+      filename: safeFilename(got.filename, format),
+      mediaType: MEDIA[format] ?? "text/plain; charset=utf-8",
+      body: format === WorksheetExportFormat.PDF ? got.data : got.body,
+    },
   };
 }
 
-/** The bytes to download: UTF-8 text with the server's media type. */
+/** The bytes to download: UTF-8 text, or a PDF's bytes, with the format's media type. */
 export function exportBlob(file: ExportFile): Blob {
-  return new Blob([file.body], { type: file.mediaType });
+  return new Blob([file.body as BlobPart], { type: file.mediaType });
 }
