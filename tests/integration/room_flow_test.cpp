@@ -171,7 +171,16 @@ TEST(room_flow, stalled_reader_is_closed_and_others_keep_everything) {
   bool saw_stalled_leave = false;
   int received = 0;
   for (int i = 0; i < messages; ++i) {
-    f->chat(payload);
+    // Every tenth chat the sender waits for the answer, reading its own
+    // socket meanwhile: a sender that let 50 KB events pile up would itself
+    // overflow its 64 KB outbound queue and be closed, and the rest of the
+    // chat never sent. (Waiting on every one costs a delayed ACK each.)
+    const auto sent = f->chat(payload);
+    if (i % 10 == 9 || i + 1 == messages) {
+      ASSERT_TRUE(f->await_reply(sent, 10s))
+          << "chat " << i << " unanswered"
+          << (f->closed() ? ", sender closed with " + std::to_string(f->close_code()) : "");
+    }
     while (auto m = reader->receive(i + 1 == messages ? 3000ms : 0ms)) {
       if (!m->has_event()) {
         continue;
