@@ -116,6 +116,9 @@ v1::Event moderation_event(const member& m) {
 }
 
 std::string check_moderation(const roster& people, bool ended) {
+  if (!people.counts_hold()) {
+    return "the roster's member counts disagree with its members";
+  }
   if (ended && people.active_count() != 0) {
     return "an ended session still has members";
   }

@@ -86,7 +86,7 @@ effects room::join(connection_id conn, const identity& who, time_ms now) {
     }
     roster_.bind(*m, conn);
     if (m->presence == v1::PRESENCE_RECONNECTING) {
-      m->presence = v1::PRESENCE_PRESENT;
+      roster_.set_presence(*m, v1::PRESENCE_PRESENT);
       emit_room(out, presence_event(m->id, v1::PRESENCE_PRESENT), now);
       presence_changed(out, *m, v1::PRESENCE_RECONNECTING, now);
     }
@@ -126,7 +126,7 @@ member& room::enter(effects& out, connection_id conn, const identity& who, membe
   } else {
     m->who = who;  // a role changed by SetRole applied to the presence that ended
     m->token_role = who.role;
-    m->presence = v1::PRESENCE_PRESENT;
+    roster_.set_presence(*m, v1::PRESENCE_PRESENT);
     m->joined_at = now;
   }
   m->place = 0;  // everyone enters through the main room
@@ -158,7 +158,7 @@ effects room::disconnect(connection_id conn, time_ms now) {
     return out;
   }
   roster_.unbind(*m);
-  m->presence = v1::PRESENCE_RECONNECTING;
+  roster_.set_presence(*m, v1::PRESENCE_RECONNECTING);
   m->dropped_at = now;
   m->grace_deadline = now + limits_.reconnect_grace;
   emit_room(out, presence_event(m->id, v1::PRESENCE_RECONNECTING), now);
@@ -274,7 +274,7 @@ void room::depart(effects& out, member& m, v1::LeaveReason reason, time_ms now) 
   const v1::Presence before = m.presence;
   clear_worksheet_presence(out, m, now);
   roster_.unbind(m);
-  m.presence = v1::PRESENCE_LEFT;
+  roster_.set_presence(m, v1::PRESENCE_LEFT);
   emit_room(out, left_event(m.id, reason), now);
   const time_ms ended = before == v1::PRESENCE_RECONNECTING ? m.dropped_at : now;
   out.attendance.push_back({attendance_change::kind::closed, m.who.subject, m.who.role, ended});

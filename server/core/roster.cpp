@@ -38,18 +38,17 @@ member* roster::find_by_connection(connection_id conn) {
 }
 
 member* roster::find(member_id id) {
-  auto it = members_.find(id);
-  return it == members_.end() ? nullptr : &it->second;
+  return id == 0 || id > members_.size() ? nullptr : members_[id - 1].get();
 }
 
 const member* roster::find(member_id id) const {
-  auto it = members_.find(id);
-  return it == members_.end() ? nullptr : &it->second;
+  return id == 0 || id > members_.size() ? nullptr : members_[id - 1].get();
 }
 
 member& roster::add(const identity& who, time_ms now) {
-  const member_id id = next_id_++;
-  member& m = members_[id];
+  const auto id = static_cast<member_id>(members_.size() + 1);
+  member& m = *members_.emplace_back(std::make_unique<member>());
+  ++active_;  // a new member is present
   m.id = id;
   m.who = who;
   m.token_role = who.role;
@@ -66,7 +65,7 @@ member_id roster::reserve(const std::string& subject) {
   who.subject = subject;
   who.role = v1::ROLE_UNSPECIFIED;
   member& m = add(who, 0);
-  m.presence = v1::PRESENCE_LEFT;
+  set_presence(m, v1::PRESENCE_LEFT);
   return m.id;
 }
 
@@ -76,6 +75,14 @@ void roster::bind(member& m, connection_id conn) {
   by_connection_[conn] = m.id;
 }
 
+void roster::set_presence(member& m, v1::Presence presence) {
+  reconnecting_ -= m.presence == v1::PRESENCE_RECONNECTING ? 1U : 0U;
+  active_ -= m.presence != v1::PRESENCE_LEFT ? 1U : 0U;
+  m.presence = presence;
+  reconnecting_ += m.presence == v1::PRESENCE_RECONNECTING ? 1U : 0U;
+  active_ += m.presence != v1::PRESENCE_LEFT ? 1U : 0U;
+}
+
 void roster::unbind(member& m) {
   if (m.connection) {
     by_connection_.erase(*m.connection);
@@ -83,19 +90,22 @@ void roster::unbind(member& m) {
   }
 }
 
-std::uint32_t roster::active_count() const {
-  std::uint32_t n = 0;
-  for (const auto& [id, m] : members_) {
-    if (m.presence != v1::PRESENCE_LEFT) {
-      ++n;
-    }
+std::uint32_t roster::active_count() const { return active_; }
+
+bool roster::counts_hold() const {
+  std::uint32_t active = 0;
+  std::uint32_t reconnecting = 0;
+  for (const auto& entry : members_) {
+    active += entry->presence != v1::PRESENCE_LEFT ? 1U : 0U;
+    reconnecting += entry->presence == v1::PRESENCE_RECONNECTING ? 1U : 0U;
   }
-  return n;
+  return active == active_ && reconnecting == reconnecting_;
 }
 
 std::vector<const member*> roster::active_members() const {
   std::vector<const member*> out;
-  for (const auto& [id, m] : members_) {
+  for (const auto& entry : members_) {
+    const member& m = *entry;
     if (m.presence != v1::PRESENCE_LEFT) {
       out.push_back(&m);
     }
@@ -105,7 +115,8 @@ std::vector<const member*> roster::active_members() const {
 
 std::vector<member*> roster::active_members() {
   std::vector<member*> out;
-  for (auto& [id, m] : members_) {
+  for (auto& entry : members_) {
+    member& m = *entry;
     if (m.presence != v1::PRESENCE_LEFT) {
       out.push_back(&m);
     }
@@ -115,7 +126,8 @@ std::vector<member*> roster::active_members() {
 
 std::vector<member*> roster::facilitators() {
   std::vector<member*> out;
-  for (auto& [id, m] : members_) {
+  for (auto& entry : members_) {
+    member& m = *entry;
     if (m.presence != v1::PRESENCE_LEFT && is_facilitator(m.who.role)) {
       out.push_back(&m);
     }
@@ -125,7 +137,11 @@ std::vector<member*> roster::facilitators() {
 
 std::optional<time_ms> roster::earliest_grace_deadline() const {
   std::optional<time_ms> earliest;
-  for (const auto& [id, m] : members_) {
+  if (reconnecting_ == 0) {
+    return earliest;
+  }
+  for (const auto& entry : members_) {
+    const member& m = *entry;
     if (m.presence == v1::PRESENCE_RECONNECTING && (!earliest || m.grace_deadline < *earliest)) {
       earliest = m.grace_deadline;
     }
@@ -135,7 +151,8 @@ std::optional<time_ms> roster::earliest_grace_deadline() const {
 
 std::vector<member*> roster::expired_graces(time_ms now) {
   std::vector<member*> out;
-  for (auto& [id, m] : members_) {
+  for (auto& entry : members_) {
+    member& m = *entry;
     if (m.presence == v1::PRESENCE_RECONNECTING && m.grace_deadline <= now) {
       out.push_back(&m);
     }

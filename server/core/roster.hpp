@@ -3,7 +3,7 @@
 // across leave and rejoin.
 #pragma once
 
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -17,8 +17,8 @@ namespace hearth::core {
 struct member {
   member_id id = 0;
   identity who;  // who.role is the current role (SetRole changes it for this presence)
-  v1::Role token_role = v1::ROLE_UNSPECIFIED;  // the role the token grants
-  v1::Presence presence = v1::PRESENCE_PRESENT;
+  v1::Role token_role = v1::ROLE_UNSPECIFIED;    // the role the token grants
+  v1::Presence presence = v1::PRESENCE_PRESENT;  // written only through roster::set_presence
   time_ms joined_at = 0;
   std::optional<connection_id> connection;  // set while present
   time_ms dropped_at = 0;                   // meaningful while reconnecting
@@ -51,9 +51,14 @@ class roster {
 
   void bind(member& m, connection_id conn);
   void unbind(member& m);
+  // The roster counts active and reconnecting members: the emptiness and
+  // wake-up checks made after every command then walk nobody.
+  void set_presence(member& m, v1::Presence presence);
 
   // Present or reconnecting.
   std::uint32_t active_count() const;
+  // Whether the kept counts match a walk of the members (a rule the room checks).
+  bool counts_hold() const;
   std::vector<const member*> active_members() const;
   std::vector<member*> active_members();
   std::vector<member*> facilitators();
@@ -63,10 +68,14 @@ class roster {
   std::vector<member*> expired_graces(time_ms now);
 
  private:
-  std::map<member_id, member> members_;  // ordered: roster order is join order
+  // members_[id - 1]: ids are dense from 1 and never reused, so the vector is
+  // in join order and a lookup is an index. Each member has its own block so
+  // that references stay valid as the roster grows.
+  std::vector<std::unique_ptr<member>> members_;
   std::unordered_map<std::string, member_id> by_subject_;
   std::unordered_map<connection_id, member_id> by_connection_;
-  member_id next_id_ = 1;
+  std::uint32_t active_ = 0;  // present or reconnecting
+  std::uint32_t reconnecting_ = 0;
 };
 
 }  // namespace hearth::core

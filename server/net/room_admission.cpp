@@ -123,13 +123,15 @@ void room_runner::record(const core::consent_change& change) {
 
 std::shared_ptr<connection> room_runner::take(core::connection_id id) {
   in_breakout_.erase(id);
-  for (auto* map : {&joined_, &waiting_}) {
-    auto it = map->find(id);
-    if (it != map->end()) {
-      auto conn = std::move(it->second);
-      map->erase(it);
-      return conn;
-    }
+  if (auto it = joined_.find(id); it != joined_.end()) {
+    auto conn = std::move(it->second);
+    joined_.erase(it);
+    return conn;
+  }
+  if (auto it = waiting_.find(id); it != waiting_.end()) {
+    auto conn = std::move(it->second);
+    waiting_.erase(it);
+    return conn;
   }
   return nullptr;
 }
@@ -151,7 +153,8 @@ void room_runner::admit(const core::admission& admission) {
   join->set_recovered(false);
   *join->mutable_snapshot() = room_.snapshot(admission.member, clock_.now());
   conn->deliver(wire::encode(message));
-  joined_[conn->id()] = std::move(conn);
+  const auto id = conn->id();
+  joined_.put(id, std::move(conn));
 }
 
 // A ban is acknowledged once it is durable: the reply waits for its commit.

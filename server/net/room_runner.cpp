@@ -198,7 +198,7 @@ void room_runner::do_join(const std::shared_ptr<connection>& conn, const core::i
   if (recovered) {
     replay(conn, member, request.resume());
   }
-  joined_[conn->id()] = conn;
+  joined_.put(conn->id(), conn);
   set_place(conn->id(), place);
 }
 
@@ -397,7 +397,7 @@ void room_runner::on_timer() {
 }
 
 void room_runner::retire_if_empty() {
-  if (!retired_ && room_.empty() && joined_.empty() && waiting_.empty() && queued_.empty() &&
+  if (!retired_ && joined_.empty() && waiting_.empty() && queued_.empty() && room_.empty() &&
       directory_.retire(*this, room_.ended())) {
     retired_ = true;
     timer_.cancel();

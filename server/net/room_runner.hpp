@@ -20,6 +20,7 @@
 #include "core/room.hpp"
 #include "net/clock.hpp"
 #include "net/connection.hpp"
+#include "net/connection_table.hpp"
 #include "net/settings.hpp"
 #include "store/store_writer.hpp"
 
@@ -136,7 +137,7 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   core::room room_;
   core::history_ring history_;
   std::unordered_map<core::member_id, core::history_ring> direct_history_;
-  std::unordered_map<core::connection_id, std::shared_ptr<connection>> joined_;   // members
+  connection_table joined_;                                                       // members
   std::unordered_map<core::connection_id, std::shared_ptr<connection>> waiting_;  // in the lobby
   std::unordered_map<core::connection_id, std::uint32_t>
       in_breakout_;  // joined, not in the main room

@@ -53,10 +53,10 @@ std::string metrics::render() const {
   gauge(out, "hearth_rooms_open", "gauge", "Rooms live now.", rooms_open.load());
   gauge(out, "hearth_messages_in_total", "counter", "Client messages received.",
         messages_in.load());
-  gauge(out, "hearth_messages_out_total", "counter", "Server messages queued to clients.",
-        messages_out.load());
+  gauge(out, "hearth_messages_out_total", "counter",
+        "Server messages taken for writing to clients.", messages_out.load());
   gauge(out, "hearth_bytes_in_total", "counter", "Payload bytes received.", bytes_in.load());
-  gauge(out, "hearth_bytes_out_total", "counter", "Payload bytes queued to clients.",
+  gauge(out, "hearth_bytes_out_total", "counter", "Payload bytes taken for writing to clients.",
         bytes_out.load());
   gauge(out, "hearth_queue_overflows_total", "counter",
         "Connections closed because their outbound queue overflowed.", queue_overflows.load());

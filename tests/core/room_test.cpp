@@ -101,6 +101,27 @@ TEST_F(room_test, drop_then_rejoin_within_grace_keeps_member_without_leave) {
   EXPECT_TRUE(room_.wake(20'000).events.empty());
 }
 
+// The roster counts reconnecting members to skip the deadline walk when there
+// are none: the wake-up must follow every drop, return and expiry.
+TEST_F(room_test, the_wake_up_follows_the_earliest_grace_of_several_reconnecting_members) {
+  join(1, person("f", v1::ROLE_FACILITATOR));
+  join(2, person("p", v1::ROLE_PARTICIPANT));
+  join(3, person("q", v1::ROLE_PARTICIPANT));
+  room_.disconnect(2, 2000);
+  room_.disconnect(3, 5000);
+  EXPECT_EQ(room_.next_wake(), 17'000);
+  join(4, person("p", v1::ROLE_PARTICIPANT), 6000);  // back within the grace
+  EXPECT_EQ(room_.next_wake(), 20'000);
+  room_.disconnect(1, 7000);
+  EXPECT_EQ(room_.next_wake(), 20'000);
+  EXPECT_EQ(room_.wake(20'000).events.size(), 1U);  // q's grace ran out
+  EXPECT_EQ(room_.next_wake(), 22'000);
+  join(5, person("f", v1::ROLE_FACILITATOR), 21'000);
+  EXPECT_FALSE(room_.next_wake().has_value());
+  room_.disconnect(4, 30'000);  // p again, after q has left
+  EXPECT_EQ(room_.next_wake(), 45'000);
+}
+
 TEST_F(room_test, grace_expiry_announces_departure_exactly_at_deadline) {
   join(1, person("f", v1::ROLE_FACILITATOR));
   join(2, person("p", v1::ROLE_PARTICIPANT));
