@@ -35,11 +35,10 @@ void room_runner::set_place(core::connection_id id, std::uint32_t place) {
   }
 }
 
-void room_runner::fan_out(core::room_event& event) {
-  v1::ServerMessage message;
-  *message.mutable_event() = std::move(event.event);
+void room_runner::fan_out(const core::room_event& event) {
   // Serialized once; the same bytes go to every recipient and into history.
-  auto bytes = wire::encode(message);
+  auto bytes = wire::encode_event(event.event);
+  const v1::Event& sent = event.event;
   // Without breakouts or moves every joined connection is in the main room.
   const bool everyone_here = in_breakout_.empty() && in_transit_.empty();
   switch (event.to.kind) {
@@ -48,7 +47,7 @@ void room_runner::fan_out(core::room_event& event) {
       if (place != 0 && !breakout_history_.contains(place)) {
         breakout_history_.try_emplace(place, config_.history_events, config_.history_bytes);
       }
-      history_of(place)->append(message.event().seq(), bytes);
+      history_of(place)->append(sent.seq(), bytes);
       for (auto& [id, conn] : joined_) {
         if ((everyone_here && place == 0) || in_place(id, place)) {
           conn->deliver(bytes);
@@ -59,7 +58,7 @@ void room_runner::fan_out(core::room_event& event) {
     case core::audience_kind::direct: {
       auto ring = direct_history_.try_emplace(event.to.member, config_.direct_history_events,
                                               config_.direct_history_bytes);
-      ring.first->second.append(message.event().direct_seq(), bytes);
+      ring.first->second.append(sent.direct_seq(), bytes);
       for (auto& [id, conn] : joined_) {
         if (room_.member_of(id) == event.to.member) {
           conn->deliver(bytes);

@@ -2,6 +2,7 @@
 #include "net/room_runner.hpp"
 
 #include <algorithm>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <limits>
 #include <random>
@@ -78,8 +79,8 @@ void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage me
       start.set_shuffle_seed((static_cast<std::uint64_t>(entropy()) << 32U) | entropy());
     }
   }
-  asio::post(strand_, [self = shared_from_this(), conn = std::move(conn),
-                       message = std::move(message)]() mutable {
+  auto work = [self = shared_from_this(), conn = std::move(conn),
+               message = std::move(message)]() mutable {
     if (self->plan_ == plan_state::loaded && self->queued_.empty()) {
       self->do_command(conn, message, true);  // the usual case, without a queued closure
       return;
@@ -88,7 +89,16 @@ void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage me
     self->when_loaded([self, conn, message = std::move(message)](bool loaded) {
       self->do_command(conn, message, loaded);
     });
-  });
+  };
+  if (config_.threads <= 1) {
+    // One thread: the room's strand is idle unless work waits on it, in which
+    // case dispatch queues behind that work as post would. Run inline, the
+    // command skips a trip through the scheduler's queue, and with it a poll
+    // of the reactor (an epoll_wait) per message.
+    asio::dispatch(strand_, std::move(work));
+  } else {
+    asio::post(strand_, std::move(work));
+  }
 }
 
 void room_runner::do_command(const std::shared_ptr<connection>& conn,
@@ -317,9 +327,7 @@ void room_runner::send_reply(const std::shared_ptr<connection>& conn, v1::Reply 
     return;  // the client asked for no reply
   }
   reply.set_request_id(request_id);
-  v1::ServerMessage message;
-  *message.mutable_reply() = std::move(reply);
-  conn->deliver(wire::encode(message));
+  conn->deliver(wire::encode_reply(reply));
 }
 
 void room_runner::record(const core::attendance_change& change) {

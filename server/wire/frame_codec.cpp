@@ -2,6 +2,7 @@
 #include "wire/frame_codec.hpp"
 
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
 
 #include <optional>
 
@@ -77,7 +78,41 @@ decode_status decode_any(std::string_view frame, std::size_t max_messages,
 
 }  // namespace
 
+namespace {
+
+// A ServerMessage with one field of its oneof set is that field's tag, its
+// length and its bytes: protobuf's encoding of an embedded message.
+shared_bytes encode_wrapped(std::uint32_t field, const google::protobuf::MessageLite& inner) {
+  using google::protobuf::internal::WireFormatLite;
+  using google::protobuf::io::CodedOutputStream;
+  const std::size_t inner_size = inner.ByteSizeLong();
+  const std::uint32_t tag =
+      WireFormatLite::MakeTag(static_cast<int>(field), WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  const std::size_t body = static_cast<std::size_t>(CodedOutputStream::VarintSize32(tag)) +
+                           static_cast<std::size_t>(CodedOutputStream::VarintSize64(inner_size)) +
+                           inner_size;
+  const auto prefix = static_cast<std::size_t>(CodedOutputStream::VarintSize64(body));
+  std::string out;
+  out.resize(prefix + body);
+  auto* data = reinterpret_cast<std::uint8_t*>(out.data());
+  data = CodedOutputStream::WriteVarint64ToArray(body, data);
+  data = CodedOutputStream::WriteVarint32ToArray(tag, data);
+  data = CodedOutputStream::WriteVarint64ToArray(inner_size, data);
+  inner.SerializeWithCachedSizesToArray(data);
+  return std::make_shared<const std::string>(std::move(out));
+}
+
+}  // namespace
+
 shared_bytes encode(const v1::ServerMessage& message) { return encode_any(message); }
+
+shared_bytes encode_event(const v1::Event& event) {
+  return encode_wrapped(v1::ServerMessage::kEventFieldNumber, event);
+}
+
+shared_bytes encode_reply(const v1::Reply& reply) {
+  return encode_wrapped(v1::ServerMessage::kReplyFieldNumber, reply);
+}
 shared_bytes encode(const v1::ClientMessage& message) { return encode_any(message); }
 
 std::string_view decode_status_name(decode_status s) {

@@ -22,6 +22,12 @@ using shared_bytes = std::shared_ptr<const std::string>;
 shared_bytes encode(const v1::ServerMessage& message);
 shared_bytes encode(const v1::ClientMessage& message);
 
+// The same bytes as encode() of a ServerMessage holding only this event or
+// reply, written without building that ServerMessage (which would take the
+// event into a heap object of its own and free it again on every fan-out).
+shared_bytes encode_event(const v1::Event& event);
+shared_bytes encode_reply(const v1::Reply& reply);
+
 enum class decode_status : std::uint8_t {
   ok,
   empty,        // a frame with no bytes

@@ -22,6 +22,41 @@ TEST(frame_codec, batches_decode_in_order) {
   EXPECT_EQ(out[1].send_chat().text(), "bb");
 }
 
+// encode_event and encode_reply write the envelope by hand; they must give
+// the bytes a ServerMessage holding the same event or reply encodes to, at
+// sizes whose lengths take one, two and three varint bytes.
+TEST(frame_codec, events_and_replies_encode_as_their_envelope_would) {
+  for (const std::size_t size :
+       {0UL, 1UL, 100UL, 127UL, 128UL, 300UL, 16'383UL, 16'384UL, 70'000UL}) {
+    v1::Event event;
+    event.set_seq(7);
+    event.set_server_time_ms(1'700'000'000'000);
+    event.mutable_chat()->set_from_member_id(3);
+    event.mutable_chat()->set_text(std::string(size, 'x'));
+    v1::ServerMessage wrapped_event;
+    *wrapped_event.mutable_event() = event;
+    EXPECT_EQ(*encode_event(event), *encode(wrapped_event)) << size;
+
+    v1::Reply reply;
+    reply.set_request_id(9);
+    if (size != 0) {
+      reply.mutable_error()->set_message(std::string(size, 'y'));
+    }
+    v1::ServerMessage wrapped_reply;
+    *wrapped_reply.mutable_reply() = reply;
+    EXPECT_EQ(*encode_reply(reply), *encode(wrapped_reply)) << size;
+
+    std::vector<v1::ServerMessage> out;
+    ASSERT_EQ(decode_server_frame(*encode_event(event) + *encode_reply(reply), 4, out),
+              decode_status::ok);
+    ASSERT_EQ(out.size(), 2U);
+    EXPECT_EQ(out[0].event().chat().text().size(), size);
+    EXPECT_TRUE(out[1].has_reply());
+  }
+  // An empty reply still sets the oneof: the envelope is its tag and a zero length.
+  EXPECT_EQ(*encode_reply(v1::Reply{}), std::string("\x02\x0a\x00", 3));
+}
+
 TEST(frame_codec, rejects_malformed_frames_whole) {
   std::vector<v1::ClientMessage> out;
   const std::string good = *encode(chat_message("hello"));
