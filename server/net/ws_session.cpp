@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <type_traits>
 
+#include "net/frame_send.hpp"
 #include "net/op_pool.hpp"
 #include "net/session_core.hpp"
 #include "net/ws_write.hpp"
@@ -45,6 +46,12 @@ std::array<char, read_chunk_bytes>& thread_read_buffer() {
 ws_write& thread_write() {
   thread_local ws_write scratch;
   return scratch;
+}
+
+// The batch of a direct write (frame_send.hpp), taken the same way.
+std::vector<wire::shared_bytes>& thread_batch() {
+  thread_local std::vector<wire::shared_bytes> batch;
+  return batch;
 }
 
 // The read and write buffers only a TLS session needs.
@@ -234,6 +241,14 @@ class ws_session final : public session_core, private ws::reader_sink {
   // in one binary frame; after a close frame, nothing.
   void flush() override {
     while (!writing_ && !close_sent_ && !torn_down_) {
+      if constexpr (plain) {
+        if (!control_ && !close_started_ && !peer_closed_) {
+          if (!flush_batch_directly()) {
+            return;
+          }
+          continue;
+        }
+      }
       ws_write w = std::move(thread_write());
       w.clear();
       if (!peer_closed_) {
@@ -258,6 +273,31 @@ class ws_session final : public session_core, private ws::reader_sink {
     }
   }
 
+  // The usual write of a plain session: queued messages only, no control
+  // frame and no close under way. Returns whether the write loop goes on.
+  bool flush_batch_directly() {
+    std::vector<wire::shared_bytes> batch = std::move(thread_batch());
+    take_batch(context_.config.max_write_batch_bytes, batch);
+    if (batch.empty()) {
+      thread_batch() = std::move(batch);
+      return false;
+    }
+    const frame_send_result sent = send_batch_frame(stream_.native_handle(), batch);
+    if (sent.error == 0 && sent.written < sent.total) {
+      ws_write rest;
+      rest.batch = std::move(batch);
+      write_later(rest, sent.written);
+      return false;
+    }
+    batch.clear();
+    thread_batch() = std::move(batch);
+    if (sent.error != 0) {
+      hard_close();
+      return false;
+    }
+    return written();
+  }
+
   // Returns true when everything was written synchronously. Otherwise the
   // write continues asynchronously, from `w` moved to the heap.
   bool write_now(ws_write& w) {
@@ -276,6 +316,12 @@ class ws_session final : public session_core, private ws::reader_sink {
         return true;
       }
     }
+    write_later(w, done_bytes);
+    return false;
+  }
+
+  // Goes on with a write the socket did not take whole, `done_bytes` in.
+  void write_later(ws_write& w, std::size_t done_bytes) {
     writing_ = true;
     const bool arm = !write_started_;
     write_started_ = steady::now();
@@ -297,7 +343,6 @@ class ws_session final : public session_core, private ws::reader_sink {
     if (arm) {
       deadlines_changed();
     }
-    return false;
   }
 
   void on_write(error_code ec) {

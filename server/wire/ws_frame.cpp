@@ -1,5 +1,7 @@
 #include "wire/ws_frame.hpp"
 
+#include <cstring>
+
 namespace hearth::wire::ws {
 namespace {
 
@@ -78,7 +80,24 @@ parse_status parse_client_header(const std::uint8_t* data, std::size_t size,
 
 void unmask(std::uint8_t* data, std::size_t size, const std::array<std::uint8_t, 4>& mask,
             std::size_t offset) {
-  for (std::size_t i = 0; i < size; ++i) {
+  // Eight bytes at a time with the mask laid out from `offset`; every input
+  // byte goes through here, and byte by byte it cost more than the decoding.
+  std::size_t i = 0;
+  if (size >= 8) {
+    std::array<std::uint8_t, 8> spread{};
+    for (std::size_t k = 0; k < spread.size(); ++k) {
+      spread[k] = mask[(offset + k) & 3U];
+    }
+    std::uint64_t word_mask = 0;
+    std::memcpy(&word_mask, spread.data(), sizeof word_mask);
+    for (; i + sizeof word_mask <= size; i += sizeof word_mask) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, data + i, sizeof word);
+      word ^= word_mask;
+      std::memcpy(data + i, &word, sizeof word);
+    }
+  }
+  for (; i < size; ++i) {  // i is a multiple of 8 here, so the mask lines up
     data[i] = static_cast<std::uint8_t>(data[i] ^ mask[(offset + i) & 3U]);
   }
 }

@@ -258,6 +258,26 @@ TEST(ws_frame, unmask_continues_at_an_offset) {
   unmask(nullptr, 0, rfc_mask, 3);
 }
 
+// RFC 6455 5.3: byte i of the payload is XORed with mask[i mod 4]. Checked
+// against that definition at every length and offset around the word steps.
+TEST(ws_frame, unmask_matches_the_rfc_definition_at_every_length_and_offset) {
+  const std::array<std::uint8_t, 4> mask{0x8a, 0x13, 0xf0, 0x5c};
+  for (std::size_t size = 0; size <= 70; ++size) {
+    for (std::size_t offset = 0; offset < 8; ++offset) {
+      bytes data(size);
+      for (std::size_t i = 0; i < size; ++i) {
+        data[i] = static_cast<std::uint8_t>(i * 37U + 11U);
+      }
+      bytes expected = data;
+      for (std::size_t i = 0; i < size; ++i) {
+        expected[i] = static_cast<std::uint8_t>(expected[i] ^ mask[(offset + i) % 4]);
+      }
+      unmask(data.data(), data.size(), mask, offset);
+      EXPECT_EQ(data, expected) << "size " << size << ", offset " << offset;
+    }
+  }
+}
+
 TEST(ws_frame, writes_server_headers_with_minimal_lengths) {
   struct row {
     std::uint64_t length;

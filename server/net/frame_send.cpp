@@ -1,0 +1,47 @@
+// One sendmsg per batch.
+#include "net/frame_send.hpp"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+
+#include "wire/ws_frame.hpp"
+
+namespace hearth::net {
+
+frame_send_result send_batch_frame(int fd, const std::vector<wire::shared_bytes>& batch) {
+  frame_send_result result;
+  for (const auto& bytes : batch) {
+    result.total += bytes->size();
+  }
+  std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
+  const std::size_t header_bytes =
+      wire::ws::write_server_header(wire::ws::opcode::binary, result.total, header);
+  result.total += header_bytes;
+
+  std::array<iovec, max_iovecs> iov{};
+  iov[0] = {header.data(), header_bytes};
+  const std::size_t count = std::min(batch.size() + 1, max_iovecs);
+  for (std::size_t i = 1; i < count; ++i) {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): sendmsg only reads
+    iov[i] = {const_cast<char*>(batch[i - 1]->data()), batch[i - 1]->size()};
+  }
+  msghdr message{};
+  message.msg_iov = iov.data();
+  message.msg_iovlen = count;
+  ssize_t sent = -1;
+  do {
+    sent = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  if (sent >= 0) {
+    result.written = static_cast<std::size_t>(sent);
+  } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+    result.error = errno;
+  }
+  return result;
+}
+
+}  // namespace hearth::net

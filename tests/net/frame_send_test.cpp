@@ -1,0 +1,113 @@
+// The direct batch write over a real socket pair: the frame on the wire, a
+// write the socket takes only in part, one that takes nothing, and the cap on
+// buffers per call.
+#include "net/frame_send.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <string>
+
+#include "wire/ws_frame.hpp"
+
+namespace hearth::net {
+namespace {
+
+struct socket_pair {
+  socket_pair() {
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds.data()), 0);
+    EXPECT_EQ(::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK), 0);
+  }
+  ~socket_pair() {
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
+  socket_pair(const socket_pair&) = delete;
+  socket_pair& operator=(const socket_pair&) = delete;
+
+  std::string read_all() const {
+    std::string out;
+    std::array<char, 65536> chunk{};
+    for (;;) {
+      const ssize_t n = ::recv(fds[1], chunk.data(), chunk.size(), MSG_DONTWAIT);
+      if (n <= 0) {
+        return out;
+      }
+      out.append(chunk.data(), static_cast<std::size_t>(n));
+    }
+  }
+
+  std::array<int, 2> fds{};
+};
+
+std::vector<wire::shared_bytes> messages(std::size_t count, std::size_t size) {
+  std::vector<wire::shared_bytes> batch;
+  for (std::size_t i = 0; i < count; ++i) {
+    batch.push_back(std::make_shared<const std::string>(size, static_cast<char>('a' + i % 26)));
+  }
+  return batch;
+}
+
+std::string frame_of(const std::vector<wire::shared_bytes>& batch) {
+  std::string body;
+  for (const auto& m : batch) {
+    body += *m;
+  }
+  std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
+  const auto n = wire::ws::write_server_header(wire::ws::opcode::binary, body.size(), header);
+  return std::string(reinterpret_cast<const char*>(header.data()), n) + body;
+}
+
+TEST(frame_send, one_call_sends_the_whole_frame_header_first) {
+  socket_pair pair;
+  const auto batch = messages(5, 300);
+  const auto result = send_batch_frame(pair.fds[0], batch);
+  EXPECT_EQ(result.error, 0);
+  EXPECT_EQ(result.total, frame_of(batch).size());
+  EXPECT_EQ(result.written, result.total);
+  EXPECT_EQ(pair.read_all(), frame_of(batch));
+}
+
+TEST(frame_send, at_most_max_iovecs_buffers_go_in_one_call) {
+  socket_pair pair;
+  const auto batch = messages(200, 10);  // 2 KB: the socket could take it all
+  const auto result = send_batch_frame(pair.fds[0], batch);
+  EXPECT_EQ(result.error, 0);
+  const std::string whole = frame_of(batch);
+  const std::size_t header = whole.size() - std::size_t{200} * 10;
+  EXPECT_EQ(result.written, header + (max_iovecs - 1) * 10);
+  EXPECT_LT(result.written, result.total);
+  EXPECT_EQ(pair.read_all(), whole.substr(0, result.written));
+}
+
+TEST(frame_send, a_full_socket_takes_part_then_nothing) {
+  socket_pair pair;
+  const int small = 4096;
+  ASSERT_EQ(::setsockopt(pair.fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+  const auto batch = messages(20, 60'000);  // far more than the buffers hold
+  const auto first = send_batch_frame(pair.fds[0], batch);
+  EXPECT_EQ(first.error, 0);
+  EXPECT_GT(first.written, 0U);
+  EXPECT_LT(first.written, first.total);
+  const auto second = send_batch_frame(pair.fds[0], batch);
+  EXPECT_EQ(second.error, 0);
+  EXPECT_EQ(second.written, 0U);  // would block: nothing taken, no error
+  EXPECT_EQ(pair.read_all(), frame_of(batch).substr(0, first.written));
+}
+
+TEST(frame_send, a_closed_peer_is_an_error_without_a_signal) {
+  socket_pair pair;
+  ::shutdown(pair.fds[1], SHUT_RD);
+  ::close(pair.fds[1]);
+  pair.fds[1] = ::open("/dev/null", O_RDONLY);  // so the destructor closes something valid
+  const auto result = send_batch_frame(pair.fds[0], messages(1, 10));
+  EXPECT_EQ(result.error, EPIPE);  // MSG_NOSIGNAL: reported, not raised
+  EXPECT_EQ(result.written, 0U);
+}
+
+}  // namespace
+}  // namespace hearth::net
