@@ -133,12 +133,20 @@ void session_core::take_batch(std::size_t max_bytes, std::vector<wire::shared_by
   std::lock_guard lock(queue_lock_);
   std::size_t bytes = 0;
   std::size_t taken = 0;
-  while (taken < queue_.size() && (batch.empty() || bytes + queue_[taken]->size() <= max_bytes)) {
-    bytes += queue_[taken]->size();
-    batch.push_back(std::move(queue_[taken]));
-    ++taken;
+  if (queued_bytes_ <= max_bytes) {
+    // Everything fits (the usual case): no need to look at each message's size.
+    // The buffers trade places; the check below keeps an idle queue small.
+    bytes = queued_bytes_;
+    taken = queue_.size();
+    batch.swap(queue_);
+  } else {
+    while (taken < queue_.size() && (batch.empty() || bytes + queue_[taken]->size() <= max_bytes)) {
+      bytes += queue_[taken]->size();
+      batch.push_back(std::move(queue_[taken]));
+      ++taken;
+    }
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
   }
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
   if (queue_.empty() && queue_.capacity() > idle_queue_capacity) {
     std::vector<wire::shared_bytes>().swap(queue_);  // an idle connection keeps no backlog room
   }
@@ -383,7 +391,9 @@ void session_core::begin_close_raw(std::uint32_t code, std::string_view reason, 
       queued_bytes_ = 0;
     }
     if (announce) {
-      queue_.push_back(wire::encode(message));
+      auto bytes = wire::encode(message);
+      queued_bytes_ += bytes->size();
+      queue_.push_back(std::move(bytes));
     }
     flush_scheduled_ = true;
   }
