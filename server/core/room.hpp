@@ -157,6 +157,9 @@ class room {
 
   // A joined member's command, by kind.
   effects dispatch(member& m, connection_id conn, const v1::ClientMessage& message, time_ms now);
+  // handle() for a member: dispatch, then the audit of a refusal.
+  effects member_command(member& m, connection_id conn, const v1::ClientMessage& message,
+                         time_ms now);
   effects leave(member& m, time_ms now);
   // Facilitators: the shell answers from the attendance records.
   effects attendance_query(const member& from, time_ms now);
