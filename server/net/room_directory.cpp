@@ -12,8 +12,9 @@ namespace hearth::net {
 
 std::string random_epoch() { return auth::random_hex_id(8); }
 
-room_directory::room_directory(boost::asio::any_io_executor executor, const settings& config,
-                               const server_clock& clock, store::store_writer& records)
+room_directory::room_directory(boost::asio::io_context::executor_type executor,
+                               const settings& config, const server_clock& clock,
+                               store::store_writer& records)
     : executor_(std::move(executor)), config_(config), clock_(clock), records_(records) {}
 
 std::shared_ptr<room_runner> room_directory::acquire_for_join(const std::string& room_id) {

@@ -2,7 +2,7 @@
 // map is the only state shared across threads here, behind one mutex.
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,7 +19,7 @@ class room_runner;
 
 class room_directory {
  public:
-  room_directory(boost::asio::any_io_executor executor, const settings& config,
+  room_directory(boost::asio::io_context::executor_type executor, const settings& config,
                  const server_clock& clock, store::store_writer& records);
 
   // Returns the live runner for `room_id`, creating it (with a fresh epoch) if
@@ -38,7 +38,7 @@ class room_directory {
   std::shared_ptr<room_runner> find(const std::string& room_id) const;
 
  private:
-  boost::asio::any_io_executor executor_;
+  boost::asio::io_context::executor_type executor_;
   const settings& config_;
   const server_clock& clock_;
   store::store_writer& records_;

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <atomic>
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <memory>
@@ -30,7 +30,10 @@ class room_directory;
 
 class room_runner : public std::enable_shared_from_this<room_runner> {
  public:
-  using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+  // A strand over the io_context's own executor: over any_io_executor, every
+  // dispatch went through type erasure and built a new polymorphic executor
+  // (a heap allocation per command).
+  using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
 
   // `session_ended`: a facilitator ended this room's session earlier in the
   // process' life, so every join is refused.
