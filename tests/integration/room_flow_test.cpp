@@ -155,7 +155,11 @@ TEST(room_flow, reconnect_within_grace_keeps_presence_and_expiry_announces_leave
 }
 
 TEST(room_flow, stalled_reader_is_closed_and_others_keep_everything) {
-  server_process server({"--max-outbound-queue-bytes", "65536", "--max-chat-bytes", "60000",
+  // The queue limit holds five 50 KB events: two chats read in one turn are
+  // fanned out before the turn's flush, and with room for only one the
+  // healthy reader was closed as a slow consumer too (seen under the
+  // sanitizer). The stalled reader still overflows it many times over.
+  server_process server({"--max-outbound-queue-bytes", "262144", "--max-chat-bytes", "60000",
                          "--rate-per-second", "100000", "--rate-burst", "100000",
                          // The healthy reader is read by this thread between sends; on a
                          // loaded machine a pause of a second must not make it a slow consumer.
@@ -173,7 +177,7 @@ TEST(room_flow, stalled_reader_is_closed_and_others_keep_everything) {
   for (int i = 0; i < messages; ++i) {
     // Every tenth chat the sender waits for the answer, reading its own
     // socket meanwhile: a sender that let 50 KB events pile up would itself
-    // overflow its 64 KB outbound queue and be closed, and the rest of the
+    // overflow its outbound queue and be closed, and the rest of the
     // chat never sent. (Waiting on every one costs a delayed ACK each.)
     const auto sent = f->chat(payload);
     if (i % 10 == 9 || i + 1 == messages) {
