@@ -25,7 +25,6 @@ class connection_table {
   const_iterator begin() const { return entries_.begin(); }
   const_iterator end() const { return entries_.end(); }
   bool empty() const { return entries_.empty(); }
-  std::size_t size() const { return entries_.size(); }
 
   iterator find(core::connection_id id) {
     return std::find_if(entries_.begin(), entries_.end(),
