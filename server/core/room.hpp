@@ -336,8 +336,6 @@ class room {
   std::unordered_map<std::string, observer_consent> consents_;  // by observer subject
   static chat_record* find_chat(place& where, std::uint32_t seq);
   static const chat_record* find_chat(const place& where, std::uint32_t seq);
-  // Per member: recent client_msg_ids and the result they produced.
-  std::unordered_map<member_id, ring<std::pair<std::uint64_t, v1::ChatResult>>> dedupe_;
 };
 
 }  // namespace hearth::core

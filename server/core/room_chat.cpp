@@ -9,14 +9,17 @@ namespace hearth::core {
 
 effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
   effects out;
-  auto& seen = dedupe_[from.id];
-  if (chat.client_msg_id() != 0) {
-    auto it = std::find_if(seen.begin(), seen.end(),
-                           [&](const auto& entry) { return entry.first == chat.client_msg_id(); });
+  auto& seen = from.sent_chats;
+  if (chat.client_msg_id() != 0 && chat.client_msg_id() <= from.highest_client_msg_id) {
+    auto it = std::find_if(seen.begin(), seen.end(), [&](const sent_chat& entry) {
+      return entry.client_msg_id == chat.client_msg_id();
+    });
     if (it != seen.end()) {
       out.reply.emplace();
-      *out.reply->mutable_chat() = it->second;
-      out.reply->mutable_chat()->set_duplicate(true);
+      auto* again = out.reply->mutable_chat();
+      again->set_seq(it->seq);
+      again->set_direct_seq(it->direct_seq);
+      again->set_duplicate(true);
       return out;
     }
   }
@@ -117,10 +120,11 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
   }
 
   if (chat.client_msg_id() != 0) {
-    seen.emplace_back(chat.client_msg_id(), result);
+    seen.push_back({chat.client_msg_id(), result.seq(), result.direct_seq()});
     while (seen.size() > limits_.dedupe_window) {
       seen.pop_front();
     }
+    from.highest_client_msg_id = std::max(from.highest_client_msg_id, chat.client_msg_id());
   }
   out.reply.emplace();
   *out.reply->mutable_chat() = result;

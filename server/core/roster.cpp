@@ -1,6 +1,7 @@
 // The people of one room.
 #include "core/roster.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace hearth::core {
@@ -32,9 +33,19 @@ const member* roster::find_by_subject(const std::string& subject) const {
   return it == by_subject_.end() ? nullptr : find(it->second);
 }
 
+namespace {
+
+template <typename Table>
+auto lower_bound_of(Table& table, connection_id conn) {
+  return std::lower_bound(table.begin(), table.end(), conn,
+                          [](const auto& entry, connection_id c) { return entry.first < c; });
+}
+
+}  // namespace
+
 member* roster::find_by_connection(connection_id conn) {
-  auto it = by_connection_.find(conn);
-  return it == by_connection_.end() ? nullptr : find(it->second);
+  auto it = lower_bound_of(by_connection_, conn);
+  return it == by_connection_.end() || it->first != conn ? nullptr : find(it->second);
 }
 
 member* roster::find(member_id id) {
@@ -72,7 +83,12 @@ member_id roster::reserve(const std::string& subject) {
 void roster::bind(member& m, connection_id conn) {
   unbind(m);
   m.connection = conn;
-  by_connection_[conn] = m.id;
+  auto it = lower_bound_of(by_connection_, conn);
+  if (it != by_connection_.end() && it->first == conn) {
+    it->second = m.id;
+  } else {
+    by_connection_.insert(it, {conn, m.id});
+  }
 }
 
 void roster::set_presence(member& m, v1::Presence presence) {
@@ -85,7 +101,10 @@ void roster::set_presence(member& m, v1::Presence presence) {
 
 void roster::unbind(member& m) {
   if (m.connection) {
-    by_connection_.erase(*m.connection);
+    auto it = lower_bound_of(by_connection_, *m.connection);
+    if (it != by_connection_.end() && it->first == *m.connection) {
+      by_connection_.erase(it);
+    }
     m.connection.reset();
   }
 }

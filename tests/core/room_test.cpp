@@ -209,6 +209,34 @@ TEST_F(room_test, retried_chat_is_applied_once) {
   EXPECT_EQ(again.reply->chat().seq(), first.reply->chat().seq());
 }
 
+TEST_F(room_test, retries_are_known_whatever_order_the_ids_came_in) {
+  join(1, person("p", v1::ROLE_PARTICIPANT));
+  auto ten = room_.handle(1, chat("a", v1::CHAT_SCOPE_ROOM, 10), 2000);
+  auto five = room_.handle(1, chat("b", v1::CHAT_SCOPE_ROOM, 5), 2100);
+  EXPECT_EQ(five.events.size(), 1U);  // lower than the highest id, but new
+  EXPECT_FALSE(five.reply->chat().duplicate());
+  room_.disconnect(1, 2200);
+  join(2, person("p", v1::ROLE_PARTICIPANT), 2300);  // retries come after a reconnect
+  for (const auto& [id, first] : {std::pair{10U, &ten}, std::pair{5U, &five}}) {
+    auto again = room_.handle(2, chat("x", v1::CHAT_SCOPE_ROOM, id), 2400);
+    EXPECT_TRUE(again.events.empty()) << id;
+    EXPECT_TRUE(again.reply->chat().duplicate()) << id;
+    EXPECT_EQ(again.reply->chat().seq(), first->reply->chat().seq()) << id;
+  }
+}
+
+TEST_F(room_test, a_retry_older_than_the_dedupe_window_is_applied_again) {
+  join(1, person("p", v1::ROLE_PARTICIPANT));
+  const std::uint32_t window = limits().dedupe_window;
+  for (std::uint32_t id = 1; id <= window + 1; ++id) {
+    ASSERT_EQ(room_.handle(1, chat("m", v1::CHAT_SCOPE_ROOM, id), 2000).events.size(), 1U);
+  }
+  EXPECT_TRUE(room_.handle(1, chat("m", v1::CHAT_SCOPE_ROOM, 2), 3000).reply->chat().duplicate());
+  auto oldest = room_.handle(1, chat("m", v1::CHAT_SCOPE_ROOM, 1), 3000);
+  EXPECT_FALSE(oldest.reply->chat().duplicate());
+  EXPECT_EQ(oldest.events.size(), 1U);
+}
+
 TEST_F(room_test, commands_from_unjoined_connections_are_refused) {
   auto fx = room_.handle(9, chat("hi"), 2000);
   EXPECT_EQ(fx.reply->error().code(), v1::ERROR_CODE_NOT_JOINED);
