@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 
+#include "net/socket_calls.hpp"
 #include "wire/ws_frame.hpp"
 
 namespace hearth::net {
@@ -36,7 +37,7 @@ frame_send_result send_batch_frame(int fd, const std::vector<wire::shared_bytes>
   message.msg_iovlen = count;
   ssize_t sent = -1;
   do {
-    sent = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+    sent = send_message(fd, message, MSG_NOSIGNAL);
   } while (sent < 0 && errno == EINTR);
   if (sent >= 0) {
     result.written = static_cast<std::size_t>(sent);

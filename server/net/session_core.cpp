@@ -128,7 +128,7 @@ void session_core::released_by(const std::shared_ptr<room_runner>& runner) {
   });
 }
 
-void session_core::take_batch(std::size_t max_bytes, std::vector<wire::shared_bytes>& batch) {
+bool session_core::take_batch(std::size_t max_bytes, std::vector<wire::shared_bytes>& batch) {
   batch.clear();
   std::lock_guard lock(queue_lock_);
   std::size_t bytes = 0;
@@ -147,19 +147,21 @@ void session_core::take_batch(std::size_t max_bytes, std::vector<wire::shared_by
     }
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
   }
-  if (queue_.empty() && queue_.capacity() > idle_queue_capacity) {
-    std::vector<wire::shared_bytes>().swap(queue_);  // an idle connection keeps no backlog room
-  }
   queued_bytes_ -= std::min(queued_bytes_, bytes);
-  if (batch.empty()) {
+  if (queue_.empty()) {
     flush_scheduled_ = false;
-    return;
+    if (queue_.capacity() > idle_queue_capacity) {
+      std::vector<wire::shared_bytes>().swap(queue_);  // an idle connection keeps no backlog room
+    }
   }
-  // Counted per batch rather than per delivery: a locked add per recipient
-  // was a measurable share of the fan-out's user time.
-  auto& m = telemetry::global_metrics();
-  m.messages_out.fetch_add(taken, std::memory_order_relaxed);
-  m.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+  if (!batch.empty()) {
+    // Counted per batch rather than per delivery: a locked add per recipient
+    // was a measurable share of the fan-out's user time.
+    auto& m = telemetry::global_metrics();
+    m.messages_out.fetch_add(taken, std::memory_order_relaxed);
+    m.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+  }
+  return !queue_.empty();
 }
 
 bool session_core::finish_batch() {

@@ -83,8 +83,10 @@ class session_core : public connection, public wheel_client {
   void on_deadline(steady::time_point now);
 
   // Moves queued messages for one write into `batch` (cleared first), up to
-  // `max_bytes` but at least one.
-  void take_batch(std::size_t max_bytes, std::vector<wire::shared_bytes>& batch);
+  // `max_bytes` but at least one. Returns whether messages are left queued;
+  // when none are, the next delivery schedules a flush again, so a write that
+  // completes at once needs no second look at the queue (finish_batch).
+  bool take_batch(std::size_t max_bytes, std::vector<wire::shared_bytes>& batch);
   // After a completed write: true if more is queued (the write loop continues).
   bool finish_batch();
 

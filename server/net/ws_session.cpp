@@ -10,11 +10,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 #include <type_traits>
 
 #include "net/frame_send.hpp"
 #include "net/op_pool.hpp"
 #include "net/session_core.hpp"
+#include "net/socket_calls.hpp"
 #include "net/ws_write.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
@@ -124,23 +126,35 @@ class ws_session final : public session_core, private ws::reader_sink {
       finish();
       return;
     }
-    // A flush for this connection may sit behind us on the strand; let it go
-    // first, so replies to the last message leave before the next is handled.
-    flush();
+    flush_ahead_of_input();
     auto& buffer = thread_read_buffer();
-    error_code read_ec;
-    const std::size_t n = stream_.read_some(asio::buffer(buffer), read_ec);
-    if (read_ec == asio::error::would_block) {
+    ssize_t got = -1;
+    do {
+      got = receive(socket_of(stream_).native_handle(), buffer.data(), buffer.size());
+    } while (got < 0 && errno == EINTR);
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       read_more();
       return;
     }
-    if (read_ec) {
+    if (got <= 0) {
       hard_close();  // end of stream or a reset
       finish();
       return;
     }
+    const auto n = static_cast<std::size_t>(got);
     reader_.feed(buffer.data(), n, *this);
     after_input(n == buffer.size());
+  }
+
+  // With several threads, a flush for this connection may sit behind us on
+  // the strand; it goes first, so replies to the last message leave before
+  // the next is handled. With one, what is queued is flushed, in order, by
+  // the end-of-turn flush of dirty sessions (session_core::mark_dirty), which
+  // writes it together with whatever this input adds.
+  void flush_ahead_of_input() {
+    if (context_.config.threads > 1) {
+      flush();
+    }
   }
 
   void on_tls_read(error_code ec, std::size_t n) {
@@ -162,7 +176,7 @@ class ws_session final : public session_core, private ws::reader_sink {
       finish();
     } else if (reader_.yielded()) {
       asio::post(stream_.get_executor(), pooled([self = shared(), socket_may_have_more] {
-                   self->flush();  // as in on_readable
+                   self->flush_ahead_of_input();
                    self->reader_.feed(nullptr, 0, *self);
                    self->after_input(socket_may_have_more);
                  }));
@@ -277,7 +291,7 @@ class ws_session final : public session_core, private ws::reader_sink {
   // frame and no close under way. Returns whether the write loop goes on.
   bool flush_batch_directly() {
     std::vector<wire::shared_bytes> batch = std::move(thread_batch());
-    take_batch(context_.config.max_write_batch_bytes, batch);
+    const bool more = take_batch(context_.config.max_write_batch_bytes, batch);
     if (batch.empty()) {
       thread_batch() = std::move(batch);
       return false;
@@ -295,7 +309,9 @@ class ws_session final : public session_core, private ws::reader_sink {
       hard_close();
       return false;
     }
-    return written();
+    // No control frame or close can have come up during the send: both are
+    // made on this strand.
+    return more;
   }
 
   // Returns true when everything was written synchronously. Otherwise the
