@@ -1,9 +1,10 @@
-// The WebSocket transport of a session, after the HTTP upgrade: RFC 6455
-// framing done here (wire/ws_frame) rather than by a general-purpose stream, so
-// a delivery costs one gathered write of every queued message and no
-// per-message operation objects. Plain sockets read into one buffer per thread
-// when they become readable and write synchronously until the socket is full;
-// TLS streams use asynchronous reads and writes.
+// The socket side of a WebSocket session, after the HTTP upgrade: RFC 6455
+// framing done by Hearth (wire/ws_frame, ws_protocol) rather than by a
+// general-purpose stream, so a delivery costs one gathered write of every
+// queued message and no per-message operation objects. Plain sockets read
+// into one buffer per thread when they become readable and write
+// synchronously until the socket is full; TLS streams use asynchronous reads
+// and writes.
 #include "net/ws_session.hpp"
 
 #include <array>
@@ -15,19 +16,16 @@
 
 #include "net/frame_send.hpp"
 #include "net/op_pool.hpp"
-#include "net/session_core.hpp"
 #include "net/socket_calls.hpp"
+#include "net/ws_protocol.hpp"
 #include "net/ws_write.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
-#include "wire/ws_frame.hpp"
-#include "wire/ws_reader.hpp"
 
 namespace hearth::net {
 namespace {
 
 namespace asio = boost::asio;
-namespace ws = wire::ws;
 using error_code = boost::system::error_code;
 
 constexpr std::size_t read_chunk_bytes = std::size_t{64} * 1024;
@@ -64,14 +62,12 @@ struct tls_buffers {
 struct no_tls_buffers {};
 
 template <typename Stream>
-class ws_session final : public session_core, private ws::reader_sink {
+class ws_session final : public ws_protocol {
   static constexpr bool plain = std::is_same_v<Stream, plain_socket>;
 
  public:
   ws_session(Stream&& stream, session_context& context)
-      : session_core(context),
-        stream_(std::move(stream)),
-        reader_(context.config.max_message_bytes) {}
+      : ws_protocol(context), stream_(std::move(stream)) {}
 
   void run(std::string leftover) {
     auto& m = telemetry::global_metrics();
@@ -93,7 +89,7 @@ class ws_session final : public session_core, private ws::reader_sink {
       begin_close(v1::CLOSE_CODE_GOING_AWAY, "server shutting down");
     }
     if (!leftover.empty()) {
-      reader_.feed(leftover.data(), leftover.size(), *this);
+      feed(leftover.data(), leftover.size());
     }
     read_more();
     deadlines_changed();
@@ -142,7 +138,7 @@ class ws_session final : public session_core, private ws::reader_sink {
       return;
     }
     const auto n = static_cast<std::size_t>(got);
-    reader_.feed(buffer.data(), n, *this);
+    feed(buffer.data(), n);
     after_input(n == buffer.size());
   }
 
@@ -163,7 +159,7 @@ class ws_session final : public session_core, private ws::reader_sink {
       finish();
       return;
     }
-    reader_.feed(tls_.in.data(), n, *this);
+    feed(tls_.in.data(), n);
     after_input(false);
   }
 
@@ -174,10 +170,10 @@ class ws_session final : public session_core, private ws::reader_sink {
   void after_input(bool socket_may_have_more) {
     if (torn_down_) {
       finish();
-    } else if (reader_.yielded()) {
+    } else if (input_yielded()) {
       asio::post(stream_.get_executor(), pooled([self = shared(), socket_may_have_more] {
                    self->flush_ahead_of_input();
-                   self->reader_.feed(nullptr, 0, *self);
+                   self->feed(nullptr, 0);
                    self->after_input(socket_may_have_more);
                  }));
     } else if (socket_may_have_more) {
@@ -186,50 +182,6 @@ class ws_session final : public session_core, private ws::reader_sink {
     } else {
       read_more();
     }
-  }
-
-  // ws::reader_sink
-
-  void on_message(ws::opcode op, std::string_view payload) override {
-    if (op != ws::opcode::binary) {
-      begin_close(v1::CLOSE_CODE_UNSUPPORTED_DATA, "binary frames only");
-      return;
-    }
-    on_frame(payload);
-  }
-
-  void on_ping(std::string_view payload) override {
-    if (close_sent_) {
-      return;
-    }
-    std::array<std::uint8_t, ws::max_header_bytes> pong{};
-    const auto n = ws::write_server_header(ws::opcode::pong, payload.size(), pong);
-    if (!control_) {
-      control_ = std::make_unique<std::string>();
-    }
-    control_->append(reinterpret_cast<const char*>(pong.data()), n);
-    control_->append(payload);
-    flush();
-  }
-
-  void on_close_frame(std::string_view payload) override {
-    reader_.stop();
-    if (close_sent_) {
-      hard_close();  // the closing handshake we started is complete
-      return;
-    }
-    const auto code = ws::close_code_of(payload);
-    peer_closed_ = true;
-    echo_code_ = !code ? std::uint16_t{1002} : (*code == 1005 ? std::uint16_t{1000} : *code);
-    flush();
-  }
-
-  // The input cannot be parsed any further, so the connection is failed: our
-  // close frame goes out without a Disconnect, and the socket closes without
-  // waiting for a reply.
-  void on_failure(std::uint16_t code, std::string_view reason) override {
-    fail_fast_ = true;
-    begin_close_raw(code, reason, false, /*announce=*/false);
   }
 
   // Writing
@@ -246,17 +198,12 @@ class ws_session final : public session_core, private ws::reader_sink {
     asio::post(stream_.get_executor(), std::move(work));
   }
 
-  void start_close(std::uint32_t code) override {
-    close_code_ = static_cast<std::uint16_t>(code);
-    flush();
-  }
-
   // Writes what is queued: control frames first, then every queued message
   // in one binary frame; after a close frame, nothing.
   void flush() override {
     while (!writing_ && !close_sent_ && !torn_down_) {
       if constexpr (plain) {
-        if (!control_ && !close_started_ && !peer_closed_) {
+        if (only_messages_to_write()) {
           if (!flush_batch_directly()) {
             return;
           }
@@ -265,18 +212,7 @@ class ws_session final : public session_core, private ws::reader_sink {
       }
       ws_write w = std::move(thread_write());
       w.clear();
-      if (!peer_closed_) {
-        take_batch(context_.config.max_write_batch_bytes, w.batch);
-      }
-      if (control_) {
-        w.control.swap(*control_);
-        control_.reset();
-      }
-      if (w.batch.empty() && (close_started_ || peer_closed_)) {
-        w.control += peer_closed_ ? ws::close_frame(echo_code_, {})
-                                  : ws::close_frame(close_code_, close_reason());
-        close_sent_ = true;
-      }
+      lay_out_write(w);
       const bool nothing = w.empty();
       const bool finished = !nothing && write_now(w);
       w.clear();
@@ -379,23 +315,12 @@ class ws_session final : public session_core, private ws::reader_sink {
     }
   }
 
-  // After a complete write: true if the write loop should go on.
-  bool written() {
-    if (close_sent_) {
-      if (peer_closed_ || fail_fast_) {
-        hard_close();  // our echo completes a handshake the client started
-      }
-      return false;  // otherwise wait for the client's close frame or the deadline
-    }
-    return finish_batch() || control_ != nullptr || close_started_;
-  }
-
-  void hard_close() {
+  void hard_close() override {
     if (torn_down_) {
       return;
     }
     torn_down_ = true;
-    reader_.stop();
+    stop_reading();
     error_code ignored;
     auto& socket = socket_of(stream_);
     socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -441,19 +366,8 @@ class ws_session final : public session_core, private ws::reader_sink {
   }
 
   Stream stream_;
-
-  ws::message_reader reader_;
   [[no_unique_address]] std::conditional_t<plain, no_tls_buffers, tls_buffers> tls_;
-  bool fail_fast_ = false;
-
-  std::unique_ptr<std::string> control_;  // pong frames waiting for the next write, if any
-  std::unique_ptr<ws_write> in_flight_;   // a write the socket did not take at once
-  bool writing_ = false;
-  bool close_sent_ = false;   // our close frame is written or being written
-  bool peer_closed_ = false;  // the client's close frame arrived first
-  bool torn_down_ = false;
-  std::uint16_t close_code_ = 1000;
-  std::uint16_t echo_code_ = 1000;
+  std::unique_ptr<ws_write> in_flight_;  // a write the socket did not take at once
 };
 
 template <typename Stream>
