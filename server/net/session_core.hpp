@@ -67,6 +67,23 @@ class session_core : public connection, public wheel_client {
   virtual void start_close(std::uint32_t code) = 0;  // strand: write final bytes, close
   virtual void deadlines_changed() = 0;              // strand: reschedule on the deadline wheel
 
+  // Held by a handler of a session's input, with one network thread: output
+  // made while it runs (replies, the room's fan-out) is flushed when it ends,
+  // rather than by a flush posted behind every other ready handler. That
+  // saves a post and a poll of the reactor per message, and the recipients
+  // get it sooner. Output made elsewhere (timers, the store) is still flushed
+  // by a post after its handler.
+  class input_turn {
+   public:
+    explicit input_turn(bool one_thread);
+    input_turn(const input_turn&) = delete;
+    input_turn& operator=(const input_turn&) = delete;
+    ~input_turn();
+
+   private:
+    bool active_;
+  };
+
   // Strand: one inbound binary frame.
   void on_frame(std::string_view frame);
   // Strand: called once when the transport is gone, for whatever reason.

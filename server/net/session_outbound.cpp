@@ -16,6 +16,8 @@ constexpr std::size_t idle_queue_capacity = 16;
 // loop are flushed together when it ends: one post per fan-out instead of one
 // per recipient, and one write per recipient whatever the turn queued for it.
 thread_local std::vector<std::shared_ptr<session_core>> dirty_sessions;
+// Set while an input_turn is open on this thread: its end flushes them.
+thread_local bool in_input_turn = false;
 
 }  // namespace
 
@@ -56,8 +58,21 @@ void session_core::deliver(wire::shared_bytes bytes) {
   }
 }
 
+session_core::input_turn::input_turn(bool one_thread) : active_(one_thread && !in_input_turn) {
+  if (active_) {
+    in_input_turn = true;
+  }
+}
+
+session_core::input_turn::~input_turn() {
+  if (active_) {
+    in_input_turn = false;
+    flush_dirty_sessions();
+  }
+}
+
 void session_core::mark_dirty() {
-  if (dirty_sessions.empty()) {
+  if (dirty_sessions.empty() && !in_input_turn) {
     post_after_turn(&session_core::flush_dirty_sessions);
   }
   dirty_sessions.push_back(self());

@@ -118,6 +118,7 @@ class ws_session final : public ws_protocol {
   }
 
   void on_readable(error_code ec) {
+    const input_turn turn(context_.config.threads <= 1);
     if (ec || torn_down_) {
       finish();
       return;
@@ -144,9 +145,10 @@ class ws_session final : public ws_protocol {
 
   // With several threads, a flush for this connection may sit behind us on
   // the strand; it goes first, so replies to the last message leave before
-  // the next is handled. With one, what is queued is flushed, in order, by
-  // the end-of-turn flush of dirty sessions (session_core::mark_dirty), which
-  // writes it together with whatever this input adds.
+  // the next is handled. With one, what is queued waits, in order, for the
+  // flush of sessions with output at the end of the handler that queued it
+  // (session_core::input_turn or mark_dirty), which writes it together with
+  // whatever this input adds.
   void flush_ahead_of_input() {
     if (context_.config.threads > 1) {
       flush();
@@ -154,6 +156,7 @@ class ws_session final : public ws_protocol {
   }
 
   void on_tls_read(error_code ec, std::size_t n) {
+    const input_turn turn(context_.config.threads <= 1);
     if (ec || torn_down_) {
       hard_close();
       finish();
@@ -172,6 +175,7 @@ class ws_session final : public ws_protocol {
       finish();
     } else if (input_yielded()) {
       asio::post(stream_.get_executor(), pooled([self = shared(), socket_may_have_more] {
+                   const input_turn turn(self->context_.config.threads <= 1);
                    self->flush_ahead_of_input();
                    self->feed(nullptr, 0);
                    self->after_input(socket_may_have_more);
