@@ -121,7 +121,7 @@ struct ws_client::impl {
       if (answer_pings && message.has_ping()) {
         v1::ClientMessage pong;
         pong.mutable_pong()->set_nonce(message.ping().nonce());
-        write(*wire::encode(pong), true);
+        write(wire::encode(pong).view(), true);
         continue;
       }
       inbox.push_back(std::move(message));
@@ -145,14 +145,14 @@ struct ws_client::impl {
     }
   }
 
-  bool write(const std::string& bytes, bool binary) {
+  bool write(std::string_view bytes, bool binary) {
     if (is_closed) {
       return false;
     }
     error_code ec;
     visit([&](auto& stream) {
       stream.binary(binary);
-      stream.write(asio::buffer(bytes), ec);
+      stream.write(asio::buffer(bytes.data(), bytes.size()), ec);
     });
     if (ec) {
       is_closed = true;
@@ -199,11 +199,11 @@ ws_client::~ws_client() {
 }
 
 bool ws_client::send(const v1::ClientMessage& message) {
-  return impl_->write(*wire::encode(message), true);
+  return impl_->write(wire::encode(message).view(), true);
 }
 
 bool ws_client::send_raw(std::string_view bytes, bool binary) {
-  return impl_->write(std::string(bytes), binary);
+  return impl_->write(bytes, binary);
 }
 
 std::optional<v1::ServerMessage> ws_client::receive(std::chrono::milliseconds timeout) {

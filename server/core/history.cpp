@@ -7,10 +7,10 @@ namespace hearth::core {
 
 void history_ring::append(std::uint32_t seq, shared_bytes bytes) {
   assert(entries_.empty() || entries_.back().seq + 1 == seq);
-  bytes_ += bytes->size();
+  bytes_ += bytes.size();
   entries_.push_back({seq, std::move(bytes)});
   while (!entries_.empty() && (entries_.size() > max_events_ || bytes_ > max_bytes_)) {
-    bytes_ -= entries_.front().bytes->size();
+    bytes_ -= entries_.front().bytes.size();
     entries_.pop_front();
   }
 }
@@ -44,7 +44,7 @@ std::vector<shared_bytes> history_ring::after(std::uint32_t last_seq) const {
 std::size_t history_ring::bytes_after(std::uint32_t last_seq) const {
   std::size_t total = 0;
   for (auto it = entries_.rbegin(); it != entries_.rend() && it->seq > last_seq; ++it) {
-    total += it->bytes->size();
+    total += it->bytes.size();
   }
   return total;
 }

@@ -10,10 +10,9 @@
 #include <vector>
 
 #include "core/ring.hpp"
+#include "core/shared_bytes.hpp"
 
 namespace hearth::core {
-
-using shared_bytes = std::shared_ptr<const std::string>;
 
 class history_ring {
  public:

@@ -16,7 +16,7 @@ namespace hearth::net {
 frame_send_result send_batch_frame(int fd, const std::vector<wire::shared_bytes>& batch) {
   frame_send_result result;
   for (const auto& bytes : batch) {
-    result.total += bytes->size();
+    result.total += bytes.size();
   }
   std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
   const std::size_t header_bytes =
@@ -30,7 +30,7 @@ frame_send_result send_batch_frame(int fd, const std::vector<wire::shared_bytes>
   const std::size_t count = std::min(batch.size() + 1, max_iovecs);
   for (std::size_t i = 1; i < count; ++i) {
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): sendmsg only reads
-    iov[i] = {const_cast<char*>(batch[i - 1]->data()), batch[i - 1]->size()};
+    iov[i] = {const_cast<char*>(batch[i - 1].data()), batch[i - 1].size()};
   }
   msghdr message{};
   message.msg_iov = iov.data();

@@ -284,7 +284,7 @@ void session_core::begin_close_raw(std::uint32_t code, std::string_view reason, 
     }
     if (announce) {
       auto bytes = wire::encode(message);
-      queued_bytes_ += bytes->size();
+      queued_bytes_ += bytes.size();
       queue_.push_back(std::move(bytes));
     }
     flush_scheduled_ = true;

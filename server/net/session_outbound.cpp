@@ -24,7 +24,7 @@ thread_local bool in_input_turn = false;
 void session_core::deliver(wire::shared_bytes bytes) {
   bool kick = false;
   bool overflow = false;
-  const std::size_t size = bytes->size();
+  const std::size_t size = bytes.size();
   {
     std::lock_guard lock(queue_lock_);
     if (queue_closed_) {
@@ -104,8 +104,8 @@ bool session_core::take_batch(std::size_t max_bytes, std::vector<wire::shared_by
     taken = queue_.size();
     batch.swap(queue_);
   } else {
-    while (taken < queue_.size() && (batch.empty() || bytes + queue_[taken]->size() <= max_bytes)) {
-      bytes += queue_[taken]->size();
+    while (taken < queue_.size() && (batch.empty() || bytes + queue_[taken].size() <= max_bytes)) {
+      bytes += queue_[taken].size();
       batch.push_back(std::move(queue_[taken]));
       ++taken;
     }

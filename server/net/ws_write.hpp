@@ -49,7 +49,7 @@ struct ws_write {
     if (!batch.empty()) {
       std::size_t total = 0;
       for (const auto& bytes : batch) {
-        total += bytes->size();
+        total += bytes.size();
       }
       header_bytes = wire::ws::write_server_header(wire::ws::opcode::binary, total, header);
     }
@@ -60,7 +60,7 @@ struct ws_write {
     if (!batch.empty()) {
       buffers.emplace_back(header.data(), header_bytes);
       for (const auto& bytes : batch) {
-        buffers.emplace_back(bytes->data(), bytes->size());
+        buffers.emplace_back(bytes.data(), bytes.size());
       }
     }
   }

@@ -14,12 +14,11 @@ shared_bytes encode_any(const Message& message) {
   const std::size_t body = message.ByteSizeLong();
   const auto prefix =
       static_cast<std::size_t>(google::protobuf::io::CodedOutputStream::VarintSize64(body));
-  std::string out;
-  out.resize(prefix + body);
-  auto* data = reinterpret_cast<std::uint8_t*>(out.data());
-  google::protobuf::io::CodedOutputStream::WriteVarint64ToArray(body, data);
-  message.SerializeWithCachedSizesToArray(data + prefix);
-  return std::make_shared<const std::string>(std::move(out));
+  return shared_bytes::make(prefix + body, [&](char* out) {
+    auto* data = reinterpret_cast<std::uint8_t*>(out);
+    google::protobuf::io::CodedOutputStream::WriteVarint64ToArray(body, data);
+    message.SerializeWithCachedSizesToArray(data + prefix);
+  });
 }
 
 // Reads a record's length prefix in full. CodedInputStream::ReadVarint32 keeps
@@ -92,14 +91,13 @@ shared_bytes encode_wrapped(std::uint32_t field, const google::protobuf::Message
                            static_cast<std::size_t>(CodedOutputStream::VarintSize64(inner_size)) +
                            inner_size;
   const auto prefix = static_cast<std::size_t>(CodedOutputStream::VarintSize64(body));
-  std::string out;
-  out.resize(prefix + body);
-  auto* data = reinterpret_cast<std::uint8_t*>(out.data());
-  data = CodedOutputStream::WriteVarint64ToArray(body, data);
-  data = CodedOutputStream::WriteVarint32ToArray(tag, data);
-  data = CodedOutputStream::WriteVarint64ToArray(inner_size, data);
-  inner.SerializeWithCachedSizesToArray(data);
-  return std::make_shared<const std::string>(std::move(out));
+  return shared_bytes::make(prefix + body, [&](char* out) {
+    auto* data = reinterpret_cast<std::uint8_t*>(out);
+    data = CodedOutputStream::WriteVarint64ToArray(body, data);
+    data = CodedOutputStream::WriteVarint32ToArray(tag, data);
+    data = CodedOutputStream::WriteVarint64ToArray(inner_size, data);
+    inner.SerializeWithCachedSizesToArray(data);
+  });
 }
 
 }  // namespace

@@ -11,11 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/shared_bytes.hpp"
 #include "hearth/v1/envelope.pb.h"
 
 namespace hearth::wire {
 
-using shared_bytes = std::shared_ptr<const std::string>;
+using shared_bytes = core::shared_bytes;
 
 // Length-prefixed encoding of one message, ready to be queued to any number of
 // recipients.

@@ -14,7 +14,8 @@ v1::ClientMessage chat_message(const std::string& text) {
 }
 
 TEST(frame_codec, batches_decode_in_order) {
-  const std::string frame = *encode(chat_message("a")) + *encode(chat_message("bb"));
+  const std::string frame = std::string(encode(chat_message("a")).view()) +
+                            std::string(encode(chat_message("bb")).view());
   std::vector<v1::ClientMessage> out;
   ASSERT_EQ(decode_client_frame(frame, 16, out), decode_status::ok);
   ASSERT_EQ(out.size(), 2U);
@@ -35,7 +36,8 @@ TEST(frame_codec, events_and_replies_encode_as_their_envelope_would) {
     event.mutable_chat()->set_text(std::string(size, 'x'));
     v1::ServerMessage wrapped_event;
     *wrapped_event.mutable_event() = event;
-    EXPECT_EQ(*encode_event(event), *encode(wrapped_event)) << size;
+    EXPECT_EQ(std::string(encode_event(event).view()), std::string(encode(wrapped_event).view()))
+        << size;
 
     v1::Reply reply;
     reply.set_request_id(9);
@@ -44,22 +46,25 @@ TEST(frame_codec, events_and_replies_encode_as_their_envelope_would) {
     }
     v1::ServerMessage wrapped_reply;
     *wrapped_reply.mutable_reply() = reply;
-    EXPECT_EQ(*encode_reply(reply), *encode(wrapped_reply)) << size;
+    EXPECT_EQ(std::string(encode_reply(reply).view()), std::string(encode(wrapped_reply).view()))
+        << size;
 
     std::vector<v1::ServerMessage> out;
-    ASSERT_EQ(decode_server_frame(*encode_event(event) + *encode_reply(reply), 4, out),
+    ASSERT_EQ(decode_server_frame(
+                  std::string(encode_event(event).view()) + std::string(encode_reply(reply).view()),
+                  4, out),
               decode_status::ok);
     ASSERT_EQ(out.size(), 2U);
     EXPECT_EQ(out[0].event().chat().text().size(), size);
     EXPECT_TRUE(out[1].has_reply());
   }
   // An empty reply still sets the oneof: the envelope is its tag and a zero length.
-  EXPECT_EQ(*encode_reply(v1::Reply{}), std::string("\x02\x0a\x00", 3));
+  EXPECT_EQ(std::string(encode_reply(v1::Reply{}).view()), std::string("\x02\x0a\x00", 3));
 }
 
 TEST(frame_codec, rejects_malformed_frames_whole) {
   std::vector<v1::ClientMessage> out;
-  const std::string good = *encode(chat_message("hello"));
+  const std::string good = std::string(encode(chat_message("hello")).view());
   EXPECT_EQ(decode_client_frame("", 16, out), decode_status::empty);
   EXPECT_EQ(decode_client_frame(good.substr(0, good.size() - 1), 16, out),
             decode_status::bad_length);
@@ -71,7 +76,7 @@ TEST(frame_codec, rejects_malformed_frames_whole) {
   // Invalid UTF-8 in a string field.
   v1::ClientMessage m;
   m.mutable_send_chat()->set_text("ok");
-  std::string bytes = *encode(m);
+  std::string bytes = std::string(encode(m).view());
   bytes[bytes.size() - 1] = '\xff';
   EXPECT_EQ(decode_client_frame(bytes, 16, out), decode_status::bad_message);
   EXPECT_EQ(decode_client_frame(good + good + good, 2, out), decode_status::too_many);

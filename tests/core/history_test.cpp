@@ -6,7 +6,7 @@
 namespace hearth::core {
 namespace {
 
-shared_bytes bytes(std::size_t n) { return std::make_shared<const std::string>(n, 'x'); }
+shared_bytes bytes(std::size_t n) { return shared_bytes::copy_of(std::string(n, 'x')); }
 
 TEST(history_ring, covers_exactly_what_it_holds) {
   history_ring ring(3, 1000);

@@ -47,7 +47,8 @@ struct socket_pair {
 std::vector<wire::shared_bytes> messages(std::size_t count, std::size_t size) {
   std::vector<wire::shared_bytes> batch;
   for (std::size_t i = 0; i < count; ++i) {
-    batch.push_back(std::make_shared<const std::string>(size, static_cast<char>('a' + i % 26)));
+    batch.push_back(
+        wire::shared_bytes::copy_of(std::string(size, static_cast<char>('a' + i % 26))));
   }
   return batch;
 }
@@ -55,7 +56,7 @@ std::vector<wire::shared_bytes> messages(std::size_t count, std::size_t size) {
 std::string frame_of(const std::vector<wire::shared_bytes>& batch) {
   std::string body;
   for (const auto& m : batch) {
-    body += *m;
+    body += m.view();
   }
   std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
   const auto n = wire::ws::write_server_header(wire::ws::opcode::binary, body.size(), header);
