@@ -1,8 +1,10 @@
 // The plain-socket write of a batch: one binary WebSocket frame around every
-// queued message, handed to the kernel by one sendmsg that points straight at
-// the messages' shared bytes. This is the write almost every delivery takes,
-// so it skips the generic buffer-sequence machinery; a write the socket
-// cannot take whole continues asynchronously from where this one stopped.
+// queued message, handed to the kernel by one system call: a small frame is
+// copied together and sent as one buffer, a large one by a sendmsg that points
+// straight at the messages' shared bytes. This is the write almost every
+// delivery takes, so it skips the generic buffer-sequence machinery; a write
+// the socket cannot take whole continues asynchronously from where this one
+// stopped.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +15,10 @@
 namespace hearth::net {
 
 inline constexpr std::size_t max_iovecs = 64;
+// A frame up to this size is copied together and sent as one buffer: the
+// kernel's send of one buffer is cheaper than its import of a message header
+// and an iovec array, by more than the copy costs.
+inline constexpr std::size_t max_copied_frame_bytes = 2048;
 
 struct frame_send_result {
   std::size_t written = 0;  // bytes the kernel took
@@ -21,8 +27,9 @@ struct frame_send_result {
 };
 
 // Sends as much of the frame as the socket takes now. A socket that takes
-// nothing (it would block) gives written == 0 and error == 0. At most
-// max_iovecs buffers go into one call; what is left counts as not written.
+// nothing (it would block) gives written == 0 and error == 0. A frame larger
+// than max_copied_frame_bytes is sent from the messages in place, at most
+// max_iovecs buffers per call; what is left counts as not written.
 frame_send_result send_batch_frame(int fd, const std::vector<wire::shared_bytes>& batch);
 
 }  // namespace hearth::net

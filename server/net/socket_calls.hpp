@@ -1,5 +1,5 @@
-// sendmsg and recv made as plain system calls. In a process with more than one
-// thread, glibc's wrappers of both are cancellation points that switch
+// send, sendmsg and recv made as plain system calls. In a process with more
+// than one thread, glibc's wrappers are cancellation points that switch
 // asynchronous cancellation on and off around the call; Hearth never cancels a
 // thread, and that switching cost about a tenth of the user time of a delivery.
 // Same arguments, results and errno as the wrappers.
@@ -12,6 +12,10 @@
 #include <cstddef>
 
 namespace hearth::net {
+
+inline ssize_t send_bytes(int fd, const void* data, std::size_t size, int flags) {
+  return ::syscall(SYS_sendto, fd, data, size, flags, nullptr, 0);
+}
 
 inline ssize_t send_message(int fd, const msghdr& message, int flags) {
   return ::syscall(SYS_sendmsg, fd, &message, flags);

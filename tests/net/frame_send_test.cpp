@@ -73,14 +73,34 @@ TEST(frame_send, one_call_sends_the_whole_frame_header_first) {
   EXPECT_EQ(pair.read_all(), frame_of(batch));
 }
 
+TEST(frame_send, a_small_frame_of_many_messages_goes_whole_in_one_call) {
+  socket_pair pair;
+  const auto batch =
+      messages(150, 10);  // more messages than iovecs, fewer bytes than the copy limit
+  ASSERT_LE(frame_of(batch).size(), max_copied_frame_bytes);
+  const auto result = send_batch_frame(pair.fds[0], batch);
+  EXPECT_EQ(result.error, 0);
+  EXPECT_EQ(result.written, result.total);
+  EXPECT_EQ(pair.read_all(), frame_of(batch));
+  // A one-message frame a byte short of the copy limit, at it, and a byte over.
+  for (const std::size_t size :
+       {max_copied_frame_bytes - 5, max_copied_frame_bytes - 4, max_copied_frame_bytes - 3}) {
+    const auto one = messages(1, size);
+    ASSERT_EQ(frame_of(one).size(), size + 4);
+    EXPECT_EQ(send_batch_frame(pair.fds[0], one).written, size + 4);
+    EXPECT_EQ(pair.read_all(), frame_of(one));
+  }
+}
+
 TEST(frame_send, at_most_max_iovecs_buffers_go_in_one_call) {
   socket_pair pair;
-  const auto batch = messages(200, 10);  // 2 KB: the socket could take it all
+  const auto batch = messages(200, 20);  // 4 KB: the socket could take it all
+  ASSERT_GT(frame_of(batch).size(), max_copied_frame_bytes);
   const auto result = send_batch_frame(pair.fds[0], batch);
   EXPECT_EQ(result.error, 0);
   const std::string whole = frame_of(batch);
-  const std::size_t header = whole.size() - std::size_t{200} * 10;
-  EXPECT_EQ(result.written, header + (max_iovecs - 1) * 10);
+  const std::size_t header = whole.size() - std::size_t{200} * 20;
+  EXPECT_EQ(result.written, header + (max_iovecs - 1) * 20);
   EXPECT_LT(result.written, result.total);
   EXPECT_EQ(pair.read_all(), whole.substr(0, result.written));
 }
