@@ -25,6 +25,10 @@ class connection : public std::enable_shared_from_this<connection> {
   // Queues bytes for sending. Over the outbound limit the connection is closed
   // as a slow consumer instead.
   virtual void deliver(wire::shared_bytes bytes) = 0;
+  // The same, for a recipient that gets nothing else from the command being
+  // applied: with one network thread, and nothing queued or being written,
+  // the bytes are written at once instead of queued for the end of the turn.
+  virtual void deliver_alone(const wire::shared_bytes& bytes) = 0;
 
   // Sends Disconnect{code, reason} and closes the WebSocket with `code`.
   virtual void close(v1::CloseCode code, std::string reason) = 0;

@@ -14,7 +14,7 @@
 
 namespace hearth::net {
 
-frame_send_result send_batch_frame(int fd, const std::vector<wire::shared_bytes>& batch) {
+frame_send_result send_batch_frame(int fd, std::span<const wire::shared_bytes> batch) {
   frame_send_result result;
   for (const auto& bytes : batch) {
     result.total += bytes.size();

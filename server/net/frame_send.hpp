@@ -8,7 +8,7 @@
 #pragma once
 
 #include <cstddef>
-#include <vector>
+#include <span>
 
 #include "wire/frame_codec.hpp"
 
@@ -30,6 +30,6 @@ struct frame_send_result {
 // nothing (it would block) gives written == 0 and error == 0. A frame larger
 // than max_copied_frame_bytes is sent from the messages in place, at most
 // max_iovecs buffers per call; what is left counts as not written.
-frame_send_result send_batch_frame(int fd, const std::vector<wire::shared_bytes>& batch);
+frame_send_result send_batch_frame(int fd, std::span<const wire::shared_bytes> batch);
 
 }  // namespace hearth::net

@@ -35,9 +35,16 @@ void room_runner::set_place(core::connection_id id, std::uint32_t place) {
   }
 }
 
-void room_runner::fan_out(const core::room_event& event) {
+void room_runner::fan_out(const core::room_event& event, bool alone, core::connection_id caller) {
   // Serialized once; the same bytes go to every recipient and into history.
   auto bytes = wire::encode_event(event.event);
+  const auto give = [&](core::connection_id id, connection& conn) {
+    if (alone && id != caller) {
+      conn.deliver_alone(bytes);
+    } else {
+      conn.deliver(bytes);
+    }
+  };
   const v1::Event& sent = event.event;
   // Without breakouts or moves every joined connection is in the main room.
   const bool everyone_here = in_breakout_.empty() && in_transit_.empty();
@@ -50,7 +57,7 @@ void room_runner::fan_out(const core::room_event& event) {
       history_of(place)->append(sent.seq(), bytes);
       for (auto& [id, conn] : joined_) {
         if ((everyone_here && place == 0) || in_place(id, place)) {
-          conn->deliver(bytes);
+          give(id, *conn);
         }
       }
       break;
@@ -61,7 +68,7 @@ void room_runner::fan_out(const core::room_event& event) {
       ring.first->second.append(sent.direct_seq(), bytes);
       for (auto& [id, conn] : joined_) {
         if (room_.member_of(id) == event.to.member) {
-          conn->deliver(bytes);
+          give(id, *conn);
         }
       }
       break;
@@ -71,7 +78,7 @@ void room_runner::fan_out(const core::room_event& event) {
       // presence afresh.
       for (auto& [id, conn] : joined_) {
         if (room_.member_of(id) == event.to.member) {
-          conn->deliver(bytes);
+          give(id, *conn);
         }
       }
       break;
@@ -79,7 +86,7 @@ void room_runner::fan_out(const core::room_event& event) {
       for (auto& [id, conn] : joined_) {
         if (((everyone_here && event.to.place == 0) || in_place(id, event.to.place)) &&
             room_.member_of(id) != event.to.member) {
-          conn->deliver(bytes);
+          give(id, *conn);
         }
       }
       break;

@@ -250,6 +250,10 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
                         std::uint32_t request_id) {
   auto to_lobby = fx.to_lobby.begin();
   auto moving = fx.moves.cbegin();
+  // One event and no one leaving for the lobby: nothing else reaches the
+  // recipients from this command (but the caller's reply, and the notices and
+  // replies below, which queue behind a write made now).
+  const bool alone = fx.events.size() == 1 && fx.to_lobby.empty();
   for (std::size_t i = 0; i < fx.events.size(); ++i) {
     // A member stepped out stops receiving the room's events from here on.
     for (; to_lobby != fx.to_lobby.end() && to_lobby->after_events <= i; ++to_lobby) {
@@ -258,7 +262,7 @@ void room_runner::apply(core::effects& fx, const std::shared_ptr<connection>& ca
       }
     }
     start_moves(fx, i, moving);
-    fan_out(fx.events[i]);
+    fan_out(fx.events[i], alone, caller ? caller->id() : 0);
   }
   for (; to_lobby != fx.to_lobby.end(); ++to_lobby) {
     if (auto conn = take(to_lobby->connection)) {

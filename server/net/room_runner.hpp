@@ -109,7 +109,9 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
                   std::uint32_t request_id);
   // The rooms of the session (room_places.cpp): each room stream reaches the
   // connections in its room and keeps its own history.
-  void fan_out(const core::room_event& event);
+  // `alone`: the event is all the command gives its recipients, so each but
+  // `caller` (whose reply follows) can have it written at once.
+  void fan_out(const core::room_event& event, bool alone, core::connection_id caller);
   bool in_place(core::connection_id id, std::uint32_t place) const;
   core::history_ring* history_of(std::uint32_t place);
   const core::history_ring* history_of(std::uint32_t place) const;

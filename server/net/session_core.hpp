@@ -54,6 +54,7 @@ class session_core : public connection, public wheel_client {
 
   core::connection_id id() const final { return id_; }
   void deliver(wire::shared_bytes bytes) final;
+  void deliver_alone(const wire::shared_bytes& bytes) final;
   void close(v1::CloseCode code, std::string reason) final;
   void released_by(const std::shared_ptr<room_runner>& runner) final;
   std::shared_ptr<wheel_client> wheel_owner() final;
@@ -66,6 +67,9 @@ class session_core : public connection, public wheel_client {
   virtual void flush() = 0;                          // strand: start a write if idle
   virtual void start_close(std::uint32_t code) = 0;  // strand: write final bytes, close
   virtual void deadlines_changed() = 0;              // strand: reschedule on the deadline wheel
+  // One thread, nothing queued: writes `bytes` now (what the socket does not
+  // take continues asynchronously). False if this transport cannot.
+  virtual bool write_alone(const wire::shared_bytes& bytes) = 0;
 
   // Held by a handler of a session's input, with one network thread: output
   // made while it runs (replies, the room's fan-out) is flushed when it ends,

@@ -71,6 +71,29 @@ session_core::input_turn::~input_turn() {
   }
 }
 
+void session_core::deliver_alone(const wire::shared_bytes& bytes) {
+  if (context_.config.threads <= 1) {
+    // Bytes over the queue's limit go the queued way, which closes the
+    // connection as a slow consumer, as it does whatever the queue holds.
+    bool idle = false;
+    if (bytes.size() <= context_.config.max_outbound_queue_bytes) {
+      std::lock_guard lock(queue_lock_);
+      idle = queue_.empty() && !queue_closed_;
+    }
+    if (idle && write_alone(bytes)) {
+      // One network thread is the only writer of these counters: a plain
+      // add, without the locked instruction of fetch_add, on every delivery.
+      auto& m = telemetry::global_metrics();
+      m.messages_out.store(m.messages_out.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+      m.bytes_out.store(m.bytes_out.load(std::memory_order_relaxed) + bytes.size(),
+                        std::memory_order_relaxed);
+      return;
+    }
+  }
+  deliver(bytes);
+}
+
 void session_core::mark_dirty() {
   if (dirty_sessions.empty() && !in_input_turn) {
     post_after_turn(&session_core::flush_dirty_sessions);

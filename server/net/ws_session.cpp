@@ -227,6 +227,25 @@ class ws_session final : public ws_protocol {
     }
   }
 
+  bool write_alone(const wire::shared_bytes& bytes) override {
+    if constexpr (!plain) {
+      return false;  // TLS writes go through the queue and one record per batch
+    } else {
+      if (writing_ || close_sent_ || torn_down_ || !only_messages_to_write()) {
+        return false;
+      }
+      const frame_send_result sent = send_batch_frame(stream_.native_handle(), {&bytes, 1});
+      if (sent.error != 0) {
+        hard_close();
+      } else if (sent.written < sent.total) {
+        ws_write rest;
+        rest.batch.push_back(bytes);
+        write_later(rest, sent.written);
+      }
+      return true;
+    }
+  }
+
   // The usual write of a plain session: queued messages only, no control
   // frame and no close under way. Returns whether the write loop goes on.
   bool flush_batch_directly() {
