@@ -14,6 +14,7 @@
 #include "core/lobby.hpp"
 #include "core/moderation.hpp"
 #include "core/poll.hpp"
+#include "core/ring.hpp"
 #include "core/roster.hpp"
 #include "core/safety.hpp"
 #include "core/template_rules.hpp"
@@ -334,6 +335,24 @@ class room {
   lobby lobby_;
   ban_list bans_;
   std::unordered_map<std::string, observer_consent> consents_;  // by observer subject
+  // A chat a member sent with a client_msg_id, and what it got, so that a
+  // retry is answered with the same result rather than applied twice.
+  struct sent_chat {
+    std::uint64_t client_msg_id = 0;
+    std::uint32_t seq = 0;         // room scope
+    std::uint32_t direct_seq = 0;  // facilitator and private scope
+  };
+  // A member's recent client_msg_ids (limits.dedupe_window of them) and the
+  // highest ever seen: clients count their ids up, so a new chat is known new
+  // without a walk of the window.
+  struct chat_window {
+    ring<sent_chat> sent;
+    std::uint64_t highest = 0;
+  };
+  // By member id - 1, grown when a member first sends a client_msg_id: an
+  // index, not a hash lookup, on every chat, and nothing for members who
+  // never write.
+  std::vector<chat_window> chat_windows_;
   static chat_record* find_chat(place& where, std::uint32_t seq);
   static const chat_record* find_chat(const place& where, std::uint32_t seq);
 };

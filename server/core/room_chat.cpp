@@ -9,12 +9,18 @@ namespace hearth::core {
 
 effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
   effects out;
-  auto& seen = from.sent_chats;
-  if (chat.client_msg_id() != 0 && chat.client_msg_id() <= from.highest_client_msg_id) {
-    auto it = std::find_if(seen.begin(), seen.end(), [&](const sent_chat& entry) {
+  chat_window* window = nullptr;
+  if (chat.client_msg_id() != 0) {
+    if (chat_windows_.size() < from.id) {
+      chat_windows_.resize(from.id);
+    }
+    window = &chat_windows_[from.id - 1];
+  }
+  if (window != nullptr && chat.client_msg_id() <= window->highest) {
+    auto it = std::find_if(window->sent.begin(), window->sent.end(), [&](const sent_chat& entry) {
       return entry.client_msg_id == chat.client_msg_id();
     });
-    if (it != seen.end()) {
+    if (it != window->sent.end()) {
       out.reply.emplace();
       auto* again = out.reply->mutable_chat();
       again->set_seq(it->seq);
@@ -119,12 +125,12 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
     result.set_direct_seq(from.direct_seq);
   }
 
-  if (chat.client_msg_id() != 0) {
-    seen.push_back({chat.client_msg_id(), result.seq(), result.direct_seq()});
-    while (seen.size() > limits_.dedupe_window) {
-      seen.pop_front();
+  if (window != nullptr) {
+    window->sent.push_back({chat.client_msg_id(), result.seq(), result.direct_seq()});
+    while (window->sent.size() > limits_.dedupe_window) {
+      window->sent.pop_front();
     }
-    from.highest_client_msg_id = std::max(from.highest_client_msg_id, chat.client_msg_id());
+    window->highest = std::max(window->highest, chat.client_msg_id());
   }
   out.reply.emplace();
   *out.reply->mutable_chat() = result;

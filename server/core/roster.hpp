@@ -9,19 +9,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/ring.hpp"
 #include "core/types.hpp"
 #include "hearth/v1/lobby.pb.h"
 
 namespace hearth::core {
-
-// A chat a member sent with a client_msg_id, and what it got, so that a retry
-// is answered with the same result rather than applied twice.
-struct sent_chat {
-  std::uint64_t client_msg_id = 0;
-  std::uint32_t seq = 0;         // room scope
-  std::uint32_t direct_seq = 0;  // facilitator and private scope
-};
 
 struct member {
   member_id id = 0;
@@ -41,11 +32,6 @@ struct member {
   // Removed or stepped out by a facilitator: why their next entry, by any
   // connection, goes through the lobby (WAIT_REASON_UNSPECIFIED: it need not).
   v1::WaitReason held = v1::WAIT_REASON_UNSPECIFIED;
-  // Recent client_msg_ids (the room's dedupe window) with the highest ever
-  // seen: clients count their ids up, so a new chat is known new without a
-  // walk of the window.
-  ring<sent_chat> sent_chats;
-  std::uint64_t highest_client_msg_id = 0;
 };
 
 class roster {
