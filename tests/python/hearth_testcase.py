@@ -77,8 +77,11 @@ class HearthTestCase(unittest.IsolatedAsyncioTestCase):
     async def authed(self, subject, role="participant", name=None, room_id=None, label=None):
         """A connected client that has said Hello with a minted token."""
         room_id = room_id or self.ROOM
-        client = await self.connect(label or subject)
+        # Minted before connecting, as a real client holds its token already:
+        # minting runs a hearthd process, which on a loaded machine can take
+        # longer than a short Hello deadline.
         token = self.server.mint(room_id, role, subject, name or subject.title())
+        client = await self.connect(label or subject)
         hello = await client.hello(token)
         self.assertEqual(hello.room_id, room_id)
         self.assertEqual(hello.role, roles.Role.Value("ROLE_" + role.upper()))
