@@ -38,7 +38,18 @@ void room_runner::set_place(core::connection_id id, std::uint32_t place) {
 void room_runner::fan_out(const core::room_event& event, bool alone, core::connection_id caller) {
   // Serialized once; the same bytes go to every recipient and into history.
   auto bytes = wire::encode_event(event.event);
+  auto next = joined_.begin();
+  if (next != joined_.end()) {
+    prefetch_connection(next->second.get());
+  }
   const auto give = [&](core::connection_id id, connection& conn) {
+    // The walks below go through joined_ in order: fetch the one after this.
+    while (next != joined_.end() && next->first != id) {
+      ++next;
+    }
+    if (next != joined_.end() && ++next != joined_.end()) {
+      prefetch_connection(next->second.get());
+    }
     if (alone && id != caller) {
       conn.deliver_alone(bytes);
     } else {

@@ -393,6 +393,9 @@ class ws_session final : public ws_protocol {
   std::unique_ptr<ws_write> in_flight_;  // a write the socket did not take at once
 };
 
+static_assert(sizeof(ws_session<plain_socket>) <= connection_hot_bytes,
+              "a fan-out prefetches a plain session whole");
+
 template <typename Stream>
 void start(Stream stream, std::string leftover, session_context& context) {
   auto session = std::make_shared<ws_session<Stream>>(std::move(stream), context);
