@@ -18,6 +18,7 @@
 #include "net/room_runner.hpp"
 #include "net/session_context.hpp"
 #include "net/session_registry.hpp"
+#include "net/socket_types.hpp"
 #include "telemetry/log.hpp"
 
 namespace hearth::net {
@@ -89,6 +90,8 @@ struct server::impl {
         rooms(ioc.get_executor(), config, clock, records),
         context{config, key, rooms, clock, registry, records, wheel, {}, {1}, {false}},
         acceptor(asio::make_strand(ioc)),
+        one_thread_strand(config.threads <= 1 ? std::optional(asio::make_strand(ioc))
+                                              : std::nullopt),
         signals(ioc, SIGTERM, SIGINT),
         shutdown_timer(ioc) {
     wheel.start(ioc);
@@ -100,8 +103,7 @@ struct server::impl {
   ~impl() { wheel.stop(); }
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec,
-                                                         asio::ip::tcp::socket socket) {
+    acceptor.async_accept(session_executor(), [this](error_code ec, asio::ip::tcp::socket socket) {
       if (ec) {
         if (ec == asio::error::operation_aborted) {
           return;
@@ -120,6 +122,14 @@ struct server::impl {
       }
       accept();
     });
+  }
+
+  // With several threads each connection has its own strand. With one, a
+  // strand orders nothing the thread does not: connections share one, which
+  // spares each its own (about 110 bytes) and a read its trip through a cold
+  // one. Rooms keep theirs, so work queued for a room stays ahead of commands.
+  session_strand session_executor() {
+    return one_thread_strand ? *one_thread_strand : asio::make_strand(ioc);
   }
 
   void begin_shutdown(int signal_number) {
@@ -158,6 +168,7 @@ struct server::impl {
   session_context context;
   std::unique_ptr<asio::ssl::context> tls;
   asio::ip::tcp::acceptor acceptor;
+  std::optional<session_strand> one_thread_strand;
   asio::signal_set signals;
   asio::steady_timer shutdown_timer;
   std::chrono::steady_clock::time_point shutdown_deadline;
