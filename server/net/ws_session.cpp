@@ -7,7 +7,6 @@
 // and writes.
 #include "net/ws_session.hpp"
 
-#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
@@ -18,6 +17,7 @@
 #include "net/op_pool.hpp"
 #include "net/socket_calls.hpp"
 #include "net/ws_protocol.hpp"
+#include "net/ws_scratch.hpp"
 #include "net/ws_write.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
@@ -28,31 +28,10 @@ namespace {
 namespace asio = boost::asio;
 using error_code = boost::system::error_code;
 
-constexpr std::size_t read_chunk_bytes = std::size_t{64} * 1024;
 // The TLS stream keeps its own record buffers; this only needs to take what
 // one read hands over, and a small one keeps an idle TLS connection lighter.
 constexpr std::size_t tls_read_bytes = std::size_t{4} * 1024;
 constexpr std::size_t idle_write_bytes = std::size_t{4} * 1024;
-
-// Plain sockets read into this when readable, so an idle connection holds no
-// read buffer; only an incomplete frame is copied aside.
-std::array<char, read_chunk_bytes>& thread_read_buffer() {
-  thread_local std::array<char, read_chunk_bytes> buffer;
-  return buffer;
-}
-
-// Where a session lays out its next write. Taken by moving out (and given
-// back after), so a flush nested in another one cannot clobber it.
-ws_write& thread_write() {
-  thread_local ws_write scratch;
-  return scratch;
-}
-
-// The batch of a direct write (frame_send.hpp), taken the same way.
-std::vector<wire::shared_bytes>& thread_batch() {
-  thread_local std::vector<wire::shared_bytes> batch;
-  return batch;
-}
 
 // The read and write buffers only a TLS session needs.
 struct tls_buffers {
