@@ -44,7 +44,7 @@ void room_runner::load_plan() {
       telemetry::log(telemetry::level::error, "session_plan_unavailable",
                      {{"kind", std::string_view(store::kind_name(e.which()))}});
     }
-    asio::post(self->strand_, [self, plan, ok] { self->plan_loaded(*plan, ok); });
+    self->post_to_room([self, plan, ok] { self->plan_loaded(*plan, ok); });
   });
   if (!queued) {
     plan_loaded({}, false);
@@ -99,7 +99,7 @@ void room_runner::plan_loaded(const loaded_plan& loaded, bool ok) {
 }
 
 void room_runner::update_consent(store::consent_record record) {
-  asio::post(strand_, [self = shared_from_this(), record = std::move(record)] {
+  post_to_room([self = shared_from_this(), record = std::move(record)] {
     // A room still reading its plan applies it after (the read may predate it).
     self->when_loaded([self, record](bool loaded) {
       if (!loaded || self->retired_) {
@@ -173,7 +173,7 @@ void room_runner::record_bans(const core::effects& fx, const std::shared_ptr<con
     store::store_writer::completion done;
     if (i + 1 == fx.bans.size() && answer && caller) {
       done = [self = shared_from_this(), caller, answer = *answer, request_id](bool committed) {
-        asio::post(self->strand_, [self, caller, answer, request_id, committed]() mutable {
+        self->post_to_room([self, caller, answer, request_id, committed]() mutable {
           if (!committed) {
             answer = core::error_reply(
                 v1::ERROR_CODE_INTERNAL,

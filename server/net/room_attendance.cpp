@@ -38,7 +38,7 @@ void room_runner::answer_attendance(const std::shared_ptr<connection>& conn,
           telemetry::log(telemetry::level::error, "attendance_unavailable",
                          {{"kind", std::string_view(store::kind_name(e.which()))}});
         }
-        boost::asio::post(self->strand_, [self, conn, request_id, segments, ok] {
+        self->post_to_room([self, conn, request_id, segments, ok] {
           self->send_attendance(conn, request_id, ok ? segments.get() : nullptr);
         });
       });

@@ -35,10 +35,9 @@ void room_runner::start_pdf_export(const std::shared_ptr<connection>& conn,
   const bool queued =
       config_.pdf_renders->submit([self = shared_from_this(), conn, request_id, shared] {
         auto file = pdf::render_worksheet(shared->form, shared->document, shared->meta);
-        boost::asio::post(self->strand_,
-                          [self, conn, request_id, shared, file = std::move(file)]() mutable {
-                            self->finish_pdf_export(conn, request_id, *shared, std::move(file));
-                          });
+        self->post_to_room([self, conn, request_id, shared, file = std::move(file)]() mutable {
+          self->finish_pdf_export(conn, request_id, *shared, std::move(file));
+        });
       });
   if (!queued) {
     send_reply(conn,

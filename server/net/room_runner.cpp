@@ -54,8 +54,8 @@ void room_runner::refresh_templates() {
 
 void room_runner::join(std::shared_ptr<connection> conn, core::identity who, v1::JoinRoom request,
                        std::uint32_t request_id) {
-  asio::post(strand_, [self = shared_from_this(), conn = std::move(conn), who = std::move(who),
-                       request = std::move(request), request_id] {
+  post_to_room([self = shared_from_this(), conn = std::move(conn), who = std::move(who),
+                request = std::move(request), request_id] {
     self->pending_joins.fetch_sub(1);
     self->when_loaded([self, conn, who, request, request_id](bool loaded) {
       if (loaded) {
@@ -79,6 +79,15 @@ void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage me
       start.set_shuffle_seed((static_cast<std::uint64_t>(entropy()) << 32U) | entropy());
     }
   }
+  if (config_.threads <= 1 && posted_.load(std::memory_order_relaxed) == 0 &&
+      plan_ == plan_state::loaded && queued_.empty() &&
+      strand_.get_inner_executor().running_in_this_thread()) {
+    // One thread, nothing posted to the room: its strand has nothing to
+    // order, so the command runs here, without the strand's queue and locks
+    // and a copy of the message into an operation.
+    do_command(conn, message, true);
+    return;
+  }
   auto work = [self = shared_from_this(), conn = std::move(conn),
                message = std::move(message)]() mutable {
     if (self->plan_ == plan_state::loaded && self->queued_.empty()) {
@@ -97,7 +106,7 @@ void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage me
     // of the reactor (an epoll_wait) per message.
     asio::dispatch(strand_, std::move(work));
   } else {
-    asio::post(strand_, std::move(work));
+    post_to_room(std::move(work));
   }
 }
 
@@ -125,7 +134,7 @@ void room_runner::do_command(const std::shared_ptr<connection>& conn,
 }
 
 void room_runner::disconnect(std::shared_ptr<connection> conn) {
-  asio::post(strand_, [self = shared_from_this(), conn = std::move(conn)] {
+  post_to_room([self = shared_from_this(), conn = std::move(conn)] {
     self->when_loaded([self, conn](bool /*loaded*/) { self->do_disconnect(conn); });
   });
 }
@@ -141,7 +150,7 @@ void room_runner::do_disconnect(const std::shared_ptr<connection>& conn) {
 }
 
 void room_runner::describe(std::function<void(admin::live_summary)> done) {
-  asio::post(strand_, [self = shared_from_this(), done = std::move(done)] {
+  post_to_room([self = shared_from_this(), done = std::move(done)] {
     admin::live_summary out;
     for (const core::member* m : self->room_.people().active_members()) {
       out.members.push_back({m->id, m->who.subject, core::role_label(m->who.role),

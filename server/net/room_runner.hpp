@@ -1,11 +1,13 @@
 // Drives one room core on its own strand: stamps nothing itself (the core does),
 // but serializes each event once, keeps the replay history, hands the same bytes
 // to every recipient and arms the room's single timer. All private members are
-// touched only on strand_.
+// touched only on strand_ (with one network thread, a command may also run
+// straight from its connection's handler: see command()).
 #pragma once
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <memory>
@@ -128,6 +130,16 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   void replay(const std::shared_ptr<connection>& conn, std::uint32_t member,
               const v1::ResumePosition& from);
   bool can_replay(std::uint32_t member, const v1::ResumePosition& from) const;
+  // Posts to the strand, counting the work that waits there.
+  template <typename Work>
+  void post_to_room(Work&& work) {
+    posted_.fetch_add(1, std::memory_order_relaxed);
+    boost::asio::post(strand_,
+                      [self = shared_from_this(), work = std::forward<Work>(work)]() mutable {
+                        self->posted_.fetch_sub(1, std::memory_order_relaxed);
+                        work();
+                      });
+  }
   void rearm_timer();
   void on_timer();
   void retire_if_empty();
@@ -135,6 +147,7 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   std::string room_id_;
   std::string epoch_;
   strand_type strand_;
+  std::atomic<std::uint32_t> posted_{0};  // posted to strand_, not yet run
   const settings& config_;
   const server_clock& clock_;
   room_directory& directory_;

@@ -49,8 +49,8 @@ void room_runner::record_worksheets(const core::effects& fx) {
       store::store_writer::completion done;
       if (i + 1 == writes.size()) {
         done = [self = shared_from_this(), ticket = w.ticket](bool committed) {
-          asio::post(self->strand_,
-                     [self, ticket, committed] { self->worksheet_stored(ticket, committed); });
+          self->post_to_room(
+              [self, ticket, committed] { self->worksheet_stored(ticket, committed); });
         };
       }
       queued = records_.submit(std::move(writes[i]), std::move(done));
@@ -59,7 +59,7 @@ void room_runner::record_worksheets(const core::effects& fx) {
       telemetry::global_metrics().store_refused.fetch_add(1);
       telemetry::log(telemetry::level::error, "worksheet_not_recorded",
                      {{"reason", std::string_view("store queue full")}});
-      asio::post(strand_, [self = shared_from_this(), ticket = w.ticket] {
+      post_to_room([self = shared_from_this(), ticket = w.ticket] {
         self->worksheet_stored(ticket, false);
       });
     }
@@ -77,7 +77,7 @@ void room_runner::record_templates(const core::effects& fx) {
     // before the core answers: the author's next command sees it.
     auto catalog = config_.worksheet_templates;  // the core refuses templates without one
     auto done = [self = shared_from_this(), w, catalog](bool committed) {
-      asio::post(self->strand_, [self, w, committed, catalog] {
+      self->post_to_room([self, w, committed, catalog] {
         if (w.saved && committed) {
           catalog->add(*w.saved);
         } else if (w.saved) {
@@ -101,7 +101,7 @@ void room_runner::record_templates(const core::effects& fx) {
         telemetry::log(telemetry::level::error, "worksheet_template_not_recorded",
                        {{"reason", std::string_view("store queue full")}});
       }
-      asio::post(strand_, [self = shared_from_this(), ticket = w.ticket] {
+      post_to_room([self = shared_from_this(), ticket = w.ticket] {
         self->worksheet_stored(ticket, false);
       });
     }
