@@ -141,6 +141,23 @@ class ring {
     }
   }
 
+  // Moves the oldest element to the back, where it is the newest, and returns
+  // it: a FIFO kept at a fixed length overwrites it instead of destroying one
+  // element and constructing another, so what it owns (a string's buffer)
+  // is reused.
+  T& recycle_front() {
+    assert(size_ > 0);
+    head_ = (head_ + 1) % capacity_;
+    if (size_ == capacity_) {
+      return back();  // the old front's slot is the back's now
+    }
+    T* oldest = slots_ + (head_ + capacity_ - 1) % capacity_;
+    T* to = slot(size_ - 1);
+    std::construct_at(to, std::move(*oldest));
+    std::destroy_at(oldest);
+    return *to;
+  }
+
   // Removes every element for which pred holds, keeping the others' order;
   // returns how many went.
   template <typename Pred>

@@ -91,15 +91,19 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
   if (scope == v1::CHAT_SCOPE_ROOM) {
     // The room the sender is in: the main room or their breakout.
     place& where = place_of(from);
-    v1::ChatMessage kept = *message;
+    v1::ChatMessage* kept = recent_chat_slot(where);
+    if (kept != nullptr) {
+      *kept = *message;  // into a recycled message: its text's buffer is reused
+    }
     emit_place(out, where, std::move(e), now);
     result.set_seq(where.seq);
-    kept.set_seq(where.seq);
+    if (kept != nullptr) {
+      kept->set_seq(where.seq);
+    }
     where.chats.push_back({where.seq, from.id, false});
     while (where.chats.size() > limits_.deletable_chats) {
       where.chats.pop_front();
     }
-    remember_chat(where, std::move(kept));
     if (plan_.keep_chat) {
       out.kept_chat.push_back({kept_chat_change::kind::sent, where.seq, where.id, from.who.subject,
                                from.who.role, chat.text(), now});
@@ -148,11 +152,17 @@ const room::chat_record* room::find_chat(const place& where, std::uint32_t seq) 
   return find_chat(const_cast<place&>(where), seq);
 }
 
-void room::remember_chat(place& where, v1::ChatMessage chat) {
-  where.recent_chat.push_back(std::move(chat));
+v1::ChatMessage* room::recent_chat_slot(place& where) {
+  if (limits_.recent_chat == 0) {
+    return nullptr;
+  }
   while (where.recent_chat.size() > limits_.recent_chat) {
     where.recent_chat.pop_front();
   }
+  if (where.recent_chat.size() == limits_.recent_chat) {
+    return &where.recent_chat.recycle_front();
+  }
+  return &where.recent_chat.emplace_back();
 }
 
 effects room::typing(const member& from, bool active, time_ms now) {

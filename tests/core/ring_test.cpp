@@ -1,5 +1,6 @@
 // core::ring against std::deque, the container it replaces: the same random
-// sequence of pushes, pops, removals and copies must leave the same contents.
+// sequence of pushes, pops, recycles, removals and copies must leave the same
+// contents.
 // The seed is printed; HEARTH_TEST_SEED=N replays one run.
 #include "core/ring.hpp"
 
@@ -57,6 +58,29 @@ TEST(ring, allocates_nothing_until_used_and_keeps_fifo_order) {
   EXPECT_EQ(moved.back(), 9);
 }
 
+TEST(ring, recycles_the_oldest_as_the_newest_full_or_not) {
+  ring<int> r;
+  for (int i = 0; i < 4; ++i) {
+    r.push_back(i);  // exactly the first capacity (4)
+  }
+  r.recycle_front() = 4;
+  EXPECT_EQ(std::vector<int>(r.begin(), r.end()), (std::vector<int>{1, 2, 3, 4}));
+  r.push_back(5);  // grows to 8, five held
+  r.pop_front();
+  r.recycle_front() = 6;
+  r.recycle_front() = 7;
+  EXPECT_EQ(std::vector<int>(r.begin(), r.end()), (std::vector<int>{4, 5, 6, 7}));
+  for (int i = 8; i < 30; ++i) {
+    r.recycle_front() = i;  // wraps the array several times
+  }
+  EXPECT_EQ(std::vector<int>(r.begin(), r.end()), (std::vector<int>{26, 27, 28, 29}));
+  ring<int> one;
+  one.push_back(1);
+  one.recycle_front() = 2;
+  EXPECT_EQ(one.front(), 2);
+  EXPECT_EQ(one.size(), 1U);
+}
+
 TEST(ring, matches_a_deque_under_random_use) {
   std::uint64_t seed = std::random_device{}();
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any test thread exists
@@ -71,14 +95,26 @@ TEST(ring, matches_a_deque_under_random_use) {
   int next = 0;
   for (int step = 0; step < 20'000; ++step) {
     const auto choice = random() % 100;
-    if (choice < 55) {
+    if (choice < 50) {
       const std::string value = "v" + std::to_string(next++);
       r.emplace_back(std::make_unique<std::string>(value));
       expected.push_back(value);
-    } else if (choice < 90) {
+    } else if (choice < 85) {
       if (!expected.empty()) {
         r.pop_front();
         expected.pop_front();
+      }
+    } else if (choice < 90) {
+      if (!expected.empty()) {
+        // The oldest element itself becomes the newest, whatever it owns kept.
+        const std::string* oldest = r.front().get();
+        item& newest = r.recycle_front();
+        ASSERT_EQ(newest.get(), oldest) << "step " << step;
+        ASSERT_EQ(&newest, &r.back()) << "step " << step;
+        const std::string value = "v" + std::to_string(next++);
+        *newest = value;
+        expected.pop_front();
+        expected.push_back(value);
       }
     } else if (choice < 95) {
       const auto modulus = 2 + random() % 5;

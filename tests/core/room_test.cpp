@@ -159,6 +159,34 @@ TEST_F(room_test, room_chat_reaches_room_stream_in_sequence) {
   EXPECT_EQ(room_.snapshot(0, 0).recent_chat_size(), 1);
 }
 
+TEST_F(room_test, the_snapshot_holds_the_last_fifty_room_chats_in_order) {
+  join(1, person("f", v1::ROLE_FACILITATOR));
+  join(2, person("p", v1::ROLE_PARTICIPANT));
+  // Past fifty the oldest kept message is overwritten by the newest; texts of
+  // different lengths show whether a reused one keeps anything of before.
+  std::vector<std::uint32_t> seqs;
+  for (int i = 0; i < 130; ++i) {
+    const member_id from = i % 3 == 0 ? 1 : 2;
+    auto fx = room_.handle(
+        from, chat("m" + std::string(static_cast<std::size_t>(i % 7), 'x') + std::to_string(i)),
+        3000 + i);
+    ASSERT_TRUE(fx.reply && fx.reply->has_chat()) << i;
+    seqs.push_back(fx.reply->chat().seq());
+  }
+  const auto snap = room_.snapshot(0, 0);
+  ASSERT_EQ(snap.recent_chat_size(), 50);
+  for (int k = 0; k < 50; ++k) {
+    const int i = 80 + k;
+    const auto& kept = snap.recent_chat(k);
+    EXPECT_EQ(kept.seq(), seqs[static_cast<std::size_t>(i)]) << k;
+    EXPECT_EQ(kept.text(),
+              "m" + std::string(static_cast<std::size_t>(i % 7), 'x') + std::to_string(i));
+    EXPECT_EQ(kept.from_member_id(), i % 3 == 0 ? 1U : 2U) << k;
+    EXPECT_EQ(kept.sent_at_ms(), static_cast<std::uint64_t>(3000 + i)) << k;
+    EXPECT_EQ(kept.scope(), v1::CHAT_SCOPE_ROOM) << k;
+  }
+}
+
 TEST_F(room_test, private_chat_goes_to_facilitators_and_sender_only) {
   join(1, person("f", v1::ROLE_FACILITATOR));
   join(2, person("p", v1::ROLE_PARTICIPANT));
