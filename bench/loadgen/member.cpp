@@ -2,6 +2,8 @@
 
 #include <google/protobuf/io/coded_stream.h>
 
+#include "chat_scan.hpp"
+
 namespace hearth::bench {
 namespace {
 
@@ -172,6 +174,19 @@ void member::on_hearth_frame(std::string_view frame) {
     if (!in.ReadVarint32(&length)) {
       events_.on_problem(*this, "bad length prefix from hearth");
       return;
+    }
+    const void* start = nullptr;
+    int available = 0;
+    if (in.GetDirectBufferPointer(&start, &available) && available >= static_cast<int>(length)) {
+      const auto scanned =
+          scan_server_message({static_cast<const char*>(start), static_cast<std::size_t>(length)});
+      if (scanned.kind != scanned_kind::other) {
+        if (scanned.kind == scanned_kind::room_chat) {
+          events_.on_payload(*this, scanned.text);
+        }
+        in.Skip(static_cast<int>(length));
+        continue;
+      }
     }
     const auto limit = in.PushLimit(static_cast<int>(length));
     message.Clear();
