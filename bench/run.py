@@ -129,6 +129,7 @@ class Plan:
     warmup: float
     duration: float
     w0_connections: int
+    w0_tls: bool               # W0 also over wss (full runs: short mode stays under 2 min)
     w1_fractions: tuple
     w1_fixed_rate: float       # short mode: W1 at this rate instead of fractions
     w2_start: float
@@ -145,12 +146,12 @@ class Plan:
     w8_rates: tuple            # edits/s over all members
 
 
-FULL = Plan(rooms=1000, members=10, warmup=3, duration=10, w0_connections=18_000,
+FULL = Plan(rooms=1000, members=10, warmup=3, duration=10, w0_connections=18_000, w0_tls=True,
             w1_fractions=(0.10, 0.25, 0.50, 0.75), w1_fixed_rate=0, w2_start=4000,
             w2_search=True, w3_sizes=(2, 6, 10, 15, 50), w3_connections=10_000, w3_fraction=0.25,
             w4_payloads=(40, 256, 1024, 4096, 16384, 65536), w4_rate=500, w5_churn=200,
             w6_permille=10, w8_rooms=100, w8_members=10, w8_rates=(500, 1000, 2000, 4000, 8000))
-SHORT = Plan(rooms=50, members=10, warmup=2, duration=3, w0_connections=600,
+SHORT = Plan(rooms=50, members=10, warmup=2, duration=3, w0_connections=600, w0_tls=False,
              w1_fractions=(), w1_fixed_rate=1000, w2_start=2000, w2_search=False,
              w3_sizes=(2, 50), w3_connections=500, w3_fraction=0.25, w4_payloads=(40, 65536),
              w4_rate=200, w5_churn=20, w6_permille=100, w8_rooms=20, w8_members=5,
@@ -181,8 +182,11 @@ def workload_points(workload, plan, capacity, w0_connections):
     """The measurement shapes of a workload; W2 is a search and handled apart."""
     if workload == "W0":
         rooms = w0_connections // 12
-        return [replace(base_spec(plan, "W0", f"{rooms * 12} conns", 0), rooms=rooms, members=12,
-                        warmup=1, duration=min(plan.duration, 5))]
+        idle = replace(base_spec(plan, "W0", f"{rooms * 12} conns", 0), rooms=rooms, members=12,
+                       warmup=1, duration=min(plan.duration, 5))
+        # The same held over wss: a TLS session keeps its own buffers, reported apart.
+        return [idle] + ([replace(idle, point=f"{rooms * 12} conns TLS", tls=True)]
+                         if plan.w0_tls else [])
     if workload == "W1":
         return w1_points(plan, capacity)
     if workload == "W3":
@@ -527,6 +531,8 @@ def run_workload(runner, workload, plan, names, repeats, capacity, w0_connection
     for repeat in range(1, repeats + 1):
         for spec in points:
             for name in names:
+                if spec.tls and not CONTESTANTS[name].tls:
+                    continue  # the epoll relay speaks plain WebSocket only
                 runner.measure(CONTESTANTS[name], spec, repeat)
 
 
