@@ -49,7 +49,8 @@ std::string hex(std::string_view bytes) {
 
 TEST(chat_scan, reads_the_text_of_a_room_chat_event) {
   const std::string text = "hello \xE2\x80\x94 with a 300-byte tail " + std::string(300, 'x');
-  const auto scanned = scan_server_message(chat_event(text));
+  const std::string bytes = chat_event(text);  // the scan's text points into it
+  const auto scanned = scan_server_message(bytes);
   EXPECT_EQ(scanned.kind, scanned_kind::room_chat);
   EXPECT_EQ(scanned.text, text);
   EXPECT_EQ(scan_server_message(chat_event("")).kind, scanned_kind::room_chat);
