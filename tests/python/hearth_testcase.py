@@ -74,13 +74,16 @@ class HearthTestCase(unittest.IsolatedAsyncioTestCase):
         self.clients.append(client)
         return client
 
-    async def authed(self, subject, role="participant", name=None, room_id=None, label=None):
-        """A connected client that has said Hello with a minted token."""
+    async def authed(self, subject, role="participant", name=None, room_id=None, label=None,
+                     token=None):
+        """A connected client that has said Hello with a minted token (or
+        `token`, minted earlier by the test)."""
         room_id = room_id or self.ROOM
         # Minted before connecting, as a real client holds its token already:
         # minting runs a hearthd process, which on a loaded machine can take
-        # longer than a short Hello deadline.
-        token = self.server.mint(room_id, role, subject, name or subject.title())
+        # longer than a short Hello deadline, and blocks the event loop (no
+        # other client reads or answers Pings meanwhile).
+        token = token or self.server.mint(room_id, role, subject, name or subject.title())
         client = await self.connect(label or subject)
         hello = await client.hello(token)
         self.assertEqual(hello.room_id, room_id)
@@ -90,11 +93,11 @@ class HearthTestCase(unittest.IsolatedAsyncioTestCase):
         return client
 
     async def joined(self, subject, role="participant", name=None, room_id=None, resume=None,
-                     admit_by=None):
+                     admit_by=None, token=None):
         """A client that has joined the room (its JoinResult in join_result).
         Someone the lobby holds back (observers always) is admitted by
         `admit_by`, a facilitator's client."""
-        client = await self.authed(subject, role, name, room_id)
+        client = await self.authed(subject, role, name, room_id, token=token)
         await client.join(room_id or "", resume)
         if client.waiting_id:
             self.assertIsNotNone(admit_by, "%s waits in the lobby: name who admits them" % subject)

@@ -25,9 +25,13 @@ class Pings(HearthTestCase):
         await self.assert_chat_works(client)
 
     async def check_ping_timeout(self, auto_pong):
+        # The watcher answers Pings only while it reads: nothing may hold it
+        # up for a Pong deadline (400 ms) before the test reads it. So the
+        # second token is minted first, and the watcher reads during the join.
+        mute_token = self.server.mint(self.ROOM, "participant", "mute", "Mute")
         watcher = await self.joined("watcher")
-        mute = await self.joined("mute")
-        await self.expect_event(watcher, "member_joined", seq=2)
+        mute, _ = await asyncio.gather(self.joined("mute", token=mute_token),
+                                       self.expect_event(watcher, "member_joined", seq=2))
         mute.auto_pong = auto_pong
         start = time.monotonic()
         # The watcher must keep reading (and answering its own Pings) meanwhile.
