@@ -9,11 +9,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "net/socket_types.hpp"
 #include "net/static_files.hpp"
+#include "net/tls_socket.hpp"
 #include "net/ws_session.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
@@ -98,12 +98,11 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
       do_read();
     } else {
       arm_timeout();
-      stream_.async_handshake(asio::ssl::stream_base::server,
-                              [self = this->shared_from_this()](error_code ec) {
-                                if (!ec) {
-                                  self->do_read();
-                                }
-                              });
+      stream_.async_handshake([self = this->shared_from_this()](error_code ec) {
+        if (!ec) {
+          self->do_read();
+        }
+      });
     }
   }
 
@@ -327,13 +326,12 @@ void start_http_session(asio::ip::tcp::socket socket, session_context& context) 
   std::make_shared<http_session<plain_socket>>(std::move(*adopted), context)->run();
 }
 
-void start_https_session(asio::ip::tcp::socket socket, asio::ssl::context& tls,
-                         session_context& context) {
+void start_https_session(asio::ip::tcp::socket socket, SSL_CTX* tls, session_context& context) {
   auto adopted = adopt_socket(std::move(socket));
   if (!adopted) {
     return;
   }
-  std::make_shared<http_session<tls_stream>>(tls_stream(std::move(*adopted), tls), context)->run();
+  std::make_shared<http_session<tls_socket>>(tls_socket(std::move(*adopted), tls), context)->run();
 }
 
 }  // namespace hearth::net

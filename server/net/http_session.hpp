@@ -3,15 +3,16 @@
 // ws_session.
 #pragma once
 
+#include <openssl/types.h>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 
 #include "net/session_context.hpp"
 
 namespace hearth::net {
 
 void start_http_session(boost::asio::ip::tcp::socket socket, session_context& context);
-void start_https_session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls,
+// Over TLS, with the server's context (certificate, protocols, ciphers).
+void start_https_session(boost::asio::ip::tcp::socket socket, SSL_CTX* tls,
                          session_context& context);
 
 }  // namespace hearth::net

@@ -115,7 +115,7 @@ struct server::impl {
         error_code ignored;
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         if (tls) {
-          start_https_session(std::move(socket), *tls, context);
+          start_https_session(std::move(socket), tls->native_handle(), context);
         } else {
           start_http_session(std::move(socket), context);
         }

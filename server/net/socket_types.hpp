@@ -1,11 +1,10 @@
 // The stream types of a connection after accept: each socket carries its own
 // strand as a concrete executor type (no any_io_executor indirection on every
-// operation), and TLS wraps that socket directly.
+// operation); net/tls_socket.hpp runs TLS over that socket.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
 #include <optional>
 
@@ -13,10 +12,8 @@ namespace hearth::net {
 
 using session_strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 using plain_socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, session_strand>;
-using tls_stream = boost::asio::ssl::stream<plain_socket>;
 
 inline plain_socket& socket_of(plain_socket& socket) { return socket; }
-inline plain_socket& socket_of(tls_stream& stream) { return stream.next_layer(); }
 
 // Moves an accepted socket (whose executor is a session_strand) into a
 // plain_socket; nullopt if it cannot (the socket is then closed).

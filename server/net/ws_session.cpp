@@ -1,10 +1,11 @@
 // The socket side of a WebSocket session, after the HTTP upgrade: RFC 6455
 // framing done by Hearth (wire/ws_frame, ws_protocol) rather than by a
 // general-purpose stream, so a delivery costs one gathered write of every
-// queued message and no per-message operation objects. Plain sockets read
-// into one buffer per thread when they become readable and write
-// synchronously until the socket is full; TLS streams use asynchronous reads
-// and writes.
+// queued message and no per-message operation objects. Sessions read into
+// one buffer per thread when the socket becomes readable and write
+// synchronously until it is full, plain sockets with system calls of their
+// own, TLS sockets with OpenSSL on the socket (net/tls_socket); only a write
+// the socket does not take whole goes on asynchronously.
 #include "net/ws_session.hpp"
 
 #include <boost/asio/post.hpp>
@@ -16,6 +17,7 @@
 #include "net/frame_send.hpp"
 #include "net/op_pool.hpp"
 #include "net/socket_calls.hpp"
+#include "net/tls_send.hpp"
 #include "net/ws_protocol.hpp"
 #include "net/ws_scratch.hpp"
 #include "net/ws_write.hpp"
@@ -28,17 +30,14 @@ namespace {
 namespace asio = boost::asio;
 using error_code = boost::system::error_code;
 
-// The TLS stream keeps its own record buffers; this only needs to take what
-// one read hands over, and a small one keeps an idle TLS connection lighter.
-constexpr std::size_t tls_read_bytes = std::size_t{4} * 1024;
 constexpr std::size_t idle_write_bytes = std::size_t{4} * 1024;
 
-// The read and write buffers only a TLS session needs.
-struct tls_buffers {
-  std::vector<char> in;  // the record being read
-  std::string out;       // the bytes of the write in flight
+// What only a TLS session needs: the rest of a write the socket did not take.
+struct tls_pending {
+  std::string out;
+  std::size_t written = 0;  // of `out`
 };
-struct no_tls_buffers {};
+struct no_tls_pending {};
 
 template <typename Stream>
 class ws_session final : public ws_protocol {
@@ -61,8 +60,6 @@ class ws_session final : public ws_protocol {
         finish();
         return;
       }
-    } else {
-      tls_.in.resize(tls_read_bytes);
     }
     if (context_.shutting_down.load()) {
       begin_close(v1::CLOSE_CODE_GOING_AWAY, "server shutting down");
@@ -81,19 +78,15 @@ class ws_session final : public ws_protocol {
 
   // Reading
 
-  void read_more() {
+  // TLS may need the socket writable to go on reading (a record it must
+  // answer); it then reads once it is.
+  void read_more(asio::socket_base::wait_type wait = asio::socket_base::wait_read) {
     if (torn_down_) {
       finish();  // closed while handling what was read: no read is left to notice
       return;
     }
-    if constexpr (plain) {
-      stream_.async_wait(asio::socket_base::wait_read,
-                         pooled([self = shared()](error_code ec) { self->on_readable(ec); }));
-    } else {
-      stream_.async_read_some(
-          asio::buffer(tls_.in),
-          pooled([self = shared()](error_code ec, std::size_t n) { self->on_tls_read(ec, n); }));
-    }
+    socket_of(stream_).async_wait(
+        wait, pooled([self = shared()](error_code ec) { self->on_readable(ec); }));
   }
 
   void on_readable(error_code ec) {
@@ -104,22 +97,41 @@ class ws_session final : public ws_protocol {
     }
     flush_ahead_of_input();
     auto& buffer = thread_read_buffer();
-    ssize_t got = -1;
-    do {
-      got = receive(socket_of(stream_).native_handle(), buffer.data(), buffer.size());
-    } while (got < 0 && errno == EINTR);
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      read_more();
-      return;
+    std::size_t n = 0;
+    bool more = false;
+    if constexpr (plain) {
+      ssize_t got = -1;
+      do {
+        got = receive(stream_.native_handle(), buffer.data(), buffer.size());
+      } while (got < 0 && errno == EINTR);
+      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        read_more();
+        return;
+      }
+      if (got <= 0) {
+        hard_close();  // end of stream or a reset
+        finish();
+        return;
+      }
+      n = static_cast<std::size_t>(got);
+      more = n == buffer.size();
+    } else {
+      const auto r = stream_.read(buffer.data(), buffer.size());
+      if (r.state == tls_socket::status::want_read || r.state == tls_socket::status::want_write) {
+        read_more(r.state == tls_socket::status::want_read ? asio::socket_base::wait_read
+                                                           : asio::socket_base::wait_write);
+        return;
+      }
+      if (r.state != tls_socket::status::done) {
+        hard_close();  // close_notify, end of stream, a reset or a TLS error
+        finish();
+        return;
+      }
+      n = r.bytes;
+      more = stream_.input_buffered();  // records already received, not yet read
     }
-    if (got <= 0) {
-      hard_close();  // end of stream or a reset
-      finish();
-      return;
-    }
-    const auto n = static_cast<std::size_t>(got);
     feed(buffer.data(), n);
-    after_input(n == buffer.size());
+    after_input(more);
   }
 
   // With several threads, a flush for this connection may sit behind us on
@@ -132,17 +144,6 @@ class ws_session final : public ws_protocol {
     if (context_.config.threads > 1) {
       flush();
     }
-  }
-
-  void on_tls_read(error_code ec, std::size_t n) {
-    const input_turn turn(context_.config.threads <= 1);
-    if (ec || torn_down_) {
-      hard_close();
-      finish();
-      return;
-    }
-    feed(tls_.in.data(), n);
-    after_input(false);
   }
 
   // One client message is handled per turn, as other handlers may be queued
@@ -160,7 +161,8 @@ class ws_session final : public ws_protocol {
                    self->after_input(socket_may_have_more);
                  }));
     } else if (socket_may_have_more) {
-      // The reactor is edge-triggered: read again rather than wait.
+      // The reactor is edge-triggered (and TLS input may be buffered in
+      // OpenSSL): read again rather than wait.
       asio::post(stream_.get_executor(), pooled([self = shared()] { self->on_readable({}); }));
     } else {
       read_more();
@@ -185,13 +187,11 @@ class ws_session final : public ws_protocol {
   // in one binary frame; after a close frame, nothing.
   void flush() override {
     while (!writing_ && !close_sent_ && !torn_down_) {
-      if constexpr (plain) {
-        if (only_messages_to_write()) {
-          if (!flush_batch_directly()) {
-            return;
-          }
-          continue;
+      if (only_messages_to_write()) {
+        if (!flush_batch_directly()) {
+          return;
         }
+        continue;
       }
       ws_write w = std::move(thread_write());
       w.clear();
@@ -207,26 +207,31 @@ class ws_session final : public ws_protocol {
   }
 
   bool write_alone(const wire::shared_bytes& bytes) override {
-    if constexpr (!plain) {
-      return false;  // TLS writes go through the queue and one record per batch
+    if (writing_ || close_sent_ || torn_down_ || !only_messages_to_write()) {
+      return false;
+    }
+    const frame_send_result sent = send_frame({&bytes, 1});
+    if (sent.error != 0) {
+      hard_close();
+    } else if (sent.written < sent.total) {
+      ws_write rest;
+      rest.batch.push_back(bytes);
+      write_later(rest, sent.written);
+    }
+    return true;
+  }
+
+  // Sends one binary frame around `batch` as far as the socket takes it now.
+  frame_send_result send_frame(std::span<const wire::shared_bytes> batch) {
+    if constexpr (plain) {
+      return send_batch_frame(stream_.native_handle(), batch);
     } else {
-      if (writing_ || close_sent_ || torn_down_ || !only_messages_to_write()) {
-        return false;
-      }
-      const frame_send_result sent = send_batch_frame(stream_.native_handle(), {&bytes, 1});
-      if (sent.error != 0) {
-        hard_close();
-      } else if (sent.written < sent.total) {
-        ws_write rest;
-        rest.batch.push_back(bytes);
-        write_later(rest, sent.written);
-      }
-      return true;
+      return send_tls_frame(stream_, batch);
     }
   }
 
-  // The usual write of a plain session: queued messages only, no control
-  // frame and no close under way. Returns whether the write loop goes on.
+  // The usual write: queued messages only, no control frame and no close
+  // under way. Returns whether the write loop goes on.
   bool flush_batch_directly() {
     std::vector<wire::shared_bytes> batch = std::move(thread_batch());
     const bool more = take_batch(context_.config.max_write_batch_bytes, batch);
@@ -234,7 +239,7 @@ class ws_session final : public ws_protocol {
       thread_batch() = std::move(batch);
       return false;
     }
-    const frame_send_result sent = send_batch_frame(stream_.native_handle(), batch);
+    const frame_send_result sent = send_frame(batch);
     if (sent.error == 0 && sent.written < sent.total) {
       ws_write rest;
       rest.batch = std::move(batch);
@@ -269,6 +274,21 @@ class ws_session final : public ws_protocol {
       if (done_bytes == asio::buffer_size(w.view())) {
         return true;
       }
+    } else {
+      std::string& record = thread_record_bytes();
+      record.clear();
+      for (const auto& b : w.buffers) {
+        record.append(static_cast<const char*>(b.data()), b.size());
+      }
+      const frame_send_result sent = send_tls_bytes(stream_, record);
+      if (sent.error != 0) {
+        hard_close();
+        return false;
+      }
+      if (sent.written == sent.total) {
+        return true;
+      }
+      done_bytes = sent.written;
     }
     write_later(w, done_bytes);
     return false;
@@ -279,24 +299,49 @@ class ws_session final : public ws_protocol {
     writing_ = true;
     const bool arm = !write_started_;
     write_started_ = steady::now();
-    auto done = pooled([self = shared()](error_code ec, std::size_t) { self->on_write(ec); });
     if constexpr (plain) {
       in_flight_ = std::make_unique<ws_write>(std::move(w));
       in_flight_->build();  // `control` and `header` moved with it
       in_flight_->consume(done_bytes);
-      asio::async_write(stream_, in_flight_->view(), std::move(done));
+      asio::async_write(
+          stream_, in_flight_->view(),
+          pooled([self = shared()](error_code ec, std::size_t) { self->on_write(ec); }));
     } else {
-      // The TLS stream encrypts one buffer per record and write, so the pieces
-      // are joined first: one record and one send instead of one per message.
-      tls_.out.clear();
-      for (const auto& b : w.buffers) {
-        tls_.out.append(static_cast<const char*>(b.data()), b.size());
-      }
-      asio::async_write(stream_, asio::buffer(tls_.out), std::move(done));
+      // What was sent came first in the joined record; the rest is still
+      // there, as the write of the batch or the batch alone put it.
+      const std::string& record = thread_record_bytes();
+      tls_.out.assign(record, done_bytes);
+      tls_.written = 0;
+      wait_writable();
     }
     if (arm) {
       deadlines_changed();
     }
+  }
+
+  void wait_writable() {
+    socket_of(stream_).async_wait(
+        asio::socket_base::wait_write,
+        pooled([self = shared()](error_code ec) { self->on_writable(ec); }));
+  }
+
+  // TLS: goes on with the rest of a write once the socket takes more.
+  void on_writable(error_code ec) {
+    if constexpr (!plain) {
+      if (!ec && !torn_down_) {
+        const frame_send_result sent =
+            send_tls_bytes(stream_, std::string_view(tls_.out).substr(tls_.written));
+        tls_.written += sent.written;
+        if (sent.error == 0 && tls_.written < tls_.out.size()) {
+          wait_writable();
+          return;
+        }
+        if (sent.error != 0) {
+          ec = asio::error::broken_pipe;
+        }
+      }
+    }
+    on_write(ec);
   }
 
   void on_write(error_code ec) {
@@ -304,6 +349,8 @@ class ws_session final : public ws_protocol {
     write_started_.reset();
     in_flight_.reset();
     if constexpr (!plain) {
+      tls_.written = 0;
+      tls_.out.clear();
       if (tls_.out.capacity() > idle_write_bytes) {
         std::string().swap(tls_.out);  // an idle TLS connection keeps no large buffer
       }
@@ -323,6 +370,11 @@ class ws_session final : public ws_protocol {
     }
     torn_down_ = true;
     stop_reading();
+    if constexpr (!plain) {
+      if (!writing_) {
+        stream_.send_close_notify();  // not in the middle of a record
+      }
+    }
     error_code ignored;
     auto& socket = socket_of(stream_);
     socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -368,7 +420,7 @@ class ws_session final : public ws_protocol {
   }
 
   Stream stream_;
-  [[no_unique_address]] std::conditional_t<plain, no_tls_buffers, tls_buffers> tls_;
+  [[no_unique_address]] std::conditional_t<plain, no_tls_pending, tls_pending> tls_;
   std::unique_ptr<ws_write> in_flight_;  // a write the socket did not take at once
 };
 
@@ -387,7 +439,7 @@ void start_ws_session(plain_socket socket, std::string leftover, session_context
   start(std::move(socket), std::move(leftover), context);
 }
 
-void start_ws_session(tls_stream stream, std::string leftover, session_context& context) {
+void start_ws_session(tls_socket stream, std::string leftover, session_context& context) {
   start(std::move(stream), std::move(leftover), context);
 }
 

@@ -9,12 +9,13 @@
 
 #include "net/session_context.hpp"
 #include "net/socket_types.hpp"
+#include "net/tls_socket.hpp"
 
 namespace hearth::net {
 
 using upgrade_request = boost::beast::http::request<boost::beast::http::string_body>;
 
 void start_ws_session(plain_socket socket, std::string leftover, session_context& context);
-void start_ws_session(tls_stream stream, std::string leftover, session_context& context);
+void start_ws_session(tls_socket stream, std::string leftover, session_context& context);
 
 }  // namespace hearth::net

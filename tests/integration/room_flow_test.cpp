@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "backlog_flow.hpp"
 #include "server_process.hpp"
 
 namespace hearth::testing {
@@ -231,36 +232,9 @@ TEST(room_flow, a_paused_reader_gets_its_whole_backlog_in_order) {
                          "100000"});
   auto f = server.join(server.mint("r1", "facilitator", "f1", "Dana"));
   auto paused = server.join(server.mint("r1", "participant", "p1", "Alex"));
-  const auto letter = [](int i) { return static_cast<char>('a' + i % 26); };
   const int messages = 8000;  // about 8 MB of events: more than loopback buffers hold
-  for (int i = 0; i < messages; ++i) {
-    const auto sent = f->chat(std::to_string(i) + ":" + std::string(1000, letter(i)));
-    if (i % 50 == 49 || i + 1 == messages) {
-      ASSERT_TRUE(f->await_reply(sent, 10s)) << "chat " << i << " unanswered";
-    }
-    while (f->receive(0ms)) {
-    }
-  }
-  int received = 0;
-  std::uint32_t last_seq = 0;
-  while (received < messages) {
-    auto m = paused->receive(5s);
-    ASSERT_TRUE(m) << "got " << received << " of " << messages
-                   << (paused->closed() ? ", closed with " + std::to_string(paused->close_code())
-                                        : std::string(", still open"));
-    if (!m->has_event() || !m->event().has_chat()) {
-      continue;
-    }
-    if (last_seq != 0) {
-      ASSERT_EQ(m->event().seq(), last_seq + 1);
-    }
-    last_seq = m->event().seq();
-    const std::string& text = m->event().chat().text();
-    const std::string index = std::to_string(received);
-    ASSERT_EQ(text, index + ":" + std::string(1000, letter(received)));
-    ++received;
-  }
-  EXPECT_EQ(received, messages);
+  ASSERT_NO_FATAL_FAILURE(send_backlog(*f, messages));
+  ASSERT_NO_FATAL_FAILURE(expect_backlog(*paused, messages));
 }
 
 TEST(room_flow, sigterm_closes_everyone_with_going_away_and_exits_zero) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "backlog_flow.hpp"
 #include "server_process.hpp"
 
 namespace hearth::testing {
@@ -95,6 +96,24 @@ TEST(tls, join_and_chat_over_wss) {
   EXPECT_EQ(chat->seq(), reply->chat().seq());
   f->close();
   p->close();
+  EXPECT_EQ(server.terminate(), 0);
+}
+
+// A reader that stops reading lets the kernel's buffers fill, so the
+// server's TLS writes to it stop part way through a record and finish once
+// the socket drains. When it reads again it gets every message once, whole
+// and in order, and the room went on meanwhile.
+TEST(tls, a_paused_reader_gets_its_whole_backlog_in_order) {
+  const certificate cert;
+  server_process server({"--tls-cert", cert.cert(), "--tls-key", cert.key(),
+                         "--max-outbound-queue-bytes", "33554432", "--rate-per-second", "100000",
+                         "--rate-burst", "100000", "--write-timeout-ms", "20000", "--history-bytes",
+                         "100000"});
+  auto f = join_over_wss(server, cert, server.mint("r1", "facilitator", "f1", "Dana"));
+  auto paused = join_over_wss(server, cert, server.mint("r1", "participant", "p1", "Alex"));
+  const int messages = 6000;  // about 6 MB of events: more than loopback buffers hold
+  ASSERT_NO_FATAL_FAILURE(send_backlog(*f, messages));
+  ASSERT_NO_FATAL_FAILURE(expect_backlog(*paused, messages));
   EXPECT_EQ(server.terminate(), 0);
 }
 

@@ -1,0 +1,50 @@
+// One buffer, one record, one send per batch.
+#include "net/tls_send.hpp"
+
+#include <array>
+#include <cerrno>
+
+#include "wire/ws_frame.hpp"
+
+namespace hearth::net {
+
+std::string& thread_record_bytes() {
+  thread_local std::string bytes;
+  return bytes;
+}
+
+frame_send_result send_tls_bytes(tls_socket& socket, std::string_view bytes) {
+  frame_send_result result;
+  result.total = bytes.size();
+  while (result.written < result.total) {
+    const auto r = socket.write(bytes.data() + result.written, result.total - result.written);
+    if (r.state == tls_socket::status::done) {
+      result.written += r.bytes;
+      continue;
+    }
+    if (r.state != tls_socket::status::want_write && r.state != tls_socket::status::want_read) {
+      result.error = EPIPE;
+    }
+    break;
+  }
+  return result;
+}
+
+frame_send_result send_tls_frame(tls_socket& socket, std::span<const wire::shared_bytes> batch) {
+  std::size_t total = 0;
+  for (const auto& bytes : batch) {
+    total += bytes.size();
+  }
+  std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
+  const std::size_t header_bytes =
+      wire::ws::write_server_header(wire::ws::opcode::binary, total, header);
+  std::string& record = thread_record_bytes();
+  record.clear();
+  record.append(reinterpret_cast<const char*>(header.data()), header_bytes);
+  for (const auto& bytes : batch) {
+    record.append(bytes.data(), bytes.size());
+  }
+  return send_tls_bytes(socket, record);
+}
+
+}  // namespace hearth::net
