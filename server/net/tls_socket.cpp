@@ -95,6 +95,10 @@ tls_socket::tls_socket(plain_socket socket, SSL_CTX* context) : socket_(std::mov
   // One receive takes whatever has arrived, not a record header and then
   // its body.
   SSL_set_read_ahead(ssl_, 1);
+  // A client may not start a TLS 1.2 renegotiation (a handshake's CPU on
+  // demand, and a write that would have to wait for the peer's input). It is
+  // OpenSSL 3's default; said here so that no context option turns it on.
+  SSL_set_options(ssl_, SSL_OP_NO_RENEGOTIATION);
   SSL_set_accept_state(ssl_);
 }
 
@@ -103,6 +107,7 @@ tls_socket::tls_socket(tls_socket&& other) noexcept
       ssl_(other.ssl_),
       fatal_(other.fatal_),
       notified_(other.notified_),
+      write_wants_read_(other.write_wants_read_),
       error_(other.error_) {
   other.ssl_ = nullptr;
 }
@@ -137,7 +142,9 @@ tls_socket::result tls_socket::write(const void* data, std::size_t size) {
   errno = 0;
   std::size_t put = 0;
   const int ret = SSL_write_ex(ssl_, data, size, &put);
-  return outcome(ret, put);
+  const result r = outcome(ret, put);
+  write_wants_read_ = r.state == status::want_read;
+  return r;
 }
 
 bool tls_socket::input_buffered() const { return ssl_ != nullptr && SSL_has_pending(ssl_) == 1; }

@@ -60,6 +60,9 @@ class tls_socket {
   result write(const void* data, std::size_t size);
   // Read input that read() can go on with before the socket is readable again.
   bool input_buffered() const;
+  // The last write stopped until the socket is readable (want_read), not
+  // writable.
+  bool write_wants_read() const { return write_wants_read_; }
   // Sends close_notify if the connection is healthy and the socket takes it
   // now; best effort, once.
   void send_close_notify();
@@ -84,6 +87,7 @@ class tls_socket {
   SSL* ssl_ = nullptr;
   bool fatal_ = false;     // after a TLS or socket error, every step fails
   bool notified_ = false;  // close_notify sent (or tried)
+  bool write_wants_read_ = false;
   boost::system::error_code error_;
 };
 

@@ -312,17 +312,21 @@ class ws_session final : public ws_protocol {
       const std::string& record = thread_record_bytes();
       tls_.out.assign(record, done_bytes);
       tls_.written = 0;
-      wait_writable();
+      wait_to_write();
     }
     if (arm) {
       deadlines_changed();
     }
   }
 
-  void wait_writable() {
-    socket_of(stream_).async_wait(
-        asio::socket_base::wait_write,
-        pooled([self = shared()](error_code ec) { self->on_writable(ec); }));
+  // TLS: until the socket is writable, or readable when OpenSSL must read
+  // before it can write.
+  void wait_to_write() {
+    if constexpr (!plain) {
+      socket_of(stream_).async_wait(
+          stream_.write_wants_read() ? asio::socket_base::wait_read : asio::socket_base::wait_write,
+          pooled([self = shared()](error_code ec) { self->on_writable(ec); }));
+    }
   }
 
   // TLS: goes on with the rest of a write once the socket takes more.
@@ -333,7 +337,7 @@ class ws_session final : public ws_protocol {
             send_tls_bytes(stream_, std::string_view(tls_.out).substr(tls_.written));
         tls_.written += sent.written;
         if (sent.error == 0 && tls_.written < tls_.out.size()) {
-          wait_writable();
+          wait_to_write();
           return;
         }
         if (sent.error != 0) {

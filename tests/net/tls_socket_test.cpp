@@ -2,7 +2,7 @@
 // asynchronous interface the HTTP phase uses, the non-blocking steps the
 // WebSocket session uses (a write the socket takes in part and finishes from
 // bytes that have moved), records buffered ahead of reads, close_notify both
-// ways, and a peer that does not speak TLS.
+// ways, a refused renegotiation, and a peer that does not speak TLS.
 #include "net/tls_socket.hpp"
 
 #include <gtest/gtest.h>
@@ -244,6 +244,31 @@ TEST_F(tls_pair, close_notify_goes_both_ways) {
   server_->async_read_some(asio::buffer(buffer), [&](error_code ec, std::size_t) { end = ec; });
   io_.run();
   EXPECT_EQ(end, asio::error::eof);
+}
+
+TEST_F(tls_pair, a_client_cannot_renegotiate) {
+  SSL_set_max_proto_version(client_, TLS1_2_VERSION);
+  std::promise<int> refused;
+  peer([&](SSL* ssl) {
+    ASSERT_EQ(SSL_renegotiate(ssl), 1);
+    if (SSL_do_handshake(ssl) == 1) {
+      refused.set_value(0);  // renegotiated
+      return;
+    }
+    refused.set_value(ERR_GET_REASON(ERR_peek_error()));
+  });
+  handshake();
+  auto answer = refused.get_future();
+  std::array<char, 64> buffer{};
+  // The server reads the client's hello (and answers it) as it reads data.
+  while (answer.wait_for(std::chrono::milliseconds(1)) != std::future_status::ready) {
+    const auto r = server_->read(buffer.data(), buffer.size());
+    ASSERT_NE(r.state, status::done) << "no application data was sent";
+    if (r.state != status::want_read) {
+      break;
+    }
+  }
+  EXPECT_EQ(answer.get(), SSL_R_NO_RENEGOTIATION);
 }
 
 TEST_F(tls_pair, a_peer_that_does_not_speak_tls_fails_the_handshake_with_an_error) {
