@@ -67,7 +67,13 @@ class ws_session final : public ws_protocol {
     if (!leftover.empty()) {
       feed(leftover.data(), leftover.size());
     }
-    read_more();
+    // What came with the upgrade request may go on past `leftover`: in more
+    // messages (fed turn by turn) or, over TLS, in a record OpenSSL holds.
+    if constexpr (plain) {
+      after_input(false);
+    } else {
+      after_input(stream_.input_buffered());
+    }
     deadlines_changed();
   }
 

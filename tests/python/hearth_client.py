@@ -662,10 +662,9 @@ class HearthServer:
 
 # --------------------------------------------------------------------------- raw HTTP
 
-async def http_upgrade(port, headers=None, path=WS_PATH, timeout=DEFAULT_TIMEOUT, tls=None):
-    """Sends one WebSocket upgrade request with exactly the given extra headers
-    (None drops a default one), over TLS when `tls` (an ssl.SSLContext) is given;
-    returns (status, headers dict lower-cased, body)."""
+def upgrade_request(port, headers=None, path=WS_PATH):
+    """The bytes of a WebSocket upgrade request with the given extra headers
+    (None drops a default one)."""
     base = {
         "Host": "127.0.0.1:%d" % port,
         "Upgrade": "websocket",
@@ -680,10 +679,57 @@ async def http_upgrade(port, headers=None, path=WS_PATH, timeout=DEFAULT_TIMEOUT
         else:
             base[k] = v
     request = "GET %s HTTP/1.1\r\n" % path
-    request += "".join("%s: %s\r\n" % kv for kv in base.items()) + "\r\n"
+    return (request + "".join("%s: %s\r\n" % kv for kv in base.items()) + "\r\n").encode()
+
+
+def masked_frame(payload):
+    """A client's binary frame around `payload`, masked as RFC 6455 requires."""
+    mask = secrets.token_bytes(4)
+    n = len(payload)
+    if n < 126:
+        head = bytes([0x82, 0x80 | n])
+    elif n < 65536:
+        head = bytes([0x82, 0x80 | 126]) + n.to_bytes(2, "big")
+    else:
+        head = bytes([0x82, 0x80 | 127]) + n.to_bytes(8, "big")
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+async def upgrade_with_messages(port, *messages, tls=None, timeout=DEFAULT_TIMEOUT):
+    """Writes an upgrade request and, without waiting for the 101, one frame
+    per ClientMessage right behind it, all in one write; returns (reader,
+    writer) once the 101 has been read."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=tls)
+    writer.write(upgrade_request(port) + b"".join(masked_frame(encode_frame(m)) for m in messages))
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+    if not head.startswith(b"HTTP/1.1 101"):
+        writer.close()
+        raise AssertionError("upgrade refused: %r" % head)
+    return reader, writer
+
+
+async def read_server_frame(reader, timeout=DEFAULT_TIMEOUT):
+    """The ServerMessages of the next (binary, unfragmented) frame."""
+    first, second = await asyncio.wait_for(reader.readexactly(2), timeout)
+    if first != 0x82:
+        raise AssertionError("expected a final binary frame, got 0x%02x" % first)
+    length = second & 0x7F
+    if length == 126:
+        length = int.from_bytes(await reader.readexactly(2), "big")
+    elif length == 127:
+        length = int.from_bytes(await reader.readexactly(8), "big")
+    return decode_server_frame(await asyncio.wait_for(reader.readexactly(length), timeout))
+
+
+async def http_upgrade(port, headers=None, path=WS_PATH, timeout=DEFAULT_TIMEOUT, tls=None):
+    """Sends one WebSocket upgrade request with exactly the given extra headers
+    (None drops a default one), over TLS when `tls` (an ssl.SSLContext) is given;
+    returns (status, headers dict lower-cased, body)."""
+    request = upgrade_request(port, headers, path)
     reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=tls)
     try:
-        writer.write(request.encode())
+        writer.write(request)
         await writer.drain()
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
         lines = head.decode("latin-1").split("\r\n")

@@ -4,7 +4,8 @@ import unittest
 
 import websockets
 
-from hearth_client import HearthClient, http_upgrade
+from hearth_client import (HearthClient, http_upgrade, pb, read_server_frame,
+                           upgrade_with_messages)
 from hearth_testcase import HearthTestCase
 
 EXTRA_ORIGIN = "https://app.example.test"
@@ -101,6 +102,25 @@ class Handshake(HearthTestCase):
         self.assertEqual(status, 426)
         self.assertIn("hearth.v1", body)
         await self.still_serving()
+
+    async def test_messages_sent_right_behind_the_upgrade_are_all_answered(self):
+        """A client that sends its Hello and Join with the upgrade request,
+        without waiting for the 101: the server reads them with the request
+        and must answer both, one turn each, with nothing more from the socket."""
+        token = self.server.mint(self.ROOM, "participant", "eager", "Eager")
+        hello = pb.ClientMessage(request_id=1, hello=pb.Hello(
+            token=token, client_name="hearth-pytest", client_version="0.1.0"))
+        join = pb.ClientMessage(request_id=2, join_room=pb.JoinRoom(room_id=""))
+        reader, writer = await upgrade_with_messages(self.port, hello, join)
+        try:
+            replies = {}
+            while len(replies) < 2:
+                for message in await read_server_frame(reader, 3):
+                    if message.HasField("reply"):
+                        replies[message.reply.request_id] = message.reply.WhichOneof("outcome")
+            self.assertEqual(replies, {1: "hello", 2: "join"})
+        finally:
+            writer.close()
 
 
 if __name__ == "__main__":

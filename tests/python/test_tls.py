@@ -9,7 +9,8 @@ import warnings
 
 import websockets
 
-from hearth_client import HearthClient, http_upgrade
+from hearth_client import (HearthClient, http_upgrade, pb, read_server_frame,
+                           upgrade_with_messages)
 from hearth_testcase import HearthTestCase
 
 # TLS 1.2 suites that are ECDHE but not AEAD (CBC with HMAC), as a client could offer them.
@@ -120,6 +121,24 @@ class Tls(HearthTestCase):
             self.assertEqual(joined.member_joined.member.member_id, late.member_id)
         finally:
             silent.close()
+
+    async def test_a_hello_sent_right_behind_the_upgrade_is_answered(self):
+        """A client that does not wait for the 101 before its Hello, both in
+        one TLS record: the HTTP reader takes the request and what fits of
+        the Hello, and the rest of the record waits in OpenSSL, not in the
+        socket. The session must read it without waiting for the socket to
+        become readable."""
+        token = self.server.mint(self.ROOM, "participant", "eager", "Eager")
+        hello = pb.ClientMessage(request_id=1, hello=pb.Hello(
+            token=token, client_name="hearth-pytest", client_version="0.1.0"))
+        reader, writer = await upgrade_with_messages(self.port, hello,
+                                                     tls=self.server.client_tls())
+        try:
+            messages = await read_server_frame(reader, 3)
+            self.assertEqual(messages[0].reply.request_id, 1)
+            self.assertEqual(messages[0].reply.WhichOneof("outcome"), "hello")
+        finally:
+            writer.close()
 
     async def test_sigterm_closes_wss_clients_with_4000_and_exits_zero(self):
         clients = [await self.joined("dana", role="facilitator"), await self.joined("alex")]
