@@ -30,6 +30,16 @@ frame_send_result send_tls_bytes(tls_socket& socket, std::string_view bytes) {
   return result;
 }
 
+frame_send_result send_tls_pieces(tls_socket& socket,
+                                  std::span<const boost::asio::const_buffer> pieces) {
+  std::string& record = thread_record_bytes();
+  record.clear();
+  for (const auto& piece : pieces) {
+    record.append(static_cast<const char*>(piece.data()), piece.size());
+  }
+  return send_tls_bytes(socket, record);
+}
+
 frame_send_result send_tls_frame(tls_socket& socket, std::span<const wire::shared_bytes> batch) {
   std::size_t total = 0;
   for (const auto& bytes : batch) {

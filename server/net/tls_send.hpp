@@ -4,6 +4,7 @@
 // and one send, and handed to OpenSSL on the socket.
 #pragma once
 
+#include <boost/asio/buffer.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,11 @@ std::string& thread_record_bytes();
 // the socket took in part and finishes it on the retry, which must offer the
 // same bytes from `written` on. A failed connection gives error != 0.
 frame_send_result send_tls_bytes(tls_socket& socket, std::string_view bytes);
+
+// Pieces laid out for one write (control frames, a frame header, messages),
+// joined into thread_record_bytes() and sent as send_tls_bytes does.
+frame_send_result send_tls_pieces(tls_socket& socket,
+                                  std::span<const boost::asio::const_buffer> pieces);
 
 // One binary frame around every message of `batch`, joined into
 // thread_record_bytes() and sent as send_tls_bytes does.

@@ -110,6 +110,7 @@ tls_socket::tls_socket(tls_socket&& other) noexcept
       write_wants_read_(other.write_wants_read_),
       error_(other.error_) {
   other.ssl_ = nullptr;
+  other.fatal_ = true;  // a moved-from socket has no connection to step
 }
 
 tls_socket::~tls_socket() { SSL_free(ssl_); }

@@ -281,12 +281,7 @@ class ws_session final : public ws_protocol {
         return true;
       }
     } else {
-      std::string& record = thread_record_bytes();
-      record.clear();
-      for (const auto& b : w.buffers) {
-        record.append(static_cast<const char*>(b.data()), b.size());
-      }
-      const frame_send_result sent = send_tls_bytes(stream_, record);
+      const frame_send_result sent = send_tls_pieces(stream_, w.buffers);
       if (sent.error != 0) {
         hard_close();
         return false;
