@@ -11,7 +11,7 @@ MIN_DELIVERY_RATIO = 0.999
 # beyond these the generator, not the server, set the pace and the run says little.
 SEND_LAG_LIMIT_US = 5_000
 GENERATOR_CPU_LIMIT = 0.9
-HEARTH_VARIANTS = ("hearth", "hearth-mt")
+HEARTH_VARIANTS = ("hearth", "hearth-mt", "hearth-unbatched")
 PEERS = ("epoll", "node-ws", "socketio")
 ALL_WORKLOADS = ("W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8")
 

@@ -63,12 +63,12 @@ class Spec:
 
 # ---- contestants ----
 
-def hearth_argv(threads):
+def hearth_argv(threads, extra=()):
     def argv(tmp, port_file, spec):
         args = [str(HEARTHD), "--listen", "127.0.0.1:0", "--data-dir", str(tmp),
                 "--port-file", str(port_file), "--threads", str(threads), "--log-level", "warn",
                 "--max-members", "64", "--rate-per-second", "1000", "--rate-burst", "2000",
-                "--history-events", "256"]
+                "--history-events", "256", *extra]
         args += tls_args(tmp) if spec.tls else ["--insecure-plaintext"]
         if spec.payload > 4000:  # W4: chat text above Hearth's default limit
             args += ["--max-chat-bytes", str(spec.payload),
@@ -107,6 +107,9 @@ CONTESTANTS = {
     "node-ws": Contestant("node-ws", "raw", node_argv("ws_relay.js"), True, ""),
     "socketio": Contestant("socketio", "socketio", node_argv("socketio_relay.js"), True, ""),
     "hearth-mt": Contestant("hearth-mt", "hearth", hearth_argv(2), True, "hearthd"),
+    # Hearth sending one system call per recipient, as before send batching.
+    "hearth-unbatched": Contestant("hearth-unbatched", "hearth",
+                                   hearth_argv(1, ["--batch-sends=false"]), True, "hearthd"),
 }
 REFERENCE = "epoll"
 

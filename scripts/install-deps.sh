@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev
   libprotobuf-dev protobuf-compiler
   libssl-dev openssl
+  liburing-dev
   libsqlite3-dev tzdata
   libpango1.0-dev libcairo2-dev fonts-dejavu-core
   poppler-utils

@@ -123,6 +123,11 @@ const std::vector<option>& options() {
        [](config& c, const std::string& v) { c.net.allowed_origins.push_back(v); }},
       number_option<unsigned>("threads", "network threads (default 1)",
                               [](config& c) -> unsigned& { return c.net.threads; }),
+      {"batch-sends",
+       "with one network thread, hand each turn's sends to the kernel in one system call "
+       "(io_uring, where the kernel allows it; default true, =false to send one by one)",
+       true,
+       [](config& c, const std::string& v) { c.net.batch_sends = parse_bool("batch-sends", v); }},
       number_option<std::size_t>("max-message-bytes",
                                  "largest inbound WebSocket message (default 65536)",
                                  [](config& c) -> std::size_t& { return c.net.max_message_bytes; }),

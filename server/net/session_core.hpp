@@ -17,6 +17,7 @@
 #include "net/deadline_wheel.hpp"
 #include "net/packed_identity.hpp"
 #include "net/room_runner.hpp"
+#include "net/send_batch.hpp"
 #include "net/session_context.hpp"
 #include "net/spin_lock.hpp"
 
@@ -43,7 +44,7 @@ class maybe_time {
   rep ticks_ = none;
 };
 
-class session_core : public connection, public wheel_client {
+class session_core : public connection, public wheel_client, public batched_sender {
  public:
   using steady = std::chrono::steady_clock;
 
@@ -87,6 +88,12 @@ class session_core : public connection, public wheel_client {
    private:
     bool active_;
   };
+
+  // Inside an input turn with batching on: the thread's batch of sends,
+  // which the turn's end submits. Null otherwise: a session sends itself.
+  send_batch* turn_batch() const;
+  // This session as the owner of a send in a batch (kept alive until its report).
+  std::shared_ptr<batched_sender> as_batched_sender();
 
   // Strand: one inbound binary frame.
   void on_frame(std::string_view frame);

@@ -65,10 +65,32 @@ session_core::input_turn::input_turn(bool one_thread) : active_(one_thread && !i
 }
 
 session_core::input_turn::~input_turn() {
-  if (active_) {
-    in_input_turn = false;
-    flush_dirty_sessions();
+  if (!active_) {
+    return;
   }
+  // Flushes add their sends to the batch; a report may queue more output
+  // (a session whose send was in the batch writes what came meanwhile), so
+  // until nothing is left.
+  for (;;) {
+    flush_dirty_sessions();
+    send_batch* batch = send_batch::existing_for_this_thread();
+    if (batch == nullptr || batch->empty()) {
+      if (dirty_sessions.empty()) {
+        break;
+      }
+      continue;
+    }
+    batch->submit();
+  }
+  in_input_turn = false;
+}
+
+send_batch* session_core::turn_batch() const {
+  return in_input_turn && context_.config.batch_sends ? send_batch::for_this_thread() : nullptr;
+}
+
+std::shared_ptr<batched_sender> session_core::as_batched_sender() {
+  return {self(), static_cast<batched_sender*>(this)};
 }
 
 void session_core::deliver_alone(const wire::shared_bytes& bytes) {

@@ -58,6 +58,9 @@ struct settings {
   v1::LobbyPolicy default_lobby_policy = v1::LOBBY_POLICY_OPEN;
   bool default_admit_before_facilitator = true;
   unsigned threads = 1;
+  // One thread, plain sockets: a turn's sends go to the kernel in one system
+  // call (io_uring; net/send_batch.hpp), where the kernel allows it.
+  bool batch_sends = true;
 };
 
 }  // namespace hearth::net

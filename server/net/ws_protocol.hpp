@@ -41,6 +41,7 @@ class ws_protocol : public session_core, private wire::ws::reader_sink {
   void start_close(std::uint32_t code) override;
 
   bool writing_ = false;
+  bool batched_ = false;     // a send of ours waits in the thread's send_batch
   bool close_sent_ = false;  // our close frame is written or being written
   bool torn_down_ = false;
 

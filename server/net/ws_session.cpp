@@ -16,6 +16,7 @@
 
 #include "net/frame_send.hpp"
 #include "net/op_pool.hpp"
+#include "net/send_batch.hpp"
 #include "net/socket_calls.hpp"
 #include "net/tls_send.hpp"
 #include "net/ws_protocol.hpp"
@@ -192,7 +193,7 @@ class ws_session final : public ws_protocol {
   // Writes what is queued: control frames first, then every queued message
   // in one binary frame; after a close frame, nothing.
   void flush() override {
-    while (!writing_ && !close_sent_ && !torn_down_) {
+    while (!writing_ && !batched_ && !close_sent_ && !torn_down_) {
       if (only_messages_to_write()) {
         if (!flush_batch_directly()) {
           return;
@@ -213,8 +214,11 @@ class ws_session final : public ws_protocol {
   }
 
   bool write_alone(const wire::shared_bytes& bytes) override {
-    if (writing_ || close_sent_ || torn_down_ || !only_messages_to_write()) {
+    if (writing_ || batched_ || close_sent_ || torn_down_ || !only_messages_to_write()) {
       return false;
+    }
+    if (add_to_batch({&bytes, 1})) {
+      return true;
     }
     const frame_send_result sent = send_frame({&bytes, 1});
     if (sent.error != 0) {
@@ -225,6 +229,46 @@ class ws_session final : public ws_protocol {
       write_later(rest, sent.written);
     }
     return true;
+  }
+
+  // Inside an input turn, a plain session's frame joins the thread's batch of
+  // sends; the session then writes nothing more until its report.
+  bool add_to_batch(std::span<const wire::shared_bytes> messages) {
+    if constexpr (plain) {
+      send_batch* batch = turn_batch();
+      if (batch != nullptr && batch->add(as_batched_sender(), messages)) {
+        batched_ = true;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  int batched_socket() override {
+    if constexpr (plain) {
+      return torn_down_ ? -1 : stream_.native_handle();
+    }
+    return -1;
+  }
+
+  void batched_send_done(std::string_view frame, std::size_t written_bytes, int error) override {
+    batched_ = false;
+    if (torn_down_) {
+      return;
+    }
+    if (error != 0) {
+      hard_close();
+      return;
+    }
+    if (written_bytes < frame.size()) {
+      ws_write rest;
+      rest.control.assign(frame.substr(written_bytes));  // raw bytes, written as they are
+      write_later(rest, 0);
+      return;
+    }
+    if (written()) {
+      flush();
+    }
   }
 
   // Sends one binary frame around `batch` as far as the socket takes it now.
@@ -241,7 +285,9 @@ class ws_session final : public ws_protocol {
   bool flush_batch_directly() {
     std::vector<wire::shared_bytes> batch = std::move(thread_batch());
     const bool more = take_batch(context_.config.max_write_batch_bytes, batch);
-    if (batch.empty()) {
+    if (batch.empty() || add_to_batch(batch)) {
+      // Batched: what is left queued goes after its report (written()).
+      batch.clear();
       thread_batch() = std::move(batch);
       return false;
     }

@@ -1,0 +1,190 @@
+// io_uring: one system call for a turn's sends.
+#include "net/send_batch.hpp"
+
+#include <liburing.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "net/socket_calls.hpp"
+#include "telemetry/log.hpp"
+#include "wire/ws_frame.hpp"
+
+namespace hearth::net {
+namespace {
+
+constexpr int send_flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+
+thread_local std::unique_ptr<send_batch> this_thread_batch;
+thread_local bool this_thread_tried = false;
+
+// Newer kernels run a single thread's ring with less bookkeeping; older ones
+// refuse the flags, and the ring is set up without them.
+std::unique_ptr<io_uring> make_ring() {
+  auto ring = std::make_unique<io_uring>();
+  constexpr std::array<unsigned, 3> flag_sets = {
+      IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+      IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN, 0U};
+  int error = 0;
+  for (const unsigned flags : flag_sets) {
+    error = io_uring_queue_init(send_batch::max_sends, ring.get(), flags);
+    if (error == 0) {
+      return ring;
+    }
+  }
+  telemetry::log(telemetry::level::info, "send_batching_unavailable",
+                 {{"errno", std::int64_t{-error}}});
+  return nullptr;
+}
+
+}  // namespace
+
+send_batch* send_batch::for_this_thread() {
+  if (!this_thread_tried) {
+    this_thread_tried = true;
+    if (auto ring = make_ring()) {
+      this_thread_batch.reset(new send_batch(std::move(ring)));
+    }
+  }
+  return this_thread_batch.get();
+}
+
+send_batch* send_batch::existing_for_this_thread() { return this_thread_batch.get(); }
+
+send_batch::send_batch(std::unique_ptr<io_uring> ring)
+    : ring_(std::move(ring)), buffer_(buffer_bytes) {
+  sends_.reserve(max_sends);
+  reporting_.reserve(max_sends);
+}
+
+send_batch::~send_batch() {
+  if (ring_) {
+    io_uring_queue_exit(ring_.get());
+  }
+}
+
+bool send_batch::add(std::shared_ptr<batched_sender> sender,
+                     std::span<const wire::shared_bytes> messages) {
+  if (broken_ || !reporting_.empty() || sends_.size() >= max_sends) {
+    return false;
+  }
+  std::size_t payload = 0;
+  for (const auto& bytes : messages) {
+    payload += bytes.size();
+  }
+  std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
+  const std::size_t header_bytes =
+      wire::ws::write_server_header(wire::ws::opcode::binary, payload, header);
+  const std::size_t total = header_bytes + payload;
+  if (total > max_frame_bytes || used_ + total > buffer_.size()) {
+    return false;
+  }
+  char* at = buffer_.data() + used_;
+  std::memcpy(at, header.data(), header_bytes);
+  at += header_bytes;
+  for (const auto& bytes : messages) {
+    std::memcpy(at, bytes.data(), bytes.size());
+    at += bytes.size();
+  }
+  sends_.push_back({std::move(sender), used_, total, 0});
+  used_ += total;
+  return true;
+}
+
+void send_batch::submit() {
+  if (sends_.empty()) {
+    return;
+  }
+  if (broken_) {
+    send_one_by_one();
+    return;
+  }
+  unsigned queued = 0;
+  for (std::size_t i = 0; i < sends_.size(); ++i) {
+    auto& send = sends_[i];
+    const int fd = send.sender->batched_socket();
+    if (fd < 0) {
+      send.result = -ECANCELED;
+      continue;
+    }
+    send.result = -EIO;                                 // until the kernel reports it
+    io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());  // never null: max_sends entries
+    io_uring_prep_send(sqe, fd, buffer_.data() + send.offset, send.size, send_flags);
+    io_uring_sqe_set_data64(sqe, i);
+    ++queued;
+  }
+  if (queued > 0) {
+    const int submitted = io_uring_submit(ring_.get());
+    if (submitted != static_cast<int>(queued)) {
+      // Not expected from a ring only this thread uses and always drains. The
+      // ring goes, with whatever the kernel did not take, and what it did take
+      // is sent again rather than lost: a client may see a frame twice, which
+      // breaks its stream and makes it reconnect, a recoverable failure.
+      telemetry::log(telemetry::level::error, "send_batching_failed",
+                     {{"submitted", std::int64_t{submitted}}, {"queued", std::uint64_t{queued}}});
+      io_uring_queue_exit(ring_.get());
+      ring_.reset();
+      broken_ = true;
+      send_one_by_one();
+      return;
+    }
+    // Sends that cannot wait finish inside the submission, so their
+    // completions are all there; waiting covers a kernel that reports late.
+    unsigned seen = 0;
+    while (seen < queued) {
+      io_uring_cqe* cqe = nullptr;
+      const int error = io_uring_wait_cqe(ring_.get(), &cqe);
+      if (error == -EINTR) {
+        continue;
+      }
+      if (error < 0) {
+        break;  // not expected; the sends not reported count as failed
+      }
+      sends_[io_uring_cqe_get_data64(cqe)].result = cqe->res;
+      io_uring_cqe_seen(ring_.get(), cqe);
+      ++seen;
+    }
+  }
+  report();
+}
+
+void send_batch::send_one_by_one() {
+  for (auto& send : sends_) {
+    const int fd = send.sender->batched_socket();
+    if (fd < 0) {
+      send.result = -ECANCELED;
+      continue;
+    }
+    ssize_t sent = -1;
+    do {
+      sent = send_bytes(fd, buffer_.data() + send.offset, send.size, send_flags);
+    } while (sent < 0 && errno == EINTR);
+    send.result = sent >= 0 ? static_cast<int>(sent) : -errno;
+  }
+  report();
+}
+
+void send_batch::report() {
+  // Reports may write more (one by one, as add() refuses meanwhile); the
+  // frames stay where they are until every report is made.
+  reporting_.swap(sends_);
+  for (auto& send : reporting_) {
+    const std::string_view frame(buffer_.data() + send.offset, send.size);
+    std::size_t written = 0;
+    int error = 0;
+    if (send.result >= 0) {
+      written = static_cast<std::size_t>(send.result);
+    } else if (send.result != -EAGAIN && send.result != -EWOULDBLOCK) {
+      error = -send.result;
+    }
+    send.sender->batched_send_done(frame, written, error);
+    send.sender.reset();
+  }
+  reporting_.clear();
+  used_ = 0;
+}
+
+}  // namespace hearth::net

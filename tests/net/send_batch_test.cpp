@@ -1,0 +1,268 @@
+// The batch of a turn's sends over real socket pairs and io_uring: every
+// frame on its own socket with one submission, reports in the order added
+// with what each socket took (all, part, nothing, a failure), a sender that
+// closed meanwhile, a sender kept alive until its report, and what add()
+// refuses.
+#include "net/send_batch.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "wire/ws_frame.hpp"
+
+namespace hearth::net {
+namespace {
+
+struct socket_pair {
+  explicit socket_pair(int send_buffer = 0) {
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds.data()), 0);
+    EXPECT_EQ(::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK), 0);
+    if (send_buffer > 0) {
+      EXPECT_EQ(::setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer), 0);
+    }
+  }
+  ~socket_pair() {
+    close_sender();
+    ::close(fds[1]);
+  }
+  socket_pair(const socket_pair&) = delete;
+  socket_pair& operator=(const socket_pair&) = delete;
+
+  void close_sender() {
+    if (fds[0] >= 0) {
+      ::close(fds[0]);
+      fds[0] = -1;
+    }
+  }
+
+  std::string read_all() const {
+    std::string out;
+    std::array<char, 65536> chunk{};
+    for (;;) {
+      const ssize_t n = ::recv(fds[1], chunk.data(), chunk.size(), MSG_DONTWAIT);
+      if (n <= 0) {
+        return out;
+      }
+      out.append(chunk.data(), static_cast<std::size_t>(n));
+    }
+  }
+
+  // Sends filler until the socket takes no more; returns how much it took.
+  std::size_t fill() const {
+    const std::string filler(4096, 'f');
+    std::size_t total = 0;
+    for (;;) {
+      const ssize_t n = ::send(fds[0], filler.data(), filler.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n <= 0) {
+        return total;
+      }
+      total += static_cast<std::size_t>(n);
+    }
+  }
+
+  std::array<int, 2> fds{};
+};
+
+struct report {
+  std::string frame;
+  std::size_t written = 0;
+  int error = 0;
+};
+
+class recording_sender final : public batched_sender {
+ public:
+  recording_sender(int fd, std::vector<std::pair<int, report>>& log, int id)
+      : fd_(fd), log_(log), id_(id) {}
+
+  int batched_socket() override { return fd_; }
+  void batched_send_done(std::string_view frame, std::size_t written, int error) override {
+    log_.emplace_back(id_, report{std::string(frame), written, error});
+    if (on_report) {
+      on_report();
+    }
+  }
+
+  std::function<void()> on_report;
+  int fd_;
+
+ private:
+  std::vector<std::pair<int, report>>& log_;
+  int id_;
+};
+
+std::vector<wire::shared_bytes> messages(std::size_t count, std::size_t size, char first) {
+  std::vector<wire::shared_bytes> batch;
+  for (std::size_t i = 0; i < count; ++i) {
+    batch.push_back(wire::shared_bytes::copy_of(
+        std::string(size, static_cast<char>(static_cast<std::size_t>(first) + i))));
+  }
+  return batch;
+}
+
+std::string frame_of(const std::vector<wire::shared_bytes>& batch) {
+  std::string body;
+  for (const auto& m : batch) {
+    body += m.view();
+  }
+  std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
+  const auto n = wire::ws::write_server_header(wire::ws::opcode::binary, body.size(), header);
+  return std::string(reinterpret_cast<const char*>(header.data()), n) + body;
+}
+
+send_batch* batch_or_skip() {
+  send_batch* batch = send_batch::for_this_thread();
+  if (batch == nullptr) {
+    ADD_FAILURE() << "this kernel refuses io_uring: hearthd sends one by one here";
+  }
+  return batch;
+}
+
+TEST(send_batch, one_submit_sends_each_frame_on_its_socket_and_reports_in_order) {
+  send_batch* batch = batch_or_skip();
+  ASSERT_NE(batch, nullptr);
+  std::vector<std::pair<int, report>> log;
+  std::vector<std::unique_ptr<socket_pair>> pairs;
+  std::vector<std::vector<wire::shared_bytes>> sent;
+  for (int i = 0; i < 10; ++i) {
+    pairs.push_back(std::make_unique<socket_pair>());
+    sent.push_back(messages(static_cast<std::size_t>(i % 3 + 1), 40 + static_cast<std::size_t>(i),
+                            static_cast<char>('a' + i)));
+    ASSERT_TRUE(
+        batch->add(std::make_shared<recording_sender>(pairs.back()->fds[0], log, i), sent.back()));
+  }
+  EXPECT_FALSE(batch->empty());
+  EXPECT_TRUE(log.empty()) << "nothing is sent before submit";
+  EXPECT_EQ(pairs[0]->read_all(), "");
+  batch->submit();
+  EXPECT_TRUE(batch->empty());
+  ASSERT_EQ(log.size(), 10U);
+  for (int i = 0; i < 10; ++i) {
+    const auto index = static_cast<std::size_t>(i);
+    EXPECT_EQ(log[index].first, i);
+    EXPECT_EQ(log[index].second.frame, frame_of(sent[index]));
+    EXPECT_EQ(log[index].second.written, log[index].second.frame.size());
+    EXPECT_EQ(log[index].second.error, 0);
+    EXPECT_EQ(pairs[index]->read_all(), frame_of(sent[index]));
+  }
+}
+
+TEST(send_batch, a_full_socket_takes_nothing_and_a_nearly_full_one_takes_part) {
+  send_batch* batch = batch_or_skip();
+  ASSERT_NE(batch, nullptr);
+  std::vector<std::pair<int, report>> log;
+  socket_pair full(4096);
+  full.fill();
+  socket_pair open;
+  const auto first = messages(1, 1500, 'x');
+  const auto second = messages(1, 1500, 'y');
+  ASSERT_TRUE(batch->add(std::make_shared<recording_sender>(full.fds[0], log, 1), first));
+  ASSERT_TRUE(batch->add(std::make_shared<recording_sender>(open.fds[0], log, 2), second));
+  batch->submit();
+  ASSERT_EQ(log.size(), 2U);
+  EXPECT_EQ(log[0].second.written, 0U) << "a socket that would block takes nothing";
+  EXPECT_EQ(log[0].second.error, 0) << "and that is not a failure";
+  EXPECT_EQ(log[1].second.written, frame_of(second).size());
+
+  // Make a little room: the socket takes what fits and the report says how
+  // much (all, part or none, as the kernel's accounting goes).
+  std::array<char, 4096> some{};
+  ASSERT_GT(::recv(full.fds[1], some.data(), some.size(), MSG_DONTWAIT), 0);
+  log.clear();
+  const auto big = messages(1, 2000, 'z');
+  ASSERT_TRUE(batch->add(std::make_shared<recording_sender>(full.fds[0], log, 3), big));
+  batch->submit();
+  ASSERT_EQ(log.size(), 1U);
+  EXPECT_EQ(log[0].second.error, 0);
+  EXPECT_LE(log[0].second.written, frame_of(big).size());
+  const std::string arrived = full.read_all();
+  // Whatever was taken is the frame's beginning, after the filler.
+  const auto start = arrived.find_first_not_of('f');
+  const std::string taken = start == std::string::npos ? "" : arrived.substr(start);
+  EXPECT_EQ(taken, frame_of(big).substr(0, log[0].second.written));
+}
+
+TEST(send_batch, a_sender_that_closed_meanwhile_sends_nothing_and_hears_so) {
+  send_batch* batch = batch_or_skip();
+  ASSERT_NE(batch, nullptr);
+  std::vector<std::pair<int, report>> log;
+  socket_pair pair;
+  auto sender = std::make_shared<recording_sender>(pair.fds[0], log, 1);
+  ASSERT_TRUE(batch->add(sender, messages(1, 10, 'a')));
+  sender->fd_ = -1;  // the session tore its socket down before the turn ended
+  batch->submit();
+  ASSERT_EQ(log.size(), 1U);
+  EXPECT_EQ(log[0].second.written, 0U);
+  EXPECT_EQ(log[0].second.error, ECANCELED);
+  EXPECT_EQ(pair.read_all(), "");
+}
+
+TEST(send_batch, a_send_to_a_gone_peer_reports_its_error_without_a_signal) {
+  send_batch* batch = batch_or_skip();
+  ASSERT_NE(batch, nullptr);
+  std::vector<std::pair<int, report>> log;
+  socket_pair pair;
+  ::close(pair.fds[1]);
+  pair.fds[1] = ::open("/dev/null", O_RDONLY);  // so the destructor closes something harmless
+  ASSERT_TRUE(
+      batch->add(std::make_shared<recording_sender>(pair.fds[0], log, 1), messages(1, 10, 'a')));
+  batch->submit();
+  ASSERT_EQ(log.size(), 1U);
+  EXPECT_EQ(log[0].second.error, EPIPE);
+}
+
+TEST(send_batch, the_batch_keeps_its_senders_alive_until_their_reports) {
+  send_batch* batch = batch_or_skip();
+  ASSERT_NE(batch, nullptr);
+  std::vector<std::pair<int, report>> log;
+  socket_pair pair;
+  std::weak_ptr<recording_sender> watched;
+  {
+    auto sender = std::make_shared<recording_sender>(pair.fds[0], log, 7);
+    watched = sender;
+    ASSERT_TRUE(batch->add(sender, messages(1, 10, 'a')));
+  }
+  EXPECT_FALSE(watched.expired());
+  batch->submit();
+  ASSERT_EQ(log.size(), 1U);
+  EXPECT_TRUE(watched.expired()) << "released once reported";
+}
+
+TEST(send_batch, add_refuses_a_large_frame_a_full_batch_and_a_batch_that_is_reporting) {
+  send_batch* batch = batch_or_skip();
+  ASSERT_NE(batch, nullptr);
+  std::vector<std::pair<int, report>> log;
+  socket_pair pair;
+  auto sender = std::make_shared<recording_sender>(pair.fds[0], log, 1);
+  EXPECT_FALSE(batch->add(sender, messages(1, send_batch::max_frame_bytes, 'a')))
+      << "over the copy limit: sent from the messages in place";
+  EXPECT_TRUE(batch->empty());
+
+  for (unsigned i = 0; i < send_batch::max_sends; ++i) {
+    ASSERT_TRUE(batch->add(sender, messages(1, 1, 'a'))) << i;
+  }
+  EXPECT_FALSE(batch->add(sender, messages(1, 1, 'a'))) << "the ring holds max_sends";
+  batch->submit();
+  EXPECT_EQ(log.size(), send_batch::max_sends);
+  EXPECT_EQ(pair.read_all().size(), std::size_t{send_batch::max_sends} * 3);
+
+  log.clear();
+  bool added_while_reporting = true;
+  sender->on_report = [&] { added_while_reporting = batch->add(sender, messages(1, 1, 'b')); };
+  ASSERT_TRUE(batch->add(sender, messages(1, 1, 'a')));
+  batch->submit();
+  sender->on_report = nullptr;
+  EXPECT_FALSE(added_while_reporting) << "a report's writes go out one by one, behind it";
+  EXPECT_TRUE(batch->empty());
+}
+
+}  // namespace
+}  // namespace hearth::net
