@@ -68,9 +68,6 @@ send_batch::~send_batch() {
 
 bool send_batch::add(std::shared_ptr<batched_sender> sender,
                      std::span<const wire::shared_bytes> messages) {
-  if (broken_ || !reporting_.empty() || sends_.size() >= max_sends) {
-    return false;
-  }
   std::size_t payload = 0;
   for (const auto& bytes : messages) {
     payload += bytes.size();
@@ -79,19 +76,35 @@ bool send_batch::add(std::shared_ptr<batched_sender> sender,
   const std::size_t header_bytes =
       wire::ws::write_server_header(wire::ws::opcode::binary, payload, header);
   const std::size_t total = header_bytes + payload;
-  if (total > max_frame_bytes || used_ + total > buffer_.size()) {
+  if (total > max_frame_bytes) {
     return false;
   }
-  char* at = buffer_.data() + used_;
+  const std::span<char> room = reserve(total);
+  if (room.empty()) {
+    return false;
+  }
+  char* at = room.data();
   std::memcpy(at, header.data(), header_bytes);
   at += header_bytes;
   for (const auto& bytes : messages) {
     std::memcpy(at, bytes.data(), bytes.size());
     at += bytes.size();
   }
-  sends_.push_back({std::move(sender), used_, total, 0});
-  used_ += total;
+  commit(std::move(sender), total);
   return true;
+}
+
+std::span<char> send_batch::reserve(std::size_t max_bytes) {
+  if (broken_ || !reporting_.empty() || sends_.size() >= max_sends ||
+      used_ + max_bytes > buffer_.size()) {
+    return {};
+  }
+  return {buffer_.data() + used_, max_bytes};
+}
+
+void send_batch::commit(std::shared_ptr<batched_sender> sender, std::size_t bytes) {
+  sends_.push_back({std::move(sender), used_, bytes, 0});
+  used_ += bytes;
 }
 
 void send_batch::submit() {

@@ -4,7 +4,8 @@
 // isolation: about 1 us a system call) the entries cost as much as a fifth
 // of each send. With io_uring a turn's sends go in with one system call: the
 // kernel runs each at once, without waiting (MSG_DONTWAIT), as send() would
-// have, and reports how much of each it took. See decision 0012.
+// have, and reports how much of each it took. See decision 0012. Over TLS a
+// session seals its record into the batch, so only the system call moves.
 //
 // One batch per network thread, used only with one network thread (the
 // sessions' writes and this batch then share the thread). A session has at
@@ -65,6 +66,12 @@ class send_batch {
   // sent for `sender`. False if it does not fit (frame too large, batch
   // full) or the batch is reporting: the caller then sends it itself.
   bool add(std::shared_ptr<batched_sender> sender, std::span<const wire::shared_bytes> messages);
+
+  // For bytes made elsewhere (a TLS record sealed in place): room for up to
+  // `max_bytes`, empty if the batch refuses (full, or reporting). The bytes
+  // written there join the batch by commit(), before anything else is added.
+  std::span<char> reserve(std::size_t max_bytes);
+  void commit(std::shared_ptr<batched_sender> sender, std::size_t bytes);
 
   bool empty() const { return sends_.empty(); }
 

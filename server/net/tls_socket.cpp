@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 
 #include "net/socket_calls.hpp"
 
@@ -23,8 +24,27 @@ int descriptor_of(BIO* bio) {
   return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
 }
 
+// Set while tls_socket::seal runs on this thread: the BIO writes records
+// there instead of to the socket.
+struct seal_target {
+  char* out = nullptr;
+  std::size_t room = 0;
+  std::size_t used = 0;
+};
+thread_local seal_target* sealing = nullptr;
+
 int bio_write(BIO* bio, const char* data, int size) {
   BIO_clear_retry_flags(bio);
+  if (sealing != nullptr) {
+    const auto bytes = static_cast<std::size_t>(size);
+    if (bytes > sealing->room - sealing->used) {
+      errno = EMSGSIZE;
+      return -1;  // no retry: the connection fails rather than lose a record
+    }
+    std::memcpy(sealing->out + sealing->used, data, bytes);
+    sealing->used += bytes;
+    return size;
+  }
   ssize_t n = -1;
   do {
     n = send_bytes(descriptor_of(bio), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
@@ -146,6 +166,25 @@ tls_socket::result tls_socket::write(const void* data, std::size_t size) {
   const result r = outcome(ret, put);
   write_wants_read_ = r.state == status::want_read;
   return r;
+}
+
+std::size_t tls_socket::seal(const void* data, std::size_t size, char* out, std::size_t room) {
+  if (fatal_) {
+    return 0;
+  }
+  seal_target target{out, room, 0};
+  sealing = &target;
+  std::size_t done = 0;
+  while (done < size) {
+    const result r = write(static_cast<const char*>(data) + done, size - done);
+    if (r.state != status::done) {
+      fatal_ = true;  // a record may be half made: OpenSSL must not be called again
+      break;
+    }
+    done += r.bytes;
+  }
+  sealing = nullptr;
+  return done == size ? target.used : 0;
 }
 
 bool tls_socket::input_buffered() const { return ssl_ != nullptr && SSL_has_pending(ssl_) == 1; }

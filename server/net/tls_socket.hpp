@@ -58,6 +58,14 @@ class tls_socket {
   // Writes whole records; a write that stopped with want_write must be
   // retried with the same bytes (they may have moved).
   result write(const void* data, std::size_t size);
+  // Encrypts `size` bytes into `out` instead of sending them: the records the
+  // socket would have got, for a batch of sends to send (net/send_batch). The
+  // connection must have no write pending, and `room` must cover each
+  // record's overhead (seal_overhead per 16 KiB). Returns the ciphertext's
+  // size, or 0 after a failure (the connection is then failed).
+  std::size_t seal(const void* data, std::size_t size, char* out, std::size_t room);
+  static constexpr std::size_t seal_overhead = 64;
+
   // Read input that read() can go on with before the socket is readable again.
   bool input_buffered() const;
   // The last write stopped until the socket is readable (want_read), not

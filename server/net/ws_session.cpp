@@ -8,10 +8,12 @@
 // the socket does not take whole goes on asynchronously.
 #include "net/ws_session.hpp"
 
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
+#include <cstring>
 #include <type_traits>
 
 #include "net/frame_send.hpp"
@@ -24,6 +26,7 @@
 #include "net/ws_write.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
+#include "wire/ws_frame.hpp"
 
 namespace hearth::net {
 namespace {
@@ -37,6 +40,7 @@ constexpr std::size_t idle_write_bytes = std::size_t{4} * 1024;
 struct tls_pending {
   std::string out;
   std::size_t written = 0;  // of `out`
+  bool sealed = false;      // `out` is records sealed for a batch, not plaintext
 };
 struct no_tls_pending {};
 
@@ -234,22 +238,56 @@ class ws_session final : public ws_protocol {
   // Inside an input turn, a plain session's frame joins the thread's batch of
   // sends; the session then writes nothing more until its report.
   bool add_to_batch(std::span<const wire::shared_bytes> messages) {
-    if constexpr (plain) {
-      send_batch* batch = turn_batch();
-      if (batch != nullptr && batch->add(as_batched_sender(), messages)) {
-        batched_ = true;
-        return true;
-      }
+    send_batch* batch = turn_batch();
+    if (batch == nullptr) {
+      return false;
     }
-    return false;
+    if constexpr (plain) {
+      if (!batch->add(as_batched_sender(), messages)) {
+        return false;
+      }
+    } else if (!seal_into(*batch, messages)) {
+      return false;
+    }
+    batched_ = true;
+    return true;
   }
 
-  int batched_socket() override {
-    if constexpr (plain) {
-      return torn_down_ ? -1 : stream_.native_handle();
+  // TLS only: the frame's record, sealed into the batch.
+  bool seal_into(send_batch& batch, std::span<const wire::shared_bytes> messages) {
+    std::size_t payload = 0;
+    for (const auto& bytes : messages) {
+      payload += bytes.size();
     }
-    return -1;
+    std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
+    const std::size_t header_bytes =
+        wire::ws::write_server_header(wire::ws::opcode::binary, payload, header);
+    const std::size_t total = header_bytes + payload;
+    if (total > send_batch::max_frame_bytes) {
+      return false;
+    }
+    const std::span<char> room = batch.reserve(total + tls_socket::seal_overhead);
+    if (room.empty()) {
+      return false;
+    }
+    // Left uninitialized: only the frame's bytes are written and read.
+    std::array<char, send_batch::max_frame_bytes>
+        frame;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+    std::memcpy(frame.data(), header.data(), header_bytes);
+    std::size_t at = header_bytes;
+    for (const auto& bytes : messages) {
+      std::memcpy(frame.data() + at, bytes.data(), bytes.size());
+      at += bytes.size();
+    }
+    const std::size_t sealed = stream_.seal(frame.data(), total, room.data(), room.size());
+    if (sealed == 0) {
+      return false;  // the connection failed; the write that follows finds out and closes
+    }
+    batch.commit(as_batched_sender(), sealed);
+    return true;
   }
+
+  int batched_socket() override { return torn_down_ ? -1 : socket_of(stream_).native_handle(); }
 
   void batched_send_done(std::string_view frame, std::size_t written_bytes, int error) override {
     batched_ = false;
@@ -261,9 +299,22 @@ class ws_session final : public ws_protocol {
       return;
     }
     if (written_bytes < frame.size()) {
-      ws_write rest;
-      rest.control.assign(frame.substr(written_bytes));  // raw bytes, written as they are
-      write_later(rest, 0);
+      if constexpr (plain) {
+        ws_write rest;
+        rest.control.assign(frame.substr(written_bytes));  // raw bytes, written as they are
+        write_later(rest, 0);
+      } else {
+        tls_.out.assign(frame.substr(written_bytes));  // sealed records: sent as they are
+        tls_.written = 0;
+        tls_.sealed = true;
+        writing_ = true;
+        const bool arm = !write_started_;
+        write_started_ = steady::now();
+        wait_to_write();
+        if (arm) {
+          deadlines_changed();
+        }
+      }
       return;
     }
     if (written()) {
@@ -380,8 +431,9 @@ class ws_session final : public ws_protocol {
   void on_writable(error_code ec) {
     if constexpr (!plain) {
       if (!ec && !torn_down_) {
+        const std::string_view rest = std::string_view(tls_.out).substr(tls_.written);
         const frame_send_result sent =
-            send_tls_bytes(stream_, std::string_view(tls_.out).substr(tls_.written));
+            tls_.sealed ? send_sealed(rest) : send_tls_bytes(stream_, rest);
         tls_.written += sent.written;
         if (sent.error == 0 && tls_.written < tls_.out.size()) {
           wait_to_write();
@@ -395,11 +447,29 @@ class ws_session final : public ws_protocol {
     on_write(ec);
   }
 
+  // TLS: bytes of sealed records, straight to the socket.
+  frame_send_result send_sealed(std::string_view bytes) {
+    frame_send_result result;
+    result.total = bytes.size();
+    ssize_t sent = -1;
+    do {
+      sent =
+          send_bytes(socket_of(stream_).native_handle(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent >= 0) {
+      result.written = static_cast<std::size_t>(sent);
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      result.error = errno;
+    }
+    return result;
+  }
+
   void on_write(error_code ec) {
     writing_ = false;
     write_started_.reset();
     in_flight_.reset();
     if constexpr (!plain) {
+      tls_.sealed = false;
       tls_.written = 0;
       tls_.out.clear();
       if (tls_.out.capacity() > idle_write_bytes) {
@@ -422,8 +492,8 @@ class ws_session final : public ws_protocol {
     torn_down_ = true;
     stop_reading();
     if constexpr (!plain) {
-      if (!writing_) {
-        stream_.send_close_notify();  // not in the middle of a record
+      if (!writing_ && !batched_) {
+        stream_.send_close_notify();  // not in the middle of a record, nor behind a sealed one
       }
     }
     error_code ignored;

@@ -2,7 +2,8 @@
 // asynchronous interface the HTTP phase uses, the non-blocking steps the
 // WebSocket session uses (a write the socket takes in part and finishes from
 // bytes that have moved), records buffered ahead of reads, close_notify both
-// ways, a refused renegotiation, and a peer that does not speak TLS.
+// ways, a refused renegotiation, a peer that does not speak TLS, and records
+// sealed for a batch of sends instead of written.
 #include "net/tls_socket.hpp"
 
 #include <gtest/gtest.h>
@@ -190,6 +191,43 @@ TEST_F(tls_pair, a_write_the_socket_takes_in_part_finishes_from_moved_bytes) {
   io_.run();
   EXPECT_EQ(done, rest->size());
   EXPECT_TRUE(received.get_future().get() == message);
+}
+
+TEST_F(tls_pair, sealed_records_sent_as_bytes_read_in_order_with_records_written_after) {
+  const std::string first = pattern(1500);
+  const std::string second = pattern(700);
+  const std::string third = pattern(300);
+  std::promise<std::string> received;
+  peer([&](SSL* ssl) {
+    received.set_value(client_read(ssl, first.size() + second.size() + third.size()));
+  });
+  handshake();
+  // Two records sealed for a batch, then sent by hand (a send_batch's job),
+  // the second in two pieces as a socket taking part of it would make it.
+  std::array<char, 4096> sealed{};
+  const std::size_t a = server_->seal(first.data(), first.size(), sealed.data(),
+                                      first.size() + tls_socket::seal_overhead);
+  ASSERT_GT(a, first.size());
+  const std::size_t b = server_->seal(second.data(), second.size(), sealed.data() + a,
+                                      second.size() + tls_socket::seal_overhead);
+  ASSERT_GT(b, second.size());
+  const int fd = server_->next_layer().native_handle();
+  ASSERT_EQ(::send(fd, sealed.data(), a + 10, MSG_NOSIGNAL), static_cast<ssize_t>(a + 10));
+  ASSERT_EQ(::send(fd, sealed.data() + a + 10, b - 10, MSG_NOSIGNAL), static_cast<ssize_t>(b - 10));
+  // A record written the usual way after them follows in sequence.
+  const auto r = server_->write(third.data(), third.size());
+  ASSERT_EQ(r.state, status::done);
+  EXPECT_TRUE(received.get_future().get() == first + second + third);
+}
+
+TEST_F(tls_pair, a_seal_without_room_for_the_record_fails_the_connection) {
+  peer([](SSL* /*ssl*/) {});
+  handshake();
+  const std::string message = pattern(1000);
+  std::array<char, 1000> too_small{};
+  EXPECT_EQ(server_->seal(message.data(), message.size(), too_small.data(), too_small.size()), 0U);
+  EXPECT_EQ(server_->write(message.data(), message.size()).state, status::failed)
+      << "a half-made record must not be followed by another";
 }
 
 TEST_F(tls_pair, records_already_received_are_read_before_waiting_again) {
