@@ -7,10 +7,14 @@
 // stopped.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "wire/frame_codec.hpp"
+#include "wire/ws_frame.hpp"
 
 namespace hearth::net {
 
@@ -25,6 +29,20 @@ struct frame_send_result {
   std::size_t total = 0;    // bytes of the whole frame, header included
   int error = 0;            // errno of a failed send; 0 after a full, partial or refused one
 };
+
+// The header of the one binary frame around `batch`, and the frame's size.
+struct frame_layout {
+  std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
+  std::size_t header_bytes = 0;
+  std::size_t total = 0;  // header and messages
+};
+frame_layout lay_out_frame(std::span<const wire::shared_bytes> batch);
+// Copies the frame (layout.total bytes) to `out`.
+void copy_frame(const frame_layout& layout, std::span<const wire::shared_bytes> batch, char* out);
+
+// Sends as much of `bytes` as the socket takes now (MSG_NOSIGNAL), with the
+// same result as send_batch_frame.
+frame_send_result send_plain_bytes(int fd, std::string_view bytes);
 
 // Sends as much of the frame as the socket takes now. A socket that takes
 // nothing (it would block) gives written == 0 and error == 0. A frame larger

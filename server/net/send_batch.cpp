@@ -9,9 +9,9 @@
 #include <cstring>
 #include <utility>
 
+#include "net/frame_send.hpp"
 #include "net/socket_calls.hpp"
 #include "telemetry/log.hpp"
-#include "wire/ws_frame.hpp"
 
 namespace hearth::net {
 namespace {
@@ -68,29 +68,16 @@ send_batch::~send_batch() {
 
 bool send_batch::add(std::shared_ptr<batched_sender> sender,
                      std::span<const wire::shared_bytes> messages) {
-  std::size_t payload = 0;
-  for (const auto& bytes : messages) {
-    payload += bytes.size();
-  }
-  std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
-  const std::size_t header_bytes =
-      wire::ws::write_server_header(wire::ws::opcode::binary, payload, header);
-  const std::size_t total = header_bytes + payload;
-  if (total > max_frame_bytes) {
+  const frame_layout layout = lay_out_frame(messages);
+  if (layout.total > max_frame_bytes) {
     return false;
   }
-  const std::span<char> room = reserve(total);
+  const std::span<char> room = reserve(layout.total);
   if (room.empty()) {
     return false;
   }
-  char* at = room.data();
-  std::memcpy(at, header.data(), header_bytes);
-  at += header_bytes;
-  for (const auto& bytes : messages) {
-    std::memcpy(at, bytes.data(), bytes.size());
-    at += bytes.size();
-  }
-  commit(std::move(sender), total);
+  copy_frame(layout, messages, room.data());
+  commit(std::move(sender), layout.total);
   return true;
 }
 
@@ -171,11 +158,8 @@ void send_batch::send_one_by_one() {
       send.result = -ECANCELED;
       continue;
     }
-    ssize_t sent = -1;
-    do {
-      sent = send_bytes(fd, buffer_.data() + send.offset, send.size, send_flags);
-    } while (sent < 0 && errno == EINTR);
-    send.result = sent >= 0 ? static_cast<int>(sent) : -errno;
+    const auto sent = send_plain_bytes(fd, {buffer_.data() + send.offset, send.size});
+    send.result = sent.error != 0 ? -sent.error : static_cast<int>(sent.written);
   }
   report();
 }

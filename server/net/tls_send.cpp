@@ -1,10 +1,7 @@
 // One buffer, one record, one send per batch.
 #include "net/tls_send.hpp"
 
-#include <array>
 #include <cerrno>
-
-#include "wire/ws_frame.hpp"
 
 namespace hearth::net {
 
@@ -41,19 +38,10 @@ frame_send_result send_tls_pieces(tls_socket& socket,
 }
 
 frame_send_result send_tls_frame(tls_socket& socket, std::span<const wire::shared_bytes> batch) {
-  std::size_t total = 0;
-  for (const auto& bytes : batch) {
-    total += bytes.size();
-  }
-  std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
-  const std::size_t header_bytes =
-      wire::ws::write_server_header(wire::ws::opcode::binary, total, header);
+  const frame_layout layout = lay_out_frame(batch);
   std::string& record = thread_record_bytes();
-  record.clear();
-  record.append(reinterpret_cast<const char*>(header.data()), header_bytes);
-  for (const auto& bytes : batch) {
-    record.append(bytes.data(), bytes.size());
-  }
+  record.resize(layout.total);
+  copy_frame(layout, batch, record.data());
   return send_tls_bytes(socket, record);
 }
 

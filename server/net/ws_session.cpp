@@ -13,7 +13,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
-#include <cstring>
 #include <type_traits>
 
 #include "net/frame_send.hpp"
@@ -26,7 +25,6 @@
 #include "net/ws_write.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
-#include "wire/ws_frame.hpp"
 
 namespace hearth::net {
 namespace {
@@ -255,31 +253,19 @@ class ws_session final : public ws_protocol {
 
   // TLS only: the frame's record, sealed into the batch.
   bool seal_into(send_batch& batch, std::span<const wire::shared_bytes> messages) {
-    std::size_t payload = 0;
-    for (const auto& bytes : messages) {
-      payload += bytes.size();
-    }
-    std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
-    const std::size_t header_bytes =
-        wire::ws::write_server_header(wire::ws::opcode::binary, payload, header);
-    const std::size_t total = header_bytes + payload;
-    if (total > send_batch::max_frame_bytes) {
+    const frame_layout layout = lay_out_frame(messages);
+    if (layout.total > send_batch::max_frame_bytes) {
       return false;
     }
-    const std::span<char> room = batch.reserve(total + tls_socket::seal_overhead);
+    const std::span<char> room = batch.reserve(layout.total + tls_socket::seal_overhead);
     if (room.empty()) {
       return false;
     }
     // Left uninitialized: only the frame's bytes are written and read.
     std::array<char, send_batch::max_frame_bytes>
         frame;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-    std::memcpy(frame.data(), header.data(), header_bytes);
-    std::size_t at = header_bytes;
-    for (const auto& bytes : messages) {
-      std::memcpy(frame.data() + at, bytes.data(), bytes.size());
-      at += bytes.size();
-    }
-    const std::size_t sealed = stream_.seal(frame.data(), total, room.data(), room.size());
+    copy_frame(layout, messages, frame.data());
+    const std::size_t sealed = stream_.seal(frame.data(), layout.total, room.data(), room.size());
     if (sealed == 0) {
       return false;  // the connection failed; the write that follows finds out and closes
     }
@@ -433,7 +419,8 @@ class ws_session final : public ws_protocol {
       if (!ec && !torn_down_) {
         const std::string_view rest = std::string_view(tls_.out).substr(tls_.written);
         const frame_send_result sent =
-            tls_.sealed ? send_sealed(rest) : send_tls_bytes(stream_, rest);
+            tls_.sealed ? send_plain_bytes(socket_of(stream_).native_handle(), rest)
+                        : send_tls_bytes(stream_, rest);
         tls_.written += sent.written;
         if (sent.error == 0 && tls_.written < tls_.out.size()) {
           wait_to_write();
@@ -445,23 +432,6 @@ class ws_session final : public ws_protocol {
       }
     }
     on_write(ec);
-  }
-
-  // TLS: bytes of sealed records, straight to the socket.
-  frame_send_result send_sealed(std::string_view bytes) {
-    frame_send_result result;
-    result.total = bytes.size();
-    ssize_t sent = -1;
-    do {
-      sent =
-          send_bytes(socket_of(stream_).native_handle(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    } while (sent < 0 && errno == EINTR);
-    if (sent >= 0) {
-      result.written = static_cast<std::size_t>(sent);
-    } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      result.error = errno;
-    }
-    return result;
   }
 
   void on_write(error_code ec) {
