@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "backlog_flow.hpp"
+#include "chat_pairs_flow.hpp"
 #include "server_process.hpp"
 
 namespace hearth::testing {
@@ -103,6 +104,22 @@ TEST(tls, join_and_chat_over_wss) {
 // server's TLS writes to it stop part way through a record and finish once
 // the socket drains. When it reads again it gets every message once, whole
 // and in order, and the room went on meanwhile.
+// Over TLS a batched write is a record sealed into the turn's batch: a member
+// written to twice in one turn gets both records in order (their sequence
+// numbers would not decrypt otherwise).
+TEST(tls, two_chats_in_one_frame_reach_everyone_in_order) {
+  const certificate cert;
+  server_process server({"--tls-cert", cert.cert(), "--tls-key", cert.key()});
+  std::vector<std::unique_ptr<client::ws_client>> members;
+  members.reserve(4);
+  for (int i = 0; i < 4; ++i) {
+    members.push_back(join_over_wss(
+        server, cert,
+        server.mint("r1", i == 0 ? "facilitator" : "participant", "s" + std::to_string(i), "n")));
+  }
+  two_chats_per_frame_reach_everyone_in_order(members);
+}
+
 TEST(tls, a_paused_reader_gets_its_whole_backlog_in_order) {
   const certificate cert;
   server_process server({"--tls-cert", cert.cert(), "--tls-key", cert.key(),
