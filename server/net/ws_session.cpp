@@ -5,7 +5,10 @@
 // one buffer per thread when the socket becomes readable and write
 // synchronously until it is full, plain sockets with system calls of their
 // own, TLS sockets with OpenSSL on the socket (net/tls_socket); only a write
-// the socket does not take whole goes on asynchronously.
+// the socket does not take whole goes on asynchronously. With one network
+// thread, the writes of a client's input turn go into the thread's batch of
+// sends instead (net/send_batch), which the turn's end hands to the kernel
+// at once.
 #include "net/ws_session.hpp"
 
 #include <array>
