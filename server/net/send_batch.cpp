@@ -4,6 +4,7 @@
 #include <liburing.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -102,6 +103,8 @@ void send_batch::submit() {
     send_one_by_one();
     return;
   }
+  // The kernel takes a submission's entries in the order they were queued;
+  // `queued_` lists the sends in that order.
   unsigned queued = 0;
   for (std::size_t i = 0; i < sends_.size(); ++i) {
     auto& send = sends_[i];
@@ -110,56 +113,71 @@ void send_batch::submit() {
       send.result = -ECANCELED;
       continue;
     }
-    send.result = -EIO;                                 // until the kernel reports it
-    io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());  // never null: max_sends entries
-    io_uring_prep_send(sqe, fd, buffer_.data() + send.offset, send.size, send_flags);
-    io_uring_sqe_set_data64(sqe, i);
-    ++queued;
-  }
-  if (queued > 0) {
-    const int submitted = io_uring_submit(ring_.get());
-    if (submitted != static_cast<int>(queued)) {
-      // Not expected from a ring only this thread uses and always drains. The
-      // ring goes, with whatever the kernel did not take, and what it did take
-      // is sent again rather than lost: a client may see a frame twice, which
-      // breaks its stream and makes it reconnect, a recoverable failure.
-      telemetry::log(telemetry::level::error, "send_batching_failed",
-                     {{"submitted", std::int64_t{submitted}}, {"queued", std::uint64_t{queued}}});
-      io_uring_queue_exit(ring_.get());
-      ring_.reset();
-      broken_ = true;
-      send_one_by_one();
-      return;
+    send.result = -EIO;  // until the kernel reports it
+    if (queued < submission_limit_) {
+      io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());  // never null: max_sends entries
+      io_uring_prep_send(sqe, fd, buffer_.data() + send.offset, send.size, send_flags);
+      io_uring_sqe_set_data64(sqe, i);
     }
-    // Sends that cannot wait finish inside the submission, so their
-    // completions are all there; waiting covers a kernel that reports late.
-    unsigned seen = 0;
-    while (seen < queued) {
-      io_uring_cqe* cqe = nullptr;
-      const int error = io_uring_wait_cqe(ring_.get(), &cqe);
-      if (error == -EINTR) {
-        continue;
-      }
-      if (error < 0) {
-        break;  // not expected; the sends not reported count as failed
-      }
-      sends_[io_uring_cqe_get_data64(cqe)].result = cqe->res;
-      io_uring_cqe_seen(ring_.get(), cqe);
-      ++seen;
+    queued_[queued++] = i;
+  }
+  const unsigned prepared = std::min(queued, submission_limit_);
+  unsigned taken = 0;
+  if (prepared > 0) {
+    const int submitted = io_uring_submit(ring_.get());
+    taken = submitted > 0 ? std::min(static_cast<unsigned>(submitted), prepared) : 0;
+    wait_for(taken);
+  }
+  if (taken < queued) {
+    // Not expected from a ring only this thread uses and always drains. What
+    // the kernel took is reported as it went; the rest was never sent and
+    // goes out one by one, and this thread stops batching.
+    telemetry::log(telemetry::level::error, "send_batching_failed",
+                   {{"taken", std::uint64_t{taken}}, {"queued", std::uint64_t{queued}}});
+    io_uring_queue_exit(ring_.get());
+    ring_.reset();
+    broken_ = true;
+    for (unsigned k = taken; k < queued; ++k) {
+      send_directly(sends_[queued_[k]]);
     }
   }
   report();
 }
 
-void send_batch::send_one_by_one() {
-  for (auto& send : sends_) {
-    const int fd = send.sender->batched_socket();
-    if (fd < 0) {
-      send.result = -ECANCELED;
+void send_batch::wait_for(unsigned completions) {
+  // Sends that cannot wait finish inside the submission, so their
+  // completions are all there; waiting covers a kernel that reports late.
+  unsigned seen = 0;
+  while (seen < completions) {
+    io_uring_cqe* cqe = nullptr;
+    const int error = io_uring_wait_cqe(ring_.get(), &cqe);
+    if (error == -EINTR) {
       continue;
     }
-    const auto sent = send_plain_bytes(fd, {buffer_.data() + send.offset, send.size});
-    send.result = sent.error != 0 ? -sent.error : static_cast<int>(sent.written);
+    if (error < 0) {
+      // Not expected; a send not reported counts as failed (-EIO) and its
+      // connection closes, since whether it went out is unknown.
+      return;
+    }
+    sends_[io_uring_cqe_get_data64(cqe)].result = cqe->res;
+    io_uring_cqe_seen(ring_.get(), cqe);
+    ++seen;
+  }
+}
+
+void send_batch::send_directly(pending_send& send) {
+  const int fd = send.sender->batched_socket();
+  if (fd < 0) {
+    send.result = -ECANCELED;
+    return;
+  }
+  const auto sent = send_plain_bytes(fd, {buffer_.data() + send.offset, send.size});
+  send.result = sent.error != 0 ? -sent.error : static_cast<int>(sent.written);
+}
+
+void send_batch::send_one_by_one() {
+  for (auto& send : sends_) {
+    send_directly(send);
   }
   report();
 }

@@ -13,6 +13,7 @@
 // until the report of that send, so its bytes stay in order.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -80,6 +81,10 @@ class send_batch {
   // writing more then writes it itself, behind what was just sent.
   void submit();
 
+  // Tests only: the kernel is given at most `sends` of a submission, as if it
+  // had taken no more, so the path for a short submission can be checked.
+  void limit_submission_for_testing(unsigned sends) { submission_limit_ = sends; }
+
  private:
   struct pending_send {
     std::shared_ptr<batched_sender> sender;
@@ -89,9 +94,10 @@ class send_batch {
   };
 
   explicit send_batch(std::unique_ptr<io_uring> ring);
-  // After the kernel failed a submission: every send goes out one by one,
-  // and this thread stops batching.
+  // Once the kernel failed a submission: every send goes out one by one.
   void send_one_by_one();
+  void send_directly(pending_send& send);
+  void wait_for(unsigned completions);
   void report();
 
   std::unique_ptr<io_uring> ring_;
@@ -99,6 +105,8 @@ class send_batch {
   std::size_t used_ = 0;
   std::vector<pending_send> sends_;
   std::vector<pending_send> reporting_;
+  std::array<std::size_t, max_sends> queued_{};  // indices into sends_, in submission order
+  unsigned submission_limit_ = max_sends;
   bool broken_ = false;
 };
 

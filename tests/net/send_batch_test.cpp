@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "wire/ws_frame.hpp"
@@ -256,6 +257,40 @@ TEST_F(send_batching, add_refuses_a_large_frame_a_full_batch_and_a_batch_that_is
   sender->on_report = nullptr;
   EXPECT_FALSE(added_while_reporting) << "a report's writes go out one by one, behind it";
   EXPECT_TRUE(batch->empty());
+}
+
+TEST_F(send_batching, sends_the_kernel_did_not_take_go_out_once_one_by_one) {
+  // A thread of its own: its batch stops batching after this, and the other
+  // tests' batch must not.
+  std::vector<std::pair<int, report>> log;
+  std::vector<std::unique_ptr<socket_pair>> pairs;
+  std::vector<std::vector<wire::shared_bytes>> sent;
+  bool later_send_reported = false;
+  std::thread([&] {
+    send_batch* own = send_batch::for_this_thread();
+    ASSERT_NE(own, nullptr);
+    ASSERT_NE(own, batch);
+    own->limit_submission_for_testing(2);
+    for (int i = 0; i < 5; ++i) {
+      pairs.push_back(std::make_unique<socket_pair>());
+      sent.push_back(messages(1, 30, static_cast<char>('a' + i)));
+      ASSERT_TRUE(
+          own->add(std::make_shared<recording_sender>(pairs.back()->fds[0], log, i), sent.back()));
+    }
+    own->submit();
+    auto sender = std::make_shared<recording_sender>(pairs[0]->fds[0], log, 9);
+    EXPECT_FALSE(own->add(sender, messages(1, 30, 'z'))) << "no more batching on this thread";
+    later_send_reported = !log.empty();
+  }).join();
+  ASSERT_TRUE(later_send_reported);
+  ASSERT_EQ(log.size(), 5U);
+  for (int i = 0; i < 5; ++i) {
+    const auto index = static_cast<std::size_t>(i);
+    EXPECT_EQ(log[index].first, i) << "reports in the order added";
+    EXPECT_EQ(log[index].second.written, frame_of(sent[index]).size()) << i;
+    EXPECT_EQ(log[index].second.error, 0) << i;
+    EXPECT_EQ(pairs[index]->read_all(), frame_of(sent[index])) << "each frame exactly once: " << i;
+  }
 }
 
 }  // namespace
