@@ -1,8 +1,10 @@
-// WebSocket control frames and the closing handshake (RFC 6455, 5.5 and 7).
+// WebSocket control frames and the closing handshake (RFC 6455, 5.5 and 7),
+// and the deadlines that end a handshake or a write that take too long.
 #include "net/ws_protocol.hpp"
 
 #include <array>
 
+#include "telemetry/metrics.hpp"
 #include "wire/ws_frame.hpp"
 
 namespace hearth::net {
@@ -82,6 +84,33 @@ bool ws_protocol::written() {
     return false;  // otherwise wait for the client's close frame or the deadline
   }
   return finish_batch() || control_ != nullptr || close_started_;
+}
+
+void ws_protocol::deadlines_changed() {
+  const auto next = next_deadline();
+  if (!next || torn_down_) {
+    return;
+  }
+  // An earlier wake-up already set re-arms for this one.
+  context_.wheel.schedule_no_later(*this, *next);
+}
+
+void ws_protocol::on_timer() {
+  const auto now = steady::now();
+  if (close_deadline_ && now >= *close_deadline_) {
+    hard_close();  // the peer never completed the close handshake
+    return;
+  }
+  if (write_started_ && now >= *write_started_ + context_.config.write_timeout) {
+    if (!close_started_) {
+      telemetry::global_metrics().queue_overflows.fetch_add(1, std::memory_order_relaxed);
+      telemetry::global_metrics().count_close(v1::CLOSE_CODE_SLOW_CONSUMER);
+    }
+    hard_close();  // a write that cannot finish will not carry a close either
+    return;
+  }
+  on_deadline(now);
+  deadlines_changed();
 }
 
 }  // namespace hearth::net

@@ -1,7 +1,7 @@
 // The WebSocket side of a session that does not touch its socket: messages
 // parsed out of the input (wire/ws_reader), pongs waiting for the next write,
-// and the closing handshake whichever side starts it. ws_session adds the
-// socket: reads, writes and timers.
+// the closing handshake whichever side starts it, and what its deadlines
+// mean. ws_session adds the socket: reads, writes and the timer's wake-up.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +39,12 @@ class ws_protocol : public session_core, private wire::ws::reader_sink {
   bool written();
 
   void start_close(std::uint32_t code) override;
+
+  // Reschedules on the deadline wheel; on_timer() handles the wake-up on the
+  // strand: a close handshake or a write that took too long closes the
+  // socket, the rest is the session's (heartbeats, the hello's deadline).
+  void deadlines_changed() override;
+  void on_timer();
 
   bool writing_ = false;
   bool batched_ = false;     // a send of ours waits in the thread's send_batch

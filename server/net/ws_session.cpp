@@ -11,22 +11,20 @@
 // at once.
 #include "net/ws_session.hpp"
 
-#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
-#include <cerrno>
 #include <type_traits>
 
 #include "net/frame_send.hpp"
 #include "net/op_pool.hpp"
 #include "net/send_batch.hpp"
-#include "net/socket_calls.hpp"
+#include "net/session_read.hpp"
+#include "net/tls_pending_write.hpp"
 #include "net/tls_send.hpp"
 #include "net/ws_protocol.hpp"
 #include "net/ws_scratch.hpp"
 #include "net/ws_write.hpp"
-#include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace hearth::net {
@@ -35,14 +33,6 @@ namespace {
 namespace asio = boost::asio;
 using error_code = boost::system::error_code;
 
-constexpr std::size_t idle_write_bytes = std::size_t{4} * 1024;
-
-// What only a TLS session needs: the rest of a write the socket did not take.
-struct tls_pending {
-  std::string out;
-  std::size_t written = 0;  // of `out`
-  bool sealed = false;      // `out` is records sealed for a batch, not plaintext
-};
 struct no_tls_pending {};
 
 template <typename Stream>
@@ -109,41 +99,28 @@ class ws_session final : public ws_protocol {
     }
     flush_ahead_of_input();
     auto& buffer = thread_read_buffer();
-    std::size_t n = 0;
-    bool more = false;
+    read_outcome r;
     if constexpr (plain) {
-      ssize_t got = -1;
-      do {
-        got = receive(stream_.native_handle(), buffer.data(), buffer.size());
-      } while (got < 0 && errno == EINTR);
-      if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        read_more();
-        return;
-      }
-      if (got <= 0) {
-        hard_close();  // end of stream or a reset
-        finish();
-        return;
-      }
-      n = static_cast<std::size_t>(got);
-      more = n == buffer.size();
+      r = read_plain(stream_.native_handle(), buffer);
     } else {
-      const auto r = stream_.read(buffer.data(), buffer.size());
-      if (r.state == tls_socket::status::want_read || r.state == tls_socket::status::want_write) {
-        read_more(r.state == tls_socket::status::want_read ? asio::socket_base::wait_read
-                                                           : asio::socket_base::wait_write);
+      r = read_tls(stream_, buffer);
+    }
+    switch (r.what) {
+      case read_outcome::next::handle:
+        feed(buffer.data(), r.bytes);
+        after_input(r.more);
         return;
-      }
-      if (r.state != tls_socket::status::done) {
-        hard_close();  // close_notify, end of stream, a reset or a TLS error
+      case read_outcome::next::wait_read:
+        read_more(asio::socket_base::wait_read);
+        return;
+      case read_outcome::next::wait_write:
+        read_more(asio::socket_base::wait_write);
+        return;
+      case read_outcome::next::close:
+        hard_close();
         finish();
         return;
-      }
-      n = r.bytes;
-      more = stream_.input_buffered();  // records already received, not yet read
     }
-    feed(buffer.data(), n);
-    after_input(more);
   }
 
   // With several threads, a flush for this connection may sit behind us on
@@ -243,37 +220,14 @@ class ws_session final : public ws_protocol {
     if (batch == nullptr) {
       return false;
     }
+    bool added = false;
     if constexpr (plain) {
-      if (!batch->add(as_batched_sender(), messages)) {
-        return false;
-      }
-    } else if (!seal_into(*batch, messages)) {
-      return false;
+      added = batch->add(as_batched_sender(), messages);
+    } else {
+      added = seal_frame_into(*batch, stream_, messages, as_batched_sender());
     }
-    batched_ = true;
-    return true;
-  }
-
-  // TLS only: the frame's record, sealed into the batch.
-  bool seal_into(send_batch& batch, std::span<const wire::shared_bytes> messages) {
-    const frame_layout layout = lay_out_frame(messages);
-    if (layout.total > send_batch::max_frame_bytes) {
-      return false;
-    }
-    const std::span<char> room = batch.reserve(layout.total + tls_socket::seal_overhead);
-    if (room.empty()) {
-      return false;
-    }
-    // Left uninitialized: only the frame's bytes are written and read.
-    std::array<char, send_batch::max_frame_bytes>
-        frame;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-    copy_frame(layout, messages, frame.data());
-    const std::size_t sealed = stream_.seal(frame.data(), layout.total, room.data(), room.size());
-    if (sealed == 0) {
-      return false;  // the connection failed; the write that follows finds out and closes
-    }
-    batch.commit(as_batched_sender(), sealed);
-    return true;
+    batched_ = added;
+    return added;
   }
 
   int batched_socket() override { return torn_down_ ? -1 : socket_of(stream_).native_handle(); }
@@ -293,9 +247,7 @@ class ws_session final : public ws_protocol {
         rest.control.assign(frame.substr(written_bytes));  // raw bytes, written as they are
         write_later(rest, 0);
       } else {
-        tls_.out.assign(frame.substr(written_bytes));  // sealed records: sent as they are
-        tls_.written = 0;
-        tls_.sealed = true;
+        tls_.keep_sealed(frame.substr(written_bytes));
         writing_ = true;
         const bool arm = !write_started_;
         write_started_ = steady::now();
@@ -396,9 +348,7 @@ class ws_session final : public ws_protocol {
     } else {
       // What was sent came first in the joined record; the rest is still
       // there, as the write of the batch or the batch alone put it.
-      const std::string& record = thread_record_bytes();
-      tls_.out.assign(record, done_bytes);
-      tls_.written = 0;
+      tls_.keep_plaintext(std::string_view(thread_record_bytes()).substr(done_bytes));
       wait_to_write();
     }
     if (arm) {
@@ -420,12 +370,8 @@ class ws_session final : public ws_protocol {
   void on_writable(error_code ec) {
     if constexpr (!plain) {
       if (!ec && !torn_down_) {
-        const std::string_view rest = std::string_view(tls_.out).substr(tls_.written);
-        const frame_send_result sent =
-            tls_.sealed ? send_plain_bytes(socket_of(stream_).native_handle(), rest)
-                        : send_tls_bytes(stream_, rest);
-        tls_.written += sent.written;
-        if (sent.error == 0 && tls_.written < tls_.out.size()) {
+        const frame_send_result sent = tls_.send_more(stream_);
+        if (sent.error == 0 && !tls_.finished()) {
           wait_to_write();
           return;
         }
@@ -442,12 +388,7 @@ class ws_session final : public ws_protocol {
     write_started_.reset();
     in_flight_.reset();
     if constexpr (!plain) {
-      tls_.sealed = false;
-      tls_.written = 0;
-      tls_.out.clear();
-      if (tls_.out.capacity() > idle_write_bytes) {
-        std::string().swap(tls_.out);  // an idle TLS connection keeps no large buffer
-      }
+      tls_.clear();
     }
     if (ec) {
       hard_close();
@@ -480,41 +421,14 @@ class ws_session final : public ws_protocol {
     on_finished();
   }
 
-  // Deadlines
-
-  void deadlines_changed() override {
-    const auto next = next_deadline();
-    if (!next || torn_down_) {
-      return;
-    }
-    // An earlier wake-up already set re-arms for this one.
-    context_.wheel.schedule_no_later(*this, *next);
-  }
+  // Deadlines (ws_protocol: which one passed, and what follows)
 
   void wheel_fired() override {
     asio::post(stream_.get_executor(), pooled([self = shared()] { self->on_timer(); }));
   }
 
-  void on_timer() {
-    const auto now = steady::now();
-    if (close_deadline_ && now >= *close_deadline_) {
-      hard_close();  // the peer never completed the close handshake
-      return;
-    }
-    if (write_started_ && now >= *write_started_ + context_.config.write_timeout) {
-      if (!close_started_) {
-        telemetry::global_metrics().queue_overflows.fetch_add(1, std::memory_order_relaxed);
-        telemetry::global_metrics().count_close(v1::CLOSE_CODE_SLOW_CONSUMER);
-      }
-      hard_close();  // a write that cannot finish will not carry a close either
-      return;
-    }
-    on_deadline(now);
-    deadlines_changed();
-  }
-
   Stream stream_;
-  [[no_unique_address]] std::conditional_t<plain, no_tls_pending, tls_pending> tls_;
+  [[no_unique_address]] std::conditional_t<plain, no_tls_pending, tls_pending_write> tls_;
   std::unique_ptr<ws_write> in_flight_;  // a write the socket did not take at once
 };
 
