@@ -12,56 +12,15 @@
 #include <cerrno>
 #include <string>
 
+#include "socket_pair.hpp"
 #include "wire/ws_frame.hpp"
 
 namespace hearth::net {
 namespace {
 
-struct socket_pair {
-  socket_pair() {
-    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds.data()), 0);
-    EXPECT_EQ(::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK), 0);
-  }
-  ~socket_pair() {
-    ::close(fds[0]);
-    ::close(fds[1]);
-  }
-  socket_pair(const socket_pair&) = delete;
-  socket_pair& operator=(const socket_pair&) = delete;
-
-  std::string read_all() const {
-    std::string out;
-    std::array<char, 65536> chunk{};
-    for (;;) {
-      const ssize_t n = ::recv(fds[1], chunk.data(), chunk.size(), MSG_DONTWAIT);
-      if (n <= 0) {
-        return out;
-      }
-      out.append(chunk.data(), static_cast<std::size_t>(n));
-    }
-  }
-
-  std::array<int, 2> fds{};
-};
-
-std::vector<wire::shared_bytes> messages(std::size_t count, std::size_t size) {
-  std::vector<wire::shared_bytes> batch;
-  for (std::size_t i = 0; i < count; ++i) {
-    batch.push_back(
-        wire::shared_bytes::copy_of(std::string(size, static_cast<char>('a' + i % 26))));
-  }
-  return batch;
-}
-
-std::string frame_of(const std::vector<wire::shared_bytes>& batch) {
-  std::string body;
-  for (const auto& m : batch) {
-    body += m.view();
-  }
-  std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
-  const auto n = wire::ws::write_server_header(wire::ws::opcode::binary, body.size(), header);
-  return std::string(reinterpret_cast<const char*>(header.data()), n) + body;
-}
+using test_support::frame_of;
+using test_support::messages;
+using test_support::socket_pair;
 
 TEST(frame_send, one_call_sends_the_whole_frame_header_first) {
   socket_pair pair;

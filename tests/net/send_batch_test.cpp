@@ -18,60 +18,15 @@
 #include <thread>
 #include <vector>
 
+#include "socket_pair.hpp"
 #include "wire/ws_frame.hpp"
 
 namespace hearth::net {
 namespace {
 
-struct socket_pair {
-  explicit socket_pair(int send_buffer = 0) {
-    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds.data()), 0);
-    EXPECT_EQ(::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK), 0);
-    if (send_buffer > 0) {
-      EXPECT_EQ(::setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer), 0);
-    }
-  }
-  ~socket_pair() {
-    close_sender();
-    ::close(fds[1]);
-  }
-  socket_pair(const socket_pair&) = delete;
-  socket_pair& operator=(const socket_pair&) = delete;
-
-  void close_sender() {
-    if (fds[0] >= 0) {
-      ::close(fds[0]);
-      fds[0] = -1;
-    }
-  }
-
-  std::string read_all() const {
-    std::string out;
-    std::array<char, 65536> chunk{};
-    for (;;) {
-      const ssize_t n = ::recv(fds[1], chunk.data(), chunk.size(), MSG_DONTWAIT);
-      if (n <= 0) {
-        return out;
-      }
-      out.append(chunk.data(), static_cast<std::size_t>(n));
-    }
-  }
-
-  // Sends filler until the socket takes no more; returns how much it took.
-  std::size_t fill() const {
-    const std::string filler(4096, 'f');
-    std::size_t total = 0;
-    for (;;) {
-      const ssize_t n = ::send(fds[0], filler.data(), filler.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (n <= 0) {
-        return total;
-      }
-      total += static_cast<std::size_t>(n);
-    }
-  }
-
-  std::array<int, 2> fds{};
-};
+using test_support::frame_of;
+using test_support::messages;
+using test_support::socket_pair;
 
 struct report {
   std::string frame;
@@ -99,25 +54,6 @@ class recording_sender final : public batched_sender {
   std::vector<std::pair<int, report>>& log_;
   int id_;
 };
-
-std::vector<wire::shared_bytes> messages(std::size_t count, std::size_t size, char first) {
-  std::vector<wire::shared_bytes> batch;
-  for (std::size_t i = 0; i < count; ++i) {
-    batch.push_back(wire::shared_bytes::copy_of(
-        std::string(size, static_cast<char>(static_cast<std::size_t>(first) + i))));
-  }
-  return batch;
-}
-
-std::string frame_of(const std::vector<wire::shared_bytes>& batch) {
-  std::string body;
-  for (const auto& m : batch) {
-    body += m.view();
-  }
-  std::array<std::uint8_t, wire::ws::max_header_bytes> header{};
-  const auto n = wire::ws::write_server_header(wire::ws::opcode::binary, body.size(), header);
-  return std::string(reinterpret_cast<const char*>(header.data()), n) + body;
-}
 
 // Where the kernel refuses io_uring (kernel.io_uring_disabled, a seccomp
 // profile), hearthd sends one by one and these tests have nothing to test.
