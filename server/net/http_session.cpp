@@ -302,36 +302,12 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 
 }  // namespace
 
-std::optional<plain_socket> adopt_socket(asio::ip::tcp::socket accepted) {
-  const auto* strand = accepted.get_executor().target<session_strand>();
-  error_code ec;
-  const auto endpoint = accepted.local_endpoint(ec);
-  if (strand == nullptr || ec) {
-    telemetry::log(telemetry::level::error, "accept_failed", {{"reason", "socket state"}});
-    return std::nullopt;
-  }
-  const auto handle = accepted.release(ec);
-  if (ec) {
-    telemetry::log(telemetry::level::error, "accept_failed", {{"reason", "socket release"}});
-    return std::nullopt;
-  }
-  return plain_socket(*strand, endpoint.protocol(), handle);
+void start_http_session(plain_socket socket, session_context& context) {
+  std::make_shared<http_session<plain_socket>>(std::move(socket), context)->run();
 }
 
-void start_http_session(asio::ip::tcp::socket socket, session_context& context) {
-  auto adopted = adopt_socket(std::move(socket));
-  if (!adopted) {
-    return;
-  }
-  std::make_shared<http_session<plain_socket>>(std::move(*adopted), context)->run();
-}
-
-void start_https_session(asio::ip::tcp::socket socket, SSL_CTX* tls, session_context& context) {
-  auto adopted = adopt_socket(std::move(socket));
-  if (!adopted) {
-    return;
-  }
-  std::make_shared<http_session<tls_socket>>(tls_socket(std::move(*adopted), tls), context)->run();
+void start_https_session(plain_socket socket, SSL_CTX* tls, session_context& context) {
+  std::make_shared<http_session<tls_socket>>(tls_socket(std::move(socket), tls), context)->run();
 }
 
 }  // namespace hearth::net

@@ -4,15 +4,14 @@
 #pragma once
 
 #include <openssl/types.h>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "net/session_context.hpp"
+#include "net/socket_types.hpp"
 
 namespace hearth::net {
 
-void start_http_session(boost::asio::ip::tcp::socket socket, session_context& context);
+void start_http_session(plain_socket socket, session_context& context);
 // Over TLS, with the server's context (certificate, protocols, ciphers).
-void start_https_session(boost::asio::ip::tcp::socket socket, SSL_CTX* tls,
-                         session_context& context);
+void start_https_session(plain_socket socket, SSL_CTX* tls, session_context& context);
 
 }  // namespace hearth::net

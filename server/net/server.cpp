@@ -103,7 +103,9 @@ struct server::impl {
   ~impl() { wheel.stop(); }
 
   void accept() {
-    acceptor.async_accept(session_executor(), [this](error_code ec, asio::ip::tcp::socket socket) {
+    // Accepted straight onto the session's strand: the descriptor is
+    // registered with the reactor once, never moved to another executor.
+    acceptor.async_accept(session_executor(), [this](error_code ec, plain_socket socket) {
       if (ec) {
         if (ec == asio::error::operation_aborted) {
           return;
