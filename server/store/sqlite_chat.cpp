@@ -7,7 +7,7 @@ namespace hearth::store {
 void sqlite_store::keep_chat(const kept_chat_put& put) {
   // A message already kept stays as it was: a repeat must not fail the batch
   // (and the attendance and audit records that share its transaction).
-  sqlite::statement insert(db_.handle(),
+  sqlite::statement insert(db_,
                            "INSERT INTO kept_chat (session, epoch, breakout, seq, author, role, "
                            "sent_at_ms, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                            "ON CONFLICT (session, epoch, breakout, seq) DO NOTHING");
@@ -23,7 +23,7 @@ void sqlite_store::keep_chat(const kept_chat_put& put) {
 }
 
 void sqlite_store::forget_chat(const kept_chat_delete& gone) {
-  sqlite::statement remove(db_.handle(),
+  sqlite::statement remove(db_,
                            "DELETE FROM kept_chat WHERE session = ? AND epoch = ? AND breakout = ? "
                            "AND seq = ?");
   remove.bind(1, gone.session).bind(2, gone.epoch).bind(3, gone.breakout).bind(4, gone.seq).run();
@@ -31,7 +31,7 @@ void sqlite_store::forget_chat(const kept_chat_delete& gone) {
 
 std::vector<kept_chat_message> sqlite_store::kept_chat(const std::string& session) {
   std::lock_guard lock(mutex_);
-  sqlite::statement q(db_.handle(),
+  sqlite::statement q(db_,
                       "SELECT epoch, breakout, seq, author, role, sent_at_ms, text FROM kept_chat "
                       "WHERE session = ? ORDER BY sent_at_ms, id");
   q.bind(1, session);

@@ -26,7 +26,31 @@ statement::statement(sqlite3* db, std::string_view sql) : db_(db) {
   }
 }
 
-statement::~statement() { sqlite3_finalize(stmt_); }
+statement::statement(connection& db, std::string_view sql) : db_(db.handle()) {
+  auto& kept = db.kept(sql);
+  if (kept.in_use) {
+    const int rc =
+        sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    if (rc != SQLITE_OK) {
+      fail(db_, rc, "prepare");
+    }
+    return;
+  }
+  kept.in_use = true;
+  kept_in_use_ = &kept.in_use;
+  stmt_ = kept.stmt;
+}
+
+statement::~statement() {
+  if (kept_in_use_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  // Reset ends the statement's read of the database, as finalizing did.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  *kept_in_use_ = false;
+}
 
 statement& statement::bind(int index, std::int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_, index, value);
@@ -90,8 +114,10 @@ bool statement::is_null(int column) const {
 
 connection::connection(const std::string& path) {
   const int rc =
+      // The store serializes every use of its connection (one lock), so
+      // SQLite's own lock per call would only be taken and released again.
       sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string what = "open " + path;
     sqlite3_close(db_);  // a handle is returned even on failure
@@ -101,7 +127,25 @@ connection::connection(const std::string& path) {
   sqlite3_extended_result_codes(db_, 1);
 }
 
-connection::~connection() { sqlite3_close(db_); }
+connection::~connection() {
+  for (auto& [sql, kept] : kept_) {
+    sqlite3_finalize(kept.stmt);
+  }
+  sqlite3_close(db_);
+}
+
+connection::kept_statement& connection::kept(std::string_view sql) {
+  if (const auto found = kept_.find(sql); found != kept_.end()) {
+    return found->second;
+  }
+  kept_statement entry;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &entry.stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    fail(db_, rc, "prepare");
+  }
+  return kept_.emplace(std::string(sql), entry).first->second;
+}
 
 void connection::exec(std::string_view sql) {
   const std::string text(sql);
@@ -111,7 +155,7 @@ void connection::exec(std::string_view sql) {
   }
 }
 
-transaction::transaction(connection& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+transaction::transaction(connection& db) : db_(db) { statement(db_, "BEGIN IMMEDIATE").run(); }
 
 transaction::~transaction() {
   if (!done_) {
@@ -120,7 +164,7 @@ transaction::~transaction() {
 }
 
 void transaction::commit() {
-  db_.exec("COMMIT");
+  statement(db_, "COMMIT").run();
   done_ = true;
 }
 

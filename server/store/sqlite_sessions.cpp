@@ -5,7 +5,7 @@ namespace hearth::store {
 
 void sqlite_store::put_session(const session_record& r) {
   sqlite::statement upsert(
-      db_.handle(),
+      db_,
       "INSERT INTO sessions (id, title, kind, scheduled_start_ms, scheduled_end_ms, lobby_policy, "
       "admit_before_facilitator, chat_policy, keep_chat, status, version, created_at_ms, "
       "updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
@@ -26,10 +26,10 @@ void sqlite_store::put_session(const session_record& r) {
       .bind(12, r.created_at)
       .bind(13, r.updated_at)
       .run();
-  sqlite::statement clear(db_.handle(), "DELETE FROM session_roster WHERE session_id = ?");
+  sqlite::statement clear(db_, "DELETE FROM session_roster WHERE session_id = ?");
   clear.bind(1, r.id).run();
   sqlite::statement add(
-      db_.handle(),
+      db_,
       "INSERT INTO session_roster (session_id, position, subject, display_name, "
       "role, relationship, accompanies, program) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   std::int64_t position = 0;
@@ -69,7 +69,7 @@ session_record sqlite_store::read_session(sqlite::statement& row) {
   r.version = row.integer(10);
   r.created_at = row.integer(11);
   r.updated_at = row.integer(12);
-  sqlite::statement people(db_.handle(),
+  sqlite::statement people(db_,
                            "SELECT subject, display_name, role, relationship, accompanies, program "
                            "FROM session_roster WHERE session_id = ? ORDER BY position");
   people.bind(1, r.id);
@@ -105,7 +105,7 @@ std::vector<session_record> sqlite_store::sessions(time_ms from, time_ms to) {
 
 void sqlite_store::put_ban(const ban_put& b) {
   sqlite::statement upsert(
-      db_.handle(),
+      db_,
       "INSERT INTO bans (session, subject, display_name, role, banned_by, banned_at_ms) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (session, subject) DO UPDATE SET "
       "display_name = ?3, role = ?4, banned_by = ?5, banned_at_ms = ?6");
@@ -119,14 +119,14 @@ void sqlite_store::put_ban(const ban_put& b) {
 }
 
 void sqlite_store::lift_ban(const ban_lift& l) {
-  sqlite::statement remove(db_.handle(), "DELETE FROM bans WHERE session = ? AND subject = ?");
+  sqlite::statement remove(db_, "DELETE FROM bans WHERE session = ? AND subject = ?");
   remove.bind(1, l.session).bind(2, l.subject).run();
 }
 
 std::vector<ban_record> sqlite_store::bans(const std::string& session) {
   std::lock_guard lock(mutex_);
   // Bans from the same moment by subject, byte by byte, as on PostgreSQL.
-  sqlite::statement q(db_.handle(),
+  sqlite::statement q(db_,
                       "SELECT subject, display_name, role, banned_by, banned_at_ms FROM bans "
                       "WHERE session = ? ORDER BY banned_at_ms, subject");
   q.bind(1, session);
@@ -140,7 +140,7 @@ std::vector<ban_record> sqlite_store::bans(const std::string& session) {
 void sqlite_store::put_consent(const consent_put& c) {
   // A new grant replaces the old one, a revoked one included: it is in effect again.
   sqlite::statement upsert(
-      db_.handle(),
+      db_,
       "INSERT INTO consents (session, subject, method, recorded_by, granted_at_ms, expires_at_ms, "
       "revoked_at_ms, revoked_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, '') "
       "ON CONFLICT (session, subject) DO UPDATE SET method = ?3, recorded_by = ?4, "
@@ -156,7 +156,7 @@ void sqlite_store::put_consent(const consent_put& c) {
 
 void sqlite_store::revoke_consent(const consent_revoke& r) {
   // Only a consent in effect: a second revocation keeps the first one's time and author.
-  sqlite::statement revoke(db_.handle(),
+  sqlite::statement revoke(db_,
                            "UPDATE consents SET revoked_at_ms = ?, revoked_by = ? "
                            "WHERE session = ? AND subject = ? AND revoked_at_ms IS NULL");
   revoke.bind(1, r.at).bind(2, r.revoked_by).bind(3, r.session).bind(4, r.subject).run();
@@ -165,7 +165,7 @@ void sqlite_store::revoke_consent(const consent_revoke& r) {
 std::vector<consent_record> sqlite_store::consents(const std::string& session) {
   std::lock_guard lock(mutex_);
   // By subject, byte by byte, as on PostgreSQL.
-  sqlite::statement q(db_.handle(),
+  sqlite::statement q(db_,
                       "SELECT subject, method, recorded_by, granted_at_ms, expires_at_ms, "
                       "revoked_at_ms, revoked_by FROM consents WHERE session = ? ORDER BY subject");
   q.bind(1, session);

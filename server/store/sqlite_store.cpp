@@ -69,12 +69,12 @@ void sqlite_store::migrate() {
   for (std::size_t i = 0; i < migrations.size(); ++i) {
     const auto version = static_cast<std::int64_t>(i + 1);
     sqlite::transaction tx(db_);
-    sqlite::statement seen(db_.handle(), "SELECT 1 FROM schema_migrations WHERE version = ?");
+    sqlite::statement seen(db_, "SELECT 1 FROM schema_migrations WHERE version = ?");
     if (seen.bind(1, version).step()) {
       continue;  // the transaction rolls back: nothing was written
     }
     db_.exec(migrations[i]);
-    sqlite::statement record(db_.handle(),
+    sqlite::statement record(db_,
                              "INSERT INTO schema_migrations VALUES (?, CAST(strftime('%s','now') "
                              "AS INTEGER) * 1000)");
     record.bind(1, version).run();
@@ -84,7 +84,7 @@ void sqlite_store::migrate() {
 
 int sqlite_store::schema_version() {
   std::lock_guard lock(mutex_);
-  sqlite::statement q(db_.handle(), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  sqlite::statement q(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   q.step();
   return static_cast<int>(q.integer(0));
 }
@@ -125,7 +125,7 @@ void sqlite_store::commit(const std::vector<write>& batch) {
 }
 
 std::optional<audit_anchor> sqlite_store::read_anchor() {
-  sqlite::statement q(db_.handle(), "SELECT seq, hash FROM audit_anchor WHERE id = 1");
+  sqlite::statement q(db_, "SELECT seq, hash FROM audit_anchor WHERE id = 1");
   if (!q.step()) {
     return std::nullopt;
   }
@@ -135,7 +135,7 @@ std::optional<audit_anchor> sqlite_store::read_anchor() {
 void sqlite_store::append_audit(const audit_entry& entry) {
   std::int64_t seq = 1;
   std::string prev = genesis_hash;
-  sqlite::statement last(db_.handle(), "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+  sqlite::statement last(db_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
   if (last.step()) {
     seq = last.integer(0) + 1;
     prev = last.text(1);
@@ -144,7 +144,7 @@ void sqlite_store::append_audit(const audit_entry& entry) {
     seq = anchor->seq + 1;
     prev = anchor->hash;
   }
-  sqlite::statement insert(db_.handle(),
+  sqlite::statement insert(db_,
                            "INSERT INTO audit (seq, at_ms, actor, actor_role, action, target, "
                            "session, outcome, detail, prev_hash, hash) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -166,19 +166,19 @@ void sqlite_store::open_segment(const attendance_open& open) {
   // At most one open segment per person and session: a stray one (which the
   // core never produces) is closed where the new one starts, never before it
   // began itself.
-  sqlite::statement stray(db_.handle(),
+  sqlite::statement stray(db_,
                           "UPDATE attendance SET left_at_ms = MAX(joined_at_ms, ?), "
                           "closed_by = 'superseded' "
                           "WHERE session = ? AND subject = ? AND left_at_ms IS NULL");
   stray.bind(1, open.at).bind(2, open.session).bind(3, open.subject).run();
-  sqlite::statement insert(db_.handle(),
+  sqlite::statement insert(db_,
                            "INSERT INTO attendance (session, subject, role, joined_at_ms) "
                            "VALUES (?, ?, ?, ?)");
   insert.bind(1, open.session).bind(2, open.subject).bind(3, open.role).bind(4, open.at).run();
 }
 
 void sqlite_store::close_segment(const attendance_close& close) {
-  sqlite::statement update(db_.handle(),
+  sqlite::statement update(db_,
                            "UPDATE attendance SET left_at_ms = MAX(joined_at_ms, ?), "
                            "closed_by = 'left' "
                            "WHERE session = ? AND subject = ? AND left_at_ms IS NULL");
@@ -186,8 +186,7 @@ void sqlite_store::close_segment(const attendance_close& close) {
 }
 
 void sqlite_store::mark_alive(const alive_mark& mark) {
-  sqlite::statement update(db_.handle(),
-                           "UPDATE runs SET alive_at_ms = MAX(alive_at_ms, ?) WHERE id = ?");
+  sqlite::statement update(db_, "UPDATE runs SET alive_at_ms = MAX(alive_at_ms, ?) WHERE id = ?");
   update.bind(1, mark.at).bind(2, mark.run).run();
 }
 
@@ -196,17 +195,16 @@ std::int64_t sqlite_store::begin_run(time_ms now) {
   sqlite::transaction tx(db_);
   // Segments still open belong to runs that stopped without closing them:
   // they end at the last moment the server vouched for.
-  sqlite::statement last_alive(db_.handle(), "SELECT MAX(alive_at_ms) FROM runs");
+  sqlite::statement last_alive(db_, "SELECT MAX(alive_at_ms) FROM runs");
   std::optional<time_ms> alive;
   if (last_alive.step() && !last_alive.is_null(0)) {
     alive = last_alive.integer(0);
   }
-  sqlite::statement close(db_.handle(),
+  sqlite::statement close(db_,
                           "UPDATE attendance SET left_at_ms = MAX(joined_at_ms, ?), "
                           "closed_by = 'restart' WHERE left_at_ms IS NULL");
   close.bind(1, alive.value_or(0)).run();
-  sqlite::statement insert(db_.handle(),
-                           "INSERT INTO runs (started_at_ms, alive_at_ms) VALUES (?, ?)");
+  sqlite::statement insert(db_, "INSERT INTO runs (started_at_ms, alive_at_ms) VALUES (?, ?)");
   insert.bind(1, now).bind(2, now).run();
   const auto run = sqlite3_last_insert_rowid(db_.handle());
   tx.commit();
@@ -215,7 +213,7 @@ std::int64_t sqlite_store::begin_run(time_ms now) {
 
 std::vector<audit_record> sqlite_store::audit(const audit_query& query) {
   std::lock_guard lock(mutex_);
-  sqlite::statement q(db_.handle(),
+  sqlite::statement q(db_,
                       "SELECT seq, at_ms, actor, actor_role, action, target, session, outcome, "
                       "detail, prev_hash, hash FROM audit WHERE seq > ? "
                       "AND (?2 IS NULL OR session = ?2) AND (?3 IS NULL OR actor = ?3) "
@@ -257,7 +255,7 @@ audit_verification sqlite_store::verify_audit() {
 
 std::vector<attendance_segment> sqlite_store::attendance(const std::string& session) {
   std::lock_guard lock(mutex_);
-  sqlite::statement q(db_.handle(),
+  sqlite::statement q(db_,
                       "SELECT session, subject, role, joined_at_ms, left_at_ms, closed_by "
                       "FROM attendance WHERE session = ? ORDER BY joined_at_ms, id");
   q.bind(1, session);
@@ -267,7 +265,7 @@ std::vector<attendance_segment> sqlite_store::attendance(const std::string& sess
 std::vector<attendance_segment> sqlite_store::attendance_of(const std::string& subject,
                                                             time_ms from, time_ms to) {
   std::lock_guard lock(mutex_);
-  sqlite::statement q(db_.handle(),
+  sqlite::statement q(db_,
                       "SELECT session, subject, role, joined_at_ms, left_at_ms, closed_by "
                       "FROM attendance WHERE subject = ? AND joined_at_ms < ? "
                       "AND (left_at_ms IS NULL OR left_at_ms > ?) ORDER BY joined_at_ms, id");

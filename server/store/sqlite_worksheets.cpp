@@ -6,7 +6,7 @@ namespace hearth::store {
 void sqlite_store::put_worksheet(const worksheet_put& w) {
   // `position` keeps the order sheets were made in, as PostgreSQL's serial does.
   sqlite::statement insert(
-      db_.handle(),
+      db_,
       "INSERT INTO worksheets (session, instance_id, template_id, template_version, scope, "
       "owner_subject, family_subject, sharing, created_by, created_at_ms, position) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'none', ?8, ?9, "
@@ -24,7 +24,7 @@ void sqlite_store::put_worksheet(const worksheet_put& w) {
 }
 
 void sqlite_store::put_worksheet_commit(const worksheet_commit_put& c) {
-  sqlite::statement insert(db_.handle(),
+  sqlite::statement insert(db_,
                            "INSERT INTO worksheet_commits (session, instance_id, version, author, "
                            "body, at_ms) VALUES (?, ?, ?, ?, ?, ?)");
   insert.bind(1, c.session)
@@ -38,13 +38,13 @@ void sqlite_store::put_worksheet_commit(const worksheet_commit_put& c) {
 
 void sqlite_store::share_worksheet(const worksheet_share_put& s) {
   sqlite::statement update(
-      db_.handle(), "UPDATE worksheets SET sharing = ? WHERE session = ? AND instance_id = ?");
+      db_, "UPDATE worksheets SET sharing = ? WHERE session = ? AND instance_id = ?");
   update.bind(1, s.sharing).bind(2, s.session).bind(3, s.instance_id).run();
 }
 
 std::vector<worksheet_record> sqlite_store::worksheets(const std::string& session) {
   std::lock_guard lock(mutex_);
-  sqlite::statement q(db_.handle(),
+  sqlite::statement q(db_,
                       "SELECT instance_id, template_id, template_version, scope, owner_subject, "
                       "family_subject, sharing, created_by, created_at_ms FROM worksheets "
                       "WHERE session = ? ORDER BY position");
@@ -62,7 +62,7 @@ std::vector<worksheet_record> sqlite_store::worksheets(const std::string& sessio
                    q.integer(8),
                    {}});
   }
-  sqlite::statement commits(db_.handle(),
+  sqlite::statement commits(db_,
                             "SELECT version, author, body, at_ms FROM worksheet_commits "
                             "WHERE session = ? AND instance_id = ? ORDER BY version");
   for (auto& w : out) {
@@ -78,7 +78,7 @@ std::vector<worksheet_record> sqlite_store::worksheets(const std::string& sessio
 
 void sqlite_store::put_worksheet_template(const worksheet_template_put& t) {
   sqlite::statement insert(
-      db_.handle(),
+      db_,
       "INSERT INTO worksheet_templates (template_id, version, body, created_by, "
       "created_at_ms, retired_at_ms) VALUES (?, ?, ?, ?, ?, NULL)");
   insert.bind(1, t.template_id)
@@ -90,7 +90,7 @@ void sqlite_store::put_worksheet_template(const worksheet_template_put& t) {
 }
 
 void sqlite_store::retire_worksheet_template(const worksheet_template_retire& r) {
-  sqlite::statement update(db_.handle(),
+  sqlite::statement update(db_,
                            "UPDATE worksheet_templates SET retired_at_ms = ? "
                            "WHERE template_id = ? AND retired_at_ms IS NULL");
   update.bind(1, r.at).bind(2, r.template_id).run();
