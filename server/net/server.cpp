@@ -116,6 +116,9 @@ struct server::impl {
         // session already gathers whatever is queued into one write.
         error_code ignored;
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+        // Every session works on a non-blocking socket; set once here, it
+        // also spares Asio its own switch before the first asynchronous read.
+        socket.non_blocking(true, ignored);
         if (tls) {
           start_https_session(std::move(socket), tls->native_handle(), context);
         } else {

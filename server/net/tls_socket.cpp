@@ -95,7 +95,9 @@ BIO_METHOD* socket_method() {
 
 tls_socket::tls_socket(plain_socket socket, SSL_CTX* context) : socket_(std::move(socket)) {
   boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
+  if (!socket_.non_blocking()) {  // the acceptor's sockets are already
+    socket_.non_blocking(true, ec);
+  }
   BIO* bio = socket_method() == nullptr ? nullptr : BIO_new(socket_method());
   ssl_ = ec || bio == nullptr ? nullptr : SSL_new(context);
   if (ssl_ == nullptr) {

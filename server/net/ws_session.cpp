@@ -49,8 +49,13 @@ class ws_session final : public ws_protocol {
     m.connections_total.fetch_add(1, std::memory_order_relaxed);
     context_.registry.add(shared_from_this());
     if constexpr (plain) {
+      // Writes and reads are our own system calls, which must not block. The
+      // acceptor made the socket non-blocking already (asking the socket
+      // costs nothing; setting it again would be a system call).
       error_code ec;
-      stream_.non_blocking(true, ec);
+      if (!stream_.non_blocking()) {
+        stream_.non_blocking(true, ec);
+      }
       if (ec) {
         hard_close();
         finish();
