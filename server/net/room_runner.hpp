@@ -23,6 +23,7 @@
 #include "net/clock.hpp"
 #include "net/connection.hpp"
 #include "net/connection_table.hpp"
+#include "net/output_turn.hpp"
 #include "net/settings.hpp"
 #include "store/store_writer.hpp"
 
@@ -130,13 +131,16 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
   void replay(const std::shared_ptr<connection>& conn, std::uint32_t member,
               const v1::ResumePosition& from);
   bool can_replay(std::uint32_t member, const v1::ResumePosition& from) const;
-  // Posts to the strand, counting the work that waits there.
+  // Posts to the strand, counting the work that waits there. With one
+  // thread the work's output (a join's snapshot and presence, a store's
+  // answer) is written when it ends, its sends in one batch.
   template <typename Work>
   void post_to_room(Work&& work) {
     posted_.fetch_add(1, std::memory_order_relaxed);
     boost::asio::post(strand_,
                       [self = shared_from_this(), work = std::forward<Work>(work)]() mutable {
                         self->posted_.fetch_sub(1, std::memory_order_relaxed);
+                        const output_turn turn(self->config_.threads <= 1);
                         work();
                       });
   }

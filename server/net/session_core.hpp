@@ -15,6 +15,7 @@
 
 #include "net/connection.hpp"
 #include "net/deadline_wheel.hpp"
+#include "net/output_turn.hpp"
 #include "net/packed_identity.hpp"
 #include "net/room_runner.hpp"
 #include "net/send_batch.hpp"
@@ -72,24 +73,7 @@ class session_core : public connection, public wheel_client, public batched_send
   // take continues asynchronously). False if this transport cannot.
   virtual bool write_alone(const wire::shared_bytes& bytes) = 0;
 
-  // Held by a handler of a session's input, with one network thread: output
-  // made while it runs (replies, the room's fan-out) is flushed when it ends,
-  // rather than by a flush posted behind every other ready handler. That
-  // saves a post and a poll of the reactor per message, and the recipients
-  // get it sooner. Output made elsewhere (timers, the store) is still flushed
-  // by a post after its handler.
-  class input_turn {
-   public:
-    explicit input_turn(bool one_thread);
-    input_turn(const input_turn&) = delete;
-    input_turn& operator=(const input_turn&) = delete;
-    ~input_turn();
-
-   private:
-    bool active_;
-  };
-
-  // Inside an input turn with batching on: the thread's batch of sends,
+  // Inside an output turn with batching on: the thread's batch of sends,
   // which the turn's end submits. Null otherwise: a session sends itself.
   send_batch* turn_batch() const;
   // This session as the owner of a send in a batch (kept alive until its report).
@@ -137,6 +121,7 @@ class session_core : public connection, public wheel_client, public batched_send
   bool admit_by_rate(const v1::ClientMessage& message);
   std::shared_ptr<session_core> self();
   void mark_dirty();
+  friend class output_turn;  // flushes the dirty sessions when a turn ends
   static void flush_dirty_sessions();
 
   core::connection_id id_;

@@ -16,7 +16,7 @@ constexpr std::size_t idle_queue_capacity = 16;
 // loop are flushed together when it ends: one post per fan-out instead of one
 // per recipient, and one write per recipient whatever the turn queued for it.
 thread_local std::vector<std::shared_ptr<session_core>> dirty_sessions;
-// Set while an input_turn is open on this thread: its end flushes them.
+// Set while an output_turn is open on this thread: its end flushes them.
 thread_local bool in_input_turn = false;
 
 }  // namespace
@@ -58,13 +58,13 @@ void session_core::deliver(wire::shared_bytes bytes) {
   }
 }
 
-session_core::input_turn::input_turn(bool one_thread) : active_(one_thread && !in_input_turn) {
+output_turn::output_turn(bool one_thread) : active_(one_thread && !in_input_turn) {
   if (active_) {
     in_input_turn = true;
   }
 }
 
-session_core::input_turn::~input_turn() {
+output_turn::~output_turn() {
   if (!active_) {
     return;
   }
@@ -72,7 +72,7 @@ session_core::input_turn::~input_turn() {
   // (a session whose send was in the batch writes what came meanwhile), so
   // until nothing is left.
   for (;;) {
-    flush_dirty_sessions();
+    session_core::flush_dirty_sessions();
     send_batch* batch = send_batch::existing_for_this_thread();
     if (batch == nullptr || batch->empty()) {
       if (dirty_sessions.empty()) {

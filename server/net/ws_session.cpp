@@ -6,7 +6,7 @@
 // synchronously until it is full, plain sockets with system calls of their
 // own, TLS sockets with OpenSSL on the socket (net/tls_socket); only a write
 // the socket does not take whole goes on asynchronously. With one network
-// thread, the writes of a client's input turn go into the thread's batch of
+// thread, the writes of an output turn (net/output_turn) go into the thread's batch of
 // sends instead (net/send_batch), which the turn's end hands to the kernel
 // at once.
 #include "net/ws_session.hpp"
@@ -97,7 +97,7 @@ class ws_session final : public ws_protocol {
   }
 
   void on_readable(error_code ec) {
-    const input_turn turn(context_.config.threads <= 1);
+    const output_turn turn(context_.config.threads <= 1);
     if (ec || torn_down_) {
       finish();
       return;
@@ -132,7 +132,7 @@ class ws_session final : public ws_protocol {
   // the strand; it goes first, so replies to the last message leave before
   // the next is handled. With one, what is queued waits, in order, for the
   // flush of sessions with output at the end of the handler that queued it
-  // (session_core::input_turn or mark_dirty), which writes it together with
+  // (net/output_turn or mark_dirty), which writes it together with
   // whatever this input adds.
   void flush_ahead_of_input() {
     if (context_.config.threads > 1) {
@@ -149,7 +149,7 @@ class ws_session final : public ws_protocol {
       finish();
     } else if (input_yielded()) {
       asio::post(stream_.get_executor(), pooled([self = shared(), socket_may_have_more] {
-                   const input_turn turn(self->context_.config.threads <= 1);
+                   const output_turn turn(self->context_.config.threads <= 1);
                    self->flush_ahead_of_input();
                    self->feed(nullptr, 0);
                    self->after_input(socket_may_have_more);
@@ -218,7 +218,7 @@ class ws_session final : public ws_protocol {
     return true;
   }
 
-  // Inside an input turn, a plain session's frame joins the thread's batch of
+  // Inside an output turn, a plain session's frame joins the thread's batch of
   // sends; the session then writes nothing more until its report.
   bool add_to_batch(std::span<const wire::shared_bytes> messages) {
     send_batch* batch = turn_batch();
