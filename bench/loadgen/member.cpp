@@ -22,6 +22,15 @@ std::string request_target(const options& opts, std::uint32_t room) {
   return "/";
 }
 
+// Connection `index`'s source address: spread over 127.0.0.1 upward when the
+// server is on loopback, else the kernel's choice.
+std::string source_address(const options& opts, std::uint32_t index) {
+  if (opts.source_addresses <= 1 || !opts.host.starts_with("127.")) {
+    return {};
+  }
+  return "127.0.0." + std::to_string(1 + index % opts.source_addresses);
+}
+
 }  // namespace
 
 std::string room_name(std::uint32_t room) { return "b" + std::to_string(room); }
@@ -34,7 +43,7 @@ member::member(const options& opts, SSL_CTX* tls, std::uint32_t index, std::uint
       kind_(kind),
       token_(std::move(token)),
       events_(events),
-      conn_(opts.host, opts.port, request_target(opts, room),
+      conn_(opts.host, opts.port, source_address(opts, index), request_target(opts, room),
             opts.mode == mode::hearth ? "hearth.v1" : "", tls, (index + 1) * 2654435761U) {}
 
 void member::become_ready() {

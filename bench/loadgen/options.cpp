@@ -25,11 +25,13 @@ const char* usage() {
          "         --rooms N --members M --rate MSGS_PER_S --payload BYTES\n"
          "         [--warmup S] [--duration S] [--server-pid PID] [--slow-rooms-permille K]\n"
          "         [--churn PER_S] [--tls] [--coedit] [--label TEXT] [--connect-concurrency N]\n"
-         "         [--drain S] [--seed N]\n"
+         "         [--drain S] [--seed N] [--source-addresses N]\n"
          "Opens N*M connections in rooms b0..b{N-1}, sends chat open-loop at the given total\n"
          "rate, and prints one JSON line of results. --rate 0 holds the connections idle.\n"
          "--coedit (hearth): each room's first member pushes a session worksheet and the rate\n"
-         "is of edits to it instead of chat; reports durable edits/s and ack latency.\n";
+         "is of edits to it instead of chat; reports durable edits/s and ack latency.\n"
+         "--source-addresses (default 16): to a loopback server, connect from 127.0.0.1\n"
+         "upward, so the kernel's ephemeral port search stays short with many connections.\n";
 }
 
 const char* mode_name(mode m) {
@@ -99,6 +101,8 @@ options parse_options(int argc, char** argv) {
       o.label = value;
     } else if (name == "connect-concurrency") {
       o.connect_concurrency = number<std::uint32_t>(name, value);
+    } else if (name == "source-addresses") {
+      o.source_addresses = number<std::uint32_t>(name, value);
     } else if (name == "drain") {
       o.drain_seconds = number<double>(name, value);
     } else if (name == "seed") {
@@ -121,6 +125,9 @@ options parse_options(int argc, char** argv) {
   }
   if (o.rate < 0 || o.warmup_seconds < 0 || o.duration_seconds <= 0 || o.connect_concurrency == 0) {
     throw std::invalid_argument("rates and durations must be positive");
+  }
+  if (o.source_addresses == 0 || o.source_addresses > 250) {
+    throw std::invalid_argument("--source-addresses must be 1 to 250");
   }
   return o;
 }

@@ -27,6 +27,11 @@ struct options {
   bool coedit = false;  // W8: edits of one session sheet per room instead of chat
   std::string label;
   std::uint32_t connect_concurrency = 256;
+  // Connect from this many loopback addresses (127.0.0.1 upward) when the server
+  // is on loopback: with one, the kernel's search for a free ephemeral port walks
+  // every connection already open to the server, and 18,000 connects become
+  // the generator's bottleneck instead of the server's.
+  std::uint32_t source_addresses = 16;
   double drain_seconds = 5;
   std::uint32_t seed = 1;
 };

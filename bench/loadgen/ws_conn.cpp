@@ -63,8 +63,9 @@ bool contains_token(std::string_view headers, std::string_view name, std::string
 
 }  // namespace
 
-ws_conn::ws_conn(const std::string& host, std::uint16_t port, std::string request_target,
-                 std::string subprotocol, SSL_CTX* tls, std::uint32_t mask_seed)
+ws_conn::ws_conn(const std::string& host, std::uint16_t port, const std::string& source,
+                 std::string request_target, std::string subprotocol, SSL_CTX* tls,
+                 std::uint32_t mask_seed)
     : target_(std::move(request_target)),
       subprotocol_(std::move(subprotocol)),
       host_header_(host + ":" + std::to_string(port)),
@@ -83,6 +84,9 @@ ws_conn::ws_conn(const std::string& host, std::uint16_t port, std::string reques
     fail("not an IPv4 address: " + host);
     return;
   }
+  if (!source.empty() && !bind_source(source)) {
+    return;
+  }
   if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 &&
       errno != EINPROGRESS) {
     fail(std::string("connect: ") + std::strerror(errno));
@@ -93,6 +97,23 @@ ws_conn::ws_conn(const std::string& host, std::uint16_t port, std::string reques
     SSL_set_fd(ssl_, fd_);
     SSL_set_connect_state(ssl_);
   }
+}
+
+bool ws_conn::bind_source(const std::string& source) {
+  // The port is chosen at connect, per destination, not reserved here.
+  const int one = 1;
+  ::setsockopt(fd_, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  if (::inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1) {
+    fail("not an IPv4 address: " + source);
+    return false;
+  }
+  if (::bind(fd_, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0) {
+    fail("bind " + source + ": " + std::strerror(errno));
+    return false;
+  }
+  return true;
 }
 
 ws_conn::~ws_conn() {

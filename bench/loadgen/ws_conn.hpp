@@ -37,9 +37,11 @@ class ws_conn {
   enum class phase : std::uint8_t { connecting, tls_handshake, upgrading, open, closed };
 
   // Starts a non-blocking connect to host:port; `request_target` is the
-  // upgrade path, `subprotocol` may be empty. `tls` may be null.
-  ws_conn(const std::string& host, std::uint16_t port, std::string request_target,
-          std::string subprotocol, SSL_CTX* tls, std::uint32_t mask_seed);
+  // upgrade path, `subprotocol` may be empty. `tls` may be null. A non-empty
+  // `source` is the IPv4 address to connect from (the port stays the kernel's).
+  ws_conn(const std::string& host, std::uint16_t port, const std::string& source,
+          std::string request_target, std::string subprotocol, SSL_CTX* tls,
+          std::uint32_t mask_seed);
   ~ws_conn();
   ws_conn(const ws_conn&) = delete;
   ws_conn& operator=(const ws_conn&) = delete;
@@ -66,6 +68,7 @@ class ws_conn {
 
  private:
   void fail(std::string why);
+  bool bind_source(const std::string& source);
   void finish_connect(ws_sink& sink);
   void drive_tls(ws_sink& sink);
   void start_upgrade();
