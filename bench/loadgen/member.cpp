@@ -55,12 +55,17 @@ void member::on_open(ws_conn& /*conn*/) {
   if (mode_ == mode::raw) {
     become_ready();
   } else if (mode_ == mode::hearth) {
+    // Hello and JoinRoom in one frame, as the web client sends them: one round
+    // trip from the upgrade to the room.
     v1::ClientMessage hello;
     hello.set_request_id(hello_request);
     hello.mutable_hello()->set_token(token_);
     hello.mutable_hello()->set_client_name("hearth-loadgen");
     hello.mutable_hello()->set_client_version(HEARTH_VERSION);
-    send_hearth(hello);
+    v1::ClientMessage join;
+    join.set_request_id(join_request);
+    join.mutable_join_room()->set_room_id(room_name(room_));
+    send_hearth({&hello, &join});
   }
   // socket.io: the server speaks first (the Engine.IO open packet).
 }
@@ -94,7 +99,7 @@ void member::send_payload(std::string_view payload) {
       auto* body = chat.mutable_send_chat();
       body->set_text(payload.data(), payload.size());
       body->set_scope(v1::CHAT_SCOPE_ROOM);
-      send_hearth(chat);
+      send_hearth({&chat});
       return;
     }
     case mode::socketio: {
@@ -114,7 +119,7 @@ void member::push_sheet() {
   auto* body = push.mutable_worksheet()->mutable_push();
   body->set_template_id(std::string(coedit_template));
   body->set_scope(v1::WORKSHEET_SCOPE_SESSION);
-  send_hearth(push);
+  send_hearth({&push});
 }
 
 bool member::edit_sheet(std::string_view stamp, std::uint64_t scheduled_ns) {
@@ -133,7 +138,7 @@ void member::send_next_batch() {
   static v1::ClientMessage submit;  // reused: the loop is single-threaded
   submit.set_request_id(next_request_++);
   *submit.mutable_worksheet()->mutable_submit() = std::move(*batch);
-  send_hearth(submit);
+  send_hearth({&submit});
 }
 
 void member::on_worksheet_event(const v1::Event& event) {
@@ -158,19 +163,21 @@ void member::on_worksheet_event(const v1::Event& event) {
   }
 }
 
-void member::send_hearth(const v1::ClientMessage& message) {
+void member::send_hearth(std::initializer_list<const v1::ClientMessage*> records) {
   static std::string frame;
   frame.clear();
-  const auto size = message.ByteSizeLong();
-  auto length = static_cast<std::uint32_t>(size);
-  while (length >= 0x80U) {  // varint length prefix
-    frame.push_back(static_cast<char>((length & 0x7fU) | 0x80U));
-    length >>= 7U;
+  for (const auto* message : records) {
+    const auto size = message->ByteSizeLong();
+    auto length = static_cast<std::uint32_t>(size);
+    while (length >= 0x80U) {  // varint length prefix
+      frame.push_back(static_cast<char>((length & 0x7fU) | 0x80U));
+      length >>= 7U;
+    }
+    frame.push_back(static_cast<char>(length));
+    const auto at = frame.size();
+    frame.resize(at + size);
+    message->SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(&frame[at]));
   }
-  frame.push_back(static_cast<char>(length));
-  const auto at = frame.size();
-  frame.resize(at + size);
-  message.SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(&frame[at]));
   conn_.send(opcode::binary, frame);
 }
 
@@ -221,7 +228,7 @@ void member::on_hearth_message(const v1::ServerMessage& message) {
   if (message.has_ping()) {
     v1::ClientMessage pong;
     pong.mutable_pong()->set_nonce(message.ping().nonce());
-    send_hearth(pong);
+    send_hearth({&pong});
     return;
   }
   if (message.has_disconnect()) {
@@ -236,12 +243,7 @@ void member::on_hearth_message(const v1::ServerMessage& message) {
                                   std::to_string(static_cast<int>(reply.error().code())));
     return;
   }
-  if (reply.request_id() == hello_request) {
-    v1::ClientMessage join;
-    join.set_request_id(join_request);
-    join.mutable_join_room()->set_room_id(room_name(room_));
-    send_hearth(join);
-  } else if (reply.request_id() == join_request) {
+  if (reply.request_id() == join_request) {
     member_id_ = reply.join().member_id();
     become_ready();
   } else if (reply.has_worksheet() && reply.worksheet().has_ack() && sheet_) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,7 +66,8 @@ class member final : public ws_sink {
   void on_hearth_frame(std::string_view frame);
   void on_hearth_message(const v1::ServerMessage& message);
   void on_socketio_text(std::string_view text);
-  void send_hearth(const v1::ClientMessage& message);
+  // One frame of the given records, in order.
+  void send_hearth(std::initializer_list<const v1::ClientMessage*> records);
   void on_worksheet_event(const v1::Event& event);
   void send_next_batch();
 
