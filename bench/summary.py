@@ -24,6 +24,8 @@ IDLE_COLUMNS = [
     ("connections", "connections", 1, 0),
     ("connect (s)", "connect_seconds", 1, 2),
     ("joins/s", "joins_per_second", 1, 0),
+    ("server CPU/join (us)", "server_cpu_per_join_us", 1, 0),
+    ("generator CPU joining", "generator_cpu_share_joining", 1, 2),
     ("RSS/conn (B)", "rss_per_connection_bytes", 1, 0),
     ("slab/conn (B)", "slab_per_connection_bytes", 1, 0),
     ("RSS after (MB)", "server_rss_after_kb", 1 / 1024, 1),
@@ -46,7 +48,8 @@ EXTRA_COLUMNS = {
            ("ack max (ms)", "ack_latency_us.max", 1e-3, 1)],
 }
 IDLE_RATIOS = [("RSS/conn", "rss_per_connection_bytes"),
-               ("slab/conn", "slab_per_connection_bytes"), ("joins/s", "joins_per_second")]
+               ("slab/conn", "slab_per_connection_bytes"), ("joins/s", "joins_per_second"),
+               ("CPU/join", "server_cpu_per_join_us")]
 
 
 def scaled(value, scale):
@@ -187,7 +190,9 @@ def header_lines(meta):
         "latency and memory; above 1 for capacity, delivery ratio and joins/s. "
         "† = in some run the generator's send lag p99 was above "
         f"{SEND_LAG_LIMIT_US / 1000:g} ms or it used >= {GENERATOR_CPU_LIMIT:.0%} of its core "
-        "(it, not the server, may have set the pace).", ""]
+        "(it, not the server, may have set the pace). W0: where the generator's CPU share "
+        "while joining is near 1, joins/s is the generator's limit and the server's CPU per "
+        "join is the figure that compares servers.", ""]
 
 
 def summary_markdown(meta, records):

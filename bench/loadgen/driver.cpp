@@ -86,11 +86,13 @@ class driver final : public member_events {
     const auto rss_before = server_rss();
     const auto slab_before = read_slab_kb();
     const auto cpu_before_connect = server_cpu();
+    const auto self_before_connect = read_cpu_times(static_cast<int>(::getpid()));
     bool joined = connect_all();
     if (joined && o_.coedit) {
       joined = open_sheets();
     }
     const auto cpu_after_connect = server_cpu();
+    const auto self_after_connect = read_cpu_times(static_cast<int>(::getpid()));
     r.set("connections", static_cast<std::uint64_t>(planned_));
     r.set("joined", static_cast<std::uint64_t>(ready_));
     r.set("connect_seconds", connect_seconds_);
@@ -102,6 +104,15 @@ class driver final : public member_events {
                 static_cast<double>(ready_) * 1e6);
     } else {
       r.set_null("server_cpu_per_join_us");
+    }
+    // Near 1, joins/s is this generator's limit and only the server's CPU per
+    // join compares servers.
+    if (self_before_connect && self_after_connect && connect_seconds_ > 0) {
+      r.set("generator_cpu_share_joining",
+            (cpu_seconds(*self_after_connect) - cpu_seconds(*self_before_connect)) /
+                connect_seconds_);
+    } else {
+      r.set_null("generator_cpu_share_joining");
     }
     if (!joined) {
       problem_text_.insert(problem_text_.begin(), "not every member joined");
