@@ -274,6 +274,10 @@ const std::vector<option>& options() {
                                  [](config& c) -> std::size_t& { return c.store.max_queued; }),
       number_option<std::size_t>("store-max-batch", "records per store transaction (default 1000)",
                                  [](config& c) -> std::size_t& { return c.store.max_batch; }),
+      millis_option("store-linger-ms",
+                    "longest wait for more records before a commit nobody waits for; 0 commits "
+                    "at once (default 5)",
+                    [](config& c) -> std::chrono::milliseconds& { return c.store.linger; }),
       {"token-issuer", "required token issuer (default hearthd)", false,
        [](config& c, const std::string& v) { c.net.token_issuer = v; }},
       {"token-audience", "required token audience (default hearth)", false,

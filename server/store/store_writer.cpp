@@ -18,15 +18,24 @@ store_writer::~store_writer() {
 }
 
 bool store_writer::submit(write w, completion done) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (queue_.size() >= limits_.max_queued || stopping_) {
       return false;
     }
+    // A record nobody waits for does not wake a lingering writer: it is
+    // woken for the first record, for one that is waited for, and when full.
+    wake = queue_.empty() || done || queue_.size() + 1 >= limits_.max_batch;
+    if (done) {
+      ++awaited_;
+    }
     queue_.push_back({std::move(w), std::move(done), {}});
     ++submitted_;
   }
-  wake_.notify_one();
+  if (wake) {
+    wake_.notify_one();
+  }
   return true;
 }
 
@@ -37,6 +46,7 @@ bool store_writer::read(std::function<void(store&)> job) {
       return false;
     }
     queue_.push_back({write{}, {}, std::move(job)});
+    ++awaited_;
     ++submitted_;
   }
   wake_.notify_one();
@@ -46,7 +56,14 @@ bool store_writer::read(std::function<void(store&)> job) {
 void store_writer::flush() {
   std::unique_lock lock(mutex_);
   const auto target = submitted_;
+  ++flushes_;
+  wake_.notify_one();
   drained_.wait(lock, [&] { return attempted_ >= target; });
+  --flushes_;
+}
+
+bool store_writer::commit_now() const {
+  return stopping_ || awaited_ > 0 || flushes_ > 0 || queue_.size() >= limits_.max_batch;
 }
 
 std::uint64_t store_writer::commits() const {
@@ -69,6 +86,9 @@ void store_writer::run() {
       if (queue_.empty()) {
         return;  // stopping, and everything submitted was attempted
       }
+      if (limits_.linger.count() > 0 && !commit_now()) {
+        wake_.wait_for(lock, limits_.linger, [&] { return commit_now(); });
+      }
       // Everything that queued while the last commit ran goes in this one, up
       // to the first read: that runs on its own, after the batch committed.
       std::size_t n = 1;
@@ -81,6 +101,11 @@ void store_writer::run() {
       batch.assign(std::make_move_iterator(queue_.begin()),
                    std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      for (const auto& p : batch) {
+        if (p.done || p.job) {
+          --awaited_;
+        }
+      }
     }
     if (batch.front().job) {
       run_read(batch.front().job);

@@ -5,6 +5,7 @@
 // with the writes, so that each sees everything submitted before it.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -19,6 +20,11 @@ namespace hearth::store {
 struct writer_limits {
   std::size_t max_queued = 100'000;  // writes and reads waiting; refused beyond
   std::size_t max_batch = 1000;      // writes per transaction
+  // How long a batch nobody waits for (attendance, audit notes) may wait for
+  // more before it commits: a commit's cost (locks, pages, an fdatasync) is
+  // then shared by a join storm's records instead of paid every few joins.
+  // A write with a completion, a read or a flush commits at once.
+  std::chrono::milliseconds linger{5};
 };
 
 class store_writer {
@@ -52,6 +58,8 @@ class store_writer {
   };
   void run();
   void run_read(const std::function<void(store&)>& job);
+  // Whether the writer should commit now instead of lingering for more.
+  bool commit_now() const;
 
   store& store_;
   writer_limits limits_;
@@ -63,6 +71,8 @@ class store_writer {
   std::uint64_t attempted_ = 0;
   std::uint64_t commits_ = 0;
   std::uint64_t failures_ = 0;
+  std::size_t awaited_ = 0;  // queued entries someone waits for: completions and reads
+  std::size_t flushes_ = 0;  // callers in flush()
   bool stopping_ = false;
   std::thread thread_;  // last: starts after everything above exists
 };

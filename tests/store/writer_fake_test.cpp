@@ -1,8 +1,10 @@
 // store_writer against a fake store that stands for a failing disk, and one
-// that can be held mid-commit: failures, recovery, batch and queue limits, and
-// where reads fall between batches.
+// that can be held mid-commit: failures, recovery, batch and queue limits,
+// where reads fall between batches, and which records wait for more.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 
 #include "store/store_writer.hpp"
@@ -27,6 +29,7 @@ class fake_store final : public store {
     }
     batches_.push_back(batch.size());
     writes_ += batch.size();
+    cv_.notify_all();
   }
   std::int64_t begin_run(time_ms) override { return 1; }
   std::vector<audit_record> audit(const audit_query&) override { return {}; }
@@ -69,6 +72,11 @@ class fake_store final : public store {
   std::size_t writes() {
     std::lock_guard lock(mutex_);
     return writes_;
+  }
+  // Waits (at most `limit`) until `n` writes were committed in all.
+  bool wait_writes(std::size_t n, std::chrono::seconds limit) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, limit, [&] { return writes_ >= n; });
   }
 
  private:
@@ -270,6 +278,78 @@ TEST(store_writer, a_read_runs_after_a_failed_batch) {
   EXPECT_EQ(failed_before_read, 10);
   EXPECT_EQ(writer.commits(), 0U);
   EXPECT_GE(writer.failures(), 1U);
+}
+
+// Limits whose records nobody waits for linger for an hour: longer than any test.
+writer_limits lingering() {
+  writer_limits limits;
+  limits.linger = std::chrono::hours(1);
+  return limits;
+}
+
+// Records nobody waits for linger (here for an hour) and share one commit
+// with what follows them; the first record that is waited for commits them all.
+TEST(store_writer, records_nobody_waits_for_wait_for_the_next_commit) {
+  fake_store fake;
+  store_writer writer(fake, lingering());
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(writer.submit(attendance_close{"room-1", "sub-1", i}));
+  }
+  std::promise<bool> committed;
+  ASSERT_TRUE(writer.submit(entry(10), [&](bool ok) { committed.set_value(ok); }));
+  auto done = committed.get_future();
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(30)), std::future_status::ready)
+      << "a write someone waits for must not linger";
+  EXPECT_TRUE(done.get());
+  EXPECT_EQ(fake.batches(), (std::vector<std::size_t>{11}));
+}
+
+TEST(store_writer, a_read_does_not_wait_for_the_linger) {
+  fake_store fake;
+  store_writer writer(fake, lingering());
+  ASSERT_TRUE(writer.submit(alive_mark{1, 1}));
+  std::promise<std::size_t> seen;
+  ASSERT_TRUE(writer.read([&](store&) { seen.set_value(fake.writes()); }));
+  auto answer = seen.get_future();
+  ASSERT_EQ(answer.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(answer.get(), 1U);  // the lingering record committed first
+}
+
+TEST(store_writer, flush_and_the_destructor_cut_the_linger) {
+  fake_store fake;
+  {
+    store_writer writer(fake, lingering());
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(writer.submit(attendance_close{"room-1", "sub-1", i}));
+    }
+    writer.flush();
+    EXPECT_EQ(fake.batches(), (std::vector<std::size_t>{3}));
+    ASSERT_TRUE(writer.submit(alive_mark{1, 1}));
+  }
+  EXPECT_EQ(fake.writes(), 4U);
+}
+
+TEST(store_writer, a_full_batch_does_not_linger) {
+  fake_store fake;
+  auto limits = lingering();
+  limits.max_batch = 4;
+  store_writer writer(fake, limits);
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(writer.submit(attendance_close{"room-1", "sub-1", i}));
+  }
+  EXPECT_TRUE(fake.wait_writes(4, std::chrono::seconds(30)));
+}
+
+// Lingering ends by itself: a lone record commits without anything after it.
+TEST(store_writer, a_lingering_record_commits_on_its_own) {
+  for (const auto linger : {std::chrono::milliseconds(0), std::chrono::milliseconds(20)}) {
+    fake_store fake;
+    writer_limits limits;
+    limits.linger = linger;
+    store_writer writer(fake, limits);
+    ASSERT_TRUE(writer.submit(alive_mark{1, 1}));
+    EXPECT_TRUE(fake.wait_writes(1, std::chrono::seconds(30))) << linger.count() << " ms";
+  }
 }
 
 }  // namespace
