@@ -54,6 +54,13 @@ void room_runner::refresh_templates() {
 
 void room_runner::join(std::shared_ptr<connection> conn, core::identity who, v1::JoinRoom request,
                        std::uint32_t request_id) {
+  if (runs_inline()) {
+    // As a command does: the join's answer, snapshot and presence go out with
+    // the rest of the turn that read it (a Hello's answer, in one write).
+    pending_joins.fetch_sub(1);
+    do_join(conn, who, request, request_id);
+    return;
+  }
   post_to_room([self = shared_from_this(), conn = std::move(conn), who = std::move(who),
                 request = std::move(request), request_id] {
     self->pending_joins.fetch_sub(1);
@@ -79,12 +86,7 @@ void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage me
       start.set_shuffle_seed((static_cast<std::uint64_t>(entropy()) << 32U) | entropy());
     }
   }
-  if (config_.threads <= 1 && posted_.load(std::memory_order_relaxed) == 0 &&
-      plan_ == plan_state::loaded && queued_.empty() &&
-      strand_.get_inner_executor().running_in_this_thread()) {
-    // One thread, nothing posted to the room: its strand has nothing to
-    // order, so the command runs here, without the strand's queue and locks
-    // and a copy of the message into an operation.
+  if (runs_inline()) {
     do_command(conn, message, true);
     return;
   }
@@ -108,6 +110,16 @@ void room_runner::command(std::shared_ptr<connection> conn, v1::ClientMessage me
   } else {
     post_to_room(std::move(work));
   }
+}
+
+bool room_runner::runs_inline() const {
+  // One thread, nothing posted to the room: its strand has nothing to order,
+  // so work runs where it arrived, without the strand's queue and locks and a
+  // copy into an operation. The first test keeps every other read of room
+  // state off other threads.
+  return config_.threads <= 1 && posted_.load(std::memory_order_relaxed) == 0 &&
+         plan_ == plan_state::loaded && queued_.empty() &&
+         strand_.get_inner_executor().running_in_this_thread();
 }
 
 void room_runner::do_command(const std::shared_ptr<connection>& conn,

@@ -144,6 +144,8 @@ class room_runner : public std::enable_shared_from_this<room_runner> {
                         work();
                       });
   }
+  // Whether work for the room may run on the calling stack (see the .cpp).
+  bool runs_inline() const;
   void rearm_timer();
   void on_timer();
   void retire_if_empty();

@@ -17,7 +17,7 @@ constexpr std::size_t idle_queue_capacity = 16;
 // per recipient, and one write per recipient whatever the turn queued for it.
 thread_local std::vector<std::shared_ptr<session_core>> dirty_sessions;
 // Set while an output_turn is open on this thread: its end flushes them.
-thread_local bool in_input_turn = false;
+thread_local bool in_output_turn = false;
 
 }  // namespace
 
@@ -58,9 +58,9 @@ void session_core::deliver(wire::shared_bytes bytes) {
   }
 }
 
-output_turn::output_turn(bool one_thread) : active_(one_thread && !in_input_turn) {
+output_turn::output_turn(bool one_thread) : active_(one_thread && !in_output_turn) {
   if (active_) {
-    in_input_turn = true;
+    in_output_turn = true;
   }
 }
 
@@ -82,11 +82,11 @@ output_turn::~output_turn() {
     }
     batch->submit();
   }
-  in_input_turn = false;
+  in_output_turn = false;
 }
 
 send_batch* session_core::turn_batch() const {
-  return in_input_turn && context_.config.batch_sends ? send_batch::for_this_thread() : nullptr;
+  return in_output_turn && context_.config.batch_sends ? send_batch::for_this_thread() : nullptr;
 }
 
 std::shared_ptr<batched_sender> session_core::as_batched_sender() {
@@ -117,7 +117,7 @@ void session_core::deliver_alone(const wire::shared_bytes& bytes) {
 }
 
 void session_core::mark_dirty() {
-  if (dirty_sessions.empty() && !in_input_turn) {
+  if (dirty_sessions.empty() && !in_output_turn) {
     post_after_turn(&session_core::flush_dirty_sessions);
   }
   dirty_sessions.push_back(self());
