@@ -122,29 +122,6 @@ class Rejoin(HearthTestCase):
         self.assertEqual(await self.assert_chat_works(b), 5)
 
 
-class OneFrame(HearthTestCase):
-    # As the web client joins: Hello and JoinRoom in one frame to a room that
-    # is open already. They are answered in one frame (one round trip from the
-    # upgrade to the room), and a chat in the same frame follows the join.
-    async def test_hello_join_and_chat_in_one_frame_are_answered_in_one_frame(self):
-        a = await self.joined("a")
-        token = self.server.mint(self.ROOM, "participant", "b", "Bea")
-        b = await self.connect("b")
-        hello = b.make(hello=pb.Hello(token=token, client_name="hearth-pytest",
-                                      client_version="0.1.0"))
-        join = b.make(join_room=pb.JoinRoom())
-        chat = b.make(send_chat=pb.SendChat(text="hello all"))
-        await b.send(hello, join, chat)
-        await b.expect_reply(hello.request_id, "hello")
-        result = (await b.expect_reply(join.request_id, "join")).join
-        self.assertEqual(result.head_seq, 2)
-        await self.expect_event(b, "chat", seq=3, from_member_id=result.member_id)
-        await b.expect_reply(chat.request_id, "chat")
-        self.assertEqual(b.frames, 1)
-        await self.expect_event(a, "member_joined", seq=2)
-        await self.expect_event(a, "chat", seq=3, from_member_id=result.member_id)
-
-
 class RoomLimits(HearthTestCase):
     SERVER_ARGS = ("--max-members", "2")
 

@@ -264,19 +264,34 @@ class TypingAndLeave(HearthTestCase):
 
 
 class Framing(HearthTestCase):
-    async def test_one_frame_may_carry_hello_join_and_chat(self):
-        client = await self.connect("c")
-        token = self.server.mint(self.ROOM, "participant", "p", "P")
+    async def hello_join_and_chat_in_one_frame(self, subject, head_seq):
+        """A new connection sends Hello, JoinRoom and a chat in one frame, as
+        the web client sends the first two; returns it once all are answered."""
+        client = await self.connect(subject)
+        token = self.server.mint(self.ROOM, "participant", subject, subject.title())
         hello = client.make(hello=pb.Hello(token=token))
         join = client.make(join_room=pb.JoinRoom())
         chat = client.make(send_chat=pb.SendChat(text="all at once"))
         await client.send(hello, join, chat)
         await client.expect_reply(hello.request_id, "hello")
         result = (await client.expect_reply(join.request_id, "join")).join
-        self.assertEqual(result.head_seq, 1)
-        await self.expect_event(client, "chat", seq=2, text="all at once")
+        self.assertEqual(result.head_seq, head_seq)
+        await self.expect_event(client, "chat", seq=head_seq + 1, text="all at once")
         reply = await client.expect_reply(chat.request_id, "chat")
-        self.assertEqual(reply.chat.seq, 2)
+        self.assertEqual(reply.chat.seq, head_seq + 1)
+        return client
+
+    async def test_one_frame_may_carry_hello_join_and_chat(self):
+        await self.hello_join_and_chat_in_one_frame("p", head_seq=1)
+
+    # To a room that is open already the answers come in one frame too: one
+    # round trip from the upgrade to the room.
+    async def test_hello_and_join_to_an_open_room_are_answered_in_one_frame(self):
+        a = await self.joined("a")
+        b = await self.hello_join_and_chat_in_one_frame("b", head_seq=2)
+        self.assertEqual(b.frames, 1)
+        await self.expect_event(a, "member_joined", seq=2)
+        await self.expect_event(a, "chat", seq=3, text="all at once")
 
     async def test_request_id_zero_gets_no_reply(self):
         a = await self.joined("a")
