@@ -8,9 +8,8 @@ to <out>/results.jsonl (one line per measurement) and <out>/summary.md."""
 import argparse
 import datetime
 import json
+import math
 import os
-import platform
-import resource
 import signal
 import statistics
 import subprocess
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from criteria import (ALL_WORKLOADS, HEARTH_VARIANTS, LOADGEN_CPU, SERVER_CPU, generator_bound,
                       metric, ms, num, passes)
+from machine import log, machine_info, pauses, raise_fd_limit, wait_until_idle
 from summary import write_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +31,9 @@ LOADGEN = RELEASE / "bench" / "loadgen" / "hearth-loadgen"
 EPOLL_RELAY = RELEASE / "bench" / "peers" / "hearth-epoll-relay"
 NODE_PEERS = ROOT / "bench" / "peers" / "node"
 
-IDLE_BUSY_CORES = 0.2
 START_TIMEOUT_S, STOP_TIMEOUT_S = 15, 15
 MAX_SEARCH_STEPS = 30
+REFINE_STEPS = 2  # x1.118, then x1.057
 
 
 @dataclass(frozen=True)
@@ -147,18 +147,20 @@ class Plan:
     w8_rooms: int
     w8_members: int
     w8_rates: tuple            # edits/s over all members
+    pause_probe_s: float       # the machine's pauses, measured before and after the run
 
 
 FULL = Plan(rooms=1000, members=10, warmup=3, duration=10, w0_connections=18_000, w0_tls=True,
             w1_fractions=(0.10, 0.25, 0.50, 0.75), w1_fixed_rate=0, w2_start=4000,
             w2_search=True, w3_sizes=(2, 6, 10, 15, 50), w3_connections=10_000, w3_fraction=0.25,
             w4_payloads=(40, 256, 1024, 4096, 16384, 65536), w4_rate=500, w5_churn=200,
-            w6_permille=10, w8_rooms=100, w8_members=10, w8_rates=(500, 1000, 2000, 4000, 8000))
+            w6_permille=10, w8_rooms=100, w8_members=10, w8_rates=(500, 1000, 2000, 4000, 8000),
+            pause_probe_s=5)
 SHORT = Plan(rooms=50, members=10, warmup=2, duration=3, w0_connections=600, w0_tls=False,
              w1_fractions=(), w1_fixed_rate=1000, w2_start=2000, w2_search=False,
              w3_sizes=(2, 50), w3_connections=500, w3_fraction=0.25, w4_payloads=(40, 65536),
              w4_rate=200, w5_churn=20, w6_permille=100, w8_rooms=20, w8_members=5,
-             w8_rates=(200,))
+             w8_rates=(200,), pause_probe_s=1)
 SHORT_WORKLOADS = ("W0", "W1", "W2", "W8")
 NEEDS_CAPACITY = {"W1", "W3", "W5", "W6", "W7"}
 
@@ -213,114 +215,16 @@ def workload_points(workload, plan, capacity, w0_connections):
     raise ValueError(workload)
 
 
-# ---- the machine ----
-
-def raise_fd_limit():
-    """Children inherit it: W0 holds ~18,000 sockets in the server and in the generator."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
-
-
 def w0_connection_count(plan, nofile):
     """Rooms of 12 that fit below the descriptor limit, with room for other files."""
     fit = max(12, (nofile - 500) // 12 * 12)
     return min(plan.w0_connections, fit)
 
 
-def busy_ticks():
-    """All CPUs' non-idle time so far (user, nice, system, irq, softirq, steal)."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:9]]
-    return sum(fields) - fields[3] - fields[4]  # minus idle and iowait
-
-
-def process_ticks():
-    ticks = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                data = f.read()
-        except OSError:
-            continue
-        rest = data[data.rindex(")") + 2:].split()
-        ticks[int(entry)] = (data[data.index("(") + 1:data.rindex(")")],
-                             int(rest[11]) + int(rest[12]))
-    return ticks
-
-
-def sample_load(seconds=2.0):
-    """Busy cores over the interval (all processes, so short-lived compilers count too)
-    and the busiest processes by name."""
-    hz = os.sysconf("SC_CLK_TCK")
-    busy0 = busy_ticks()
-    procs0 = process_ticks()
-    t0 = time.monotonic()
-    time.sleep(seconds)
-    busy1 = busy_ticks()
-    procs1 = process_ticks()
-    elapsed = time.monotonic() - t0
-    top = []
-    for pid, (comm, ticks) in procs1.items():
-        if pid in procs0 and pid != os.getpid():
-            share = (ticks - procs0[pid][1]) / hz / elapsed
-            if share > 0.05:
-                top.append({"pid": pid, "comm": comm, "cores": round(share, 2)})
-    top.sort(key=lambda p: -p["cores"])
-    return {"busy_cores": round((busy1 - busy0) / hz / elapsed, 2), "busiest": top[:5]}
-
-
-def wait_until_idle(max_wait):
-    """Warns and waits (up to max_wait seconds) while the machine is busier than a
-    fifth of a core; returns the last reading."""
-    start = time.monotonic()
-    while True:
-        reading = sample_load()
-        reading["waited_seconds"] = round(time.monotonic() - start, 1)
-        reading["idle"] = reading["busy_cores"] <= IDLE_BUSY_CORES
-        if reading["idle"] or time.monotonic() - start >= max_wait:
-            break
-        names = ", ".join(f"{p['comm']} ({p['cores']:.2f})" for p in reading["busiest"]) or "?"
-        log(f"machine busy: {reading['busy_cores']:.2f} cores in use ({names}); waiting")
-    if not reading["idle"]:
-        log(f"warning: still busy after {max_wait} s; measuring anyway (recorded)")
-    return reading
-
-
-def command_output(argv):
-    try:
-        return subprocess.run(argv, capture_output=True, text=True, cwd=ROOT,
-                              timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def proc_field(path, name):
-    with open(path) as f:
-        return next((line.split(":", 1)[1].strip() for line in f if line.startswith(name)), "?")
-
-
-def machine_info(nofile):
-    model = proc_field("/proc/cpuinfo", "model name")
-    mem_kb = int(proc_field("/proc/meminfo", "MemTotal").split()[0])
-    return {"cpu": model, "cpus": os.cpu_count(), "memory_mb": mem_kb // 1024,
-            "kernel": platform.release(), "nofile": nofile,
-            "node": command_output(["node", "--version"]),
-            "commit": command_output(["git", "rev-parse", "--short", "HEAD"]),
-            "uncommitted_changes": bool(command_output(["git", "status", "--porcelain"]))}
-
-
 # ---- one measurement ----
 
 class StartError(Exception):
     pass
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
 
 
 def taskset(cpus):
@@ -488,27 +392,42 @@ def describe(record):
 
 def capacity_search(runner, contestant, plan, repeat):
     """Raises the rate x1.25 from the start until a step fails, or lowers it until one
-    passes if the start already fails; returns the last passing rate or None. Stops
-    early when a step gives no usable numbers (failure, or the generator lagging)."""
-    def step(rate, index):
+    passes if the start already fails; then halves the last step between the highest
+    pass and the lowest failure (geometrically) REFINE_STEPS times, so the capacity is
+    known within 6%, not 25%. Returns the highest passing rate or None. Stops the x1.25
+    search early when a step gives no usable numbers (failure, or the generator lagging)."""
+    def step(rate, index, phase):
         spec = base_spec(plan, "W2", f"{rate:.0f}/s", rate)
-        record = runner.measure(contestant, spec, repeat, {"search_step": index})
+        record = runner.measure(contestant, spec, repeat,
+                                {"search_step": index, "search_phase": phase})
         usable = record["ok"] and not record["generator_bound"]
         return passes(record), usable
 
     rate = plan.w2_start
-    passed, usable = step(rate, 0)
+    passed, usable = step(rate, 0, "scale")
     if not plan.w2_search or not usable:
         return rate if passed else None
     factor = 1.25 if passed else 1 / 1.25
-    best = rate if passed else None
+    best, failed = (rate, None) if passed else (None, rate)
+    index = 0
     for index in range(1, MAX_SEARCH_STEPS):
         rate *= factor
-        passed, usable = step(rate, index)
+        passed, usable = step(rate, index, "scale")
         if passed:
             best = rate
+        else:
+            failed = rate
         if not usable or passed != (factor > 1):
             break
+    if best is None or failed is None or failed < best:
+        return best
+    for index in range(index + 1, index + 1 + REFINE_STEPS):
+        rate = math.sqrt(best * failed)
+        passed, _ = step(rate, index, "refine")
+        if passed:
+            best = rate
+        else:
+            failed = rate
     return best
 
 
@@ -599,6 +518,7 @@ def run(args):
             "short": args.short, "repeats": args.repeats, "contestants": names,
             "workloads": args.workloads, "plan": asdict(plan), "w0_connections": w0_connections,
             "machine": machine_info(nofile), "idle_check": wait_until_idle(args.idle_wait)}
+    meta["pauses_before"] = pauses(plan.pause_probe_s)
     if w0_connections < plan.w0_connections:
         log(f"W0: {w0_connections} connections fit the descriptor limit ({nofile})")
     write_meta(out, meta)
@@ -618,7 +538,8 @@ def run(args):
             continue
         run_workload(runner, workload, plan, names, args.repeats, capacity, w0_connections)
 
-    meta.update(finished=utc_now(), failures=runner.failures)
+    meta.update(finished=utc_now(), failures=runner.failures,
+                pauses_after=pauses(plan.pause_probe_s))
     write_meta(out, meta)
     write_summary(out)
     log(f"results: {out / 'results.jsonl'}\nsummary: {out / 'summary.md'}")

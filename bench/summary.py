@@ -170,6 +170,29 @@ WORKLOAD_TITLES = {"W0": "idle connections", "W1": "steady load", "W2": "capacit
                    "W6": "slow consumers", "W7": "TLS", "W8": "co-editing"}
 
 
+def pause_text(reading):
+    cpus = (reading or {}).get("cpus")
+    if not cpus:
+        return "not measured"
+    parts = []
+    for cpu, r in sorted(cpus.items()):
+        parts.append(f"CPU {cpu}: none" if not r["pauses"] else
+                     f"CPU {cpu}: {r['pauses']} ({r['paused_share']:.1%} of the time, "
+                     f"longest {r['longest_ms']:g} ms)")
+    return ", ".join(parts)
+
+
+def pause_line(meta):
+    before = meta.get("pauses_before")
+    if before is None:
+        return []
+    return [f"Machine pauses (a thread spinning alone on each CPU for {before['seconds']:g} s, "
+            f"gaps over {before['over_ms']:g} ms): before the run {pause_text(before)}; after "
+            f"it {pause_text(meta.get('pauses_after'))}. A quiet machine has none. Where "
+            "there are many, tail latencies (and W2's p99 criterion with them) measure the "
+            "machine's pauses as much as the server.", ""]
+
+
 def header_lines(meta):
     machine = meta.get("machine", {})
     idle = meta.get("idle_check", {})
@@ -184,7 +207,7 @@ def header_lines(meta):
         f"Server on CPU {SERVER_CPU}, generator on CPU {LOADGEN_CPU}.", "",
         f"Idle check: {idle.get('busy_cores', '?')} cores busy before the run "
         f"(waited {idle.get('waited_seconds', '?')} s"
-        f"{'' if idle.get('idle', True) else ', NOT idle'}).", "",
+        f"{'' if idle.get('idle', True) else ', NOT idle'}).", "", *pause_line(meta),
         f"{reference_line(meta)} Values are medians over {meta.get('repeats', '?')} repeat(s), "
         "failed runs left out. Ratios are Hearth / peer: below 1 favours Hearth for CPU, "
         "latency and memory; above 1 for capacity, delivery ratio and joins/s. "
