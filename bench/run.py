@@ -9,29 +9,19 @@ import argparse
 import datetime
 import json
 import math
-import os
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from criteria import (ALL_WORKLOADS, HEARTH_VARIANTS, LOADGEN_CPU, SERVER_CPU, generator_bound,
-                      metric, ms, num, passes)
+from contestants import CONTESTANTS, REFERENCE, RELEASE, ROOT
+from criteria import ALL_WORKLOADS, HEARTH_VARIANTS, passes
 from machine import log, machine_info, pauses, raise_fd_limit, wait_until_idle
+from measure import Runner, utc_now
 from summary import write_summary
 
-ROOT = Path(__file__).resolve().parent.parent
-RELEASE = ROOT / "build" / "release"
-HEARTHD = RELEASE / "server" / "app" / "hearthd"
 LOADGEN = RELEASE / "bench" / "loadgen" / "hearth-loadgen"
-EPOLL_RELAY = RELEASE / "bench" / "peers" / "hearth-epoll-relay"
-NODE_PEERS = ROOT / "bench" / "peers" / "node"
-
-START_TIMEOUT_S, STOP_TIMEOUT_S = 15, 15
 MAX_SEARCH_STEPS = 30
 REFINE_STEPS = 2  # x1.118, then x1.057
 
@@ -59,67 +49,6 @@ class Spec:
     @property
     def offered_deliveries(self):
         return self.rate * (self.members - 1)
-
-
-# ---- contestants ----
-
-def hearth_argv(threads, extra=()):
-    def argv(tmp, port_file, spec):
-        args = [str(HEARTHD), "--listen", "127.0.0.1:0", "--data-dir", str(tmp),
-                "--port-file", str(port_file), "--threads", str(threads), "--log-level", "warn",
-                "--max-members", "64", "--rate-per-second", "1000", "--rate-burst", "2000",
-                "--history-events", "256", *extra]
-        args += tls_args(tmp) if spec.tls else ["--insecure-plaintext"]
-        if spec.payload > 4000:  # W4: chat text above Hearth's default limit
-            args += ["--max-chat-bytes", str(spec.payload),
-                     "--max-message-bytes", str(spec.payload + 4096)]
-        return args
-    return argv
-
-
-def epoll_argv(tmp, port_file, spec):
-    return [str(EPOLL_RELAY), "--port", "0", "--port-file", str(port_file)]
-
-
-def node_argv(script):
-    def argv(tmp, port_file, spec):
-        args = ["node", str(NODE_PEERS / script), "--port", "0", "--port-file", str(port_file)]
-        return args + (tls_args(tmp) if spec.tls else [])
-    return argv
-
-
-def tls_args(tmp):
-    return ["--tls-cert", str(tmp / "cert.pem"), "--tls-key", str(tmp / "key.pem")]
-
-
-@dataclass(frozen=True)
-class Contestant:
-    name: str
-    mode: str            # hearth-loadgen --mode
-    argv: object         # (tmp, port_file, spec) -> server command line
-    tls: bool
-    build_target: str
-
-
-CONTESTANTS = {
-    "hearth": Contestant("hearth", "hearth", hearth_argv(1), True, "hearthd"),
-    "epoll": Contestant("epoll", "raw", epoll_argv, False, "hearth-epoll-relay"),
-    "node-ws": Contestant("node-ws", "raw", node_argv("ws_relay.js"), True, ""),
-    "socketio": Contestant("socketio", "socketio", node_argv("socketio_relay.js"), True, ""),
-    "hearth-mt": Contestant("hearth-mt", "hearth", hearth_argv(2), True, "hearthd"),
-    # Hearth sending one system call per recipient, as before send batching.
-    "hearth-unbatched": Contestant("hearth-unbatched", "hearth",
-                                   hearth_argv(1, ["--batch-sends=false"]), True, "hearthd"),
-}
-REFERENCE = "epoll"
-
-
-def server_cpus(name):
-    """hearth-mt gets every core but the generator's; on a 2-core machine that is one
-    core, so there it shows the cost of its threads rather than their scaling."""
-    if name != "hearth-mt" or os.cpu_count() <= 2:
-        return str(SERVER_CPU)
-    return ",".join(str(c) for c in range(os.cpu_count()) if c != LOADGEN_CPU)
 
 
 # ---- workloads ----
@@ -219,173 +148,6 @@ def w0_connection_count(plan, nofile):
     """Rooms of 12 that fit below the descriptor limit, with room for other files."""
     fit = max(12, (nofile - 500) // 12 * 12)
     return min(plan.w0_connections, fit)
-
-
-# ---- one measurement ----
-
-class StartError(Exception):
-    pass
-
-
-def taskset(cpus):
-    return ["taskset", "-c", cpus]
-
-
-def make_cert(tmp):
-    done = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                           "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                           "-subj", "/CN=127.0.0.1", "-keyout", str(tmp / "key.pem"),
-                           "-out", str(tmp / "cert.pem")], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise StartError(f"openssl could not make a certificate: {done.stderr.strip()}")
-
-
-def start_server(contestant, spec, tmp, log_file):
-    """Starts the server and waits for its port file; returns (process, port)."""
-    port_file = tmp / "port"
-    if spec.tls:
-        make_cert(tmp)
-    argv = taskset(server_cpus(contestant.name)) + contestant.argv(tmp, port_file, spec)
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log_file,
-                            stderr=subprocess.STDOUT, cwd=ROOT)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise StartError(f"{contestant.name} exited with status {proc.returncode}")
-        if port_file.exists():
-            text = port_file.read_text()
-            if text.endswith("\n"):
-                return proc, int(text)
-        time.sleep(0.02)
-    stop_server(proc)
-    raise StartError(f"{contestant.name} wrote no port file within {START_TIMEOUT_S} s")
-
-
-def stop_server(proc):
-    """SIGTERM, then SIGKILL if it hangs; returns the exit status (None if killed)."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            return None
-    return proc.returncode
-
-
-def loadgen_argv(loadgen, contestant, spec, port, pid, tmp):
-    args = taskset(str(LOADGEN_CPU)) + [
-        str(loadgen), "--mode", contestant.mode, "--host", "127.0.0.1", "--port", str(port),
-        "--rooms", str(spec.rooms), "--members", str(spec.members), "--rate", f"{spec.rate:.6g}",
-        "--payload", str(spec.payload), "--warmup", f"{spec.warmup:g}",
-        "--duration", f"{spec.duration:g}", "--server-pid", str(pid),
-        "--label", f"{contestant.name} {spec.workload} {spec.point}"]
-    if contestant.mode == "hearth":
-        args += ["--data-dir", str(tmp)]
-    if spec.churn:
-        args += ["--churn", f"{spec.churn:g}"]
-    if spec.slow_permille:
-        args += ["--slow-rooms-permille", str(spec.slow_permille)]
-    if spec.tls:
-        args += ["--tls"]
-    if spec.coedit:
-        args += ["--coedit"]
-    return args
-
-
-def run_loadgen(argv, spec, log_file):
-    """Returns (exit status, the JSON object or None, problem text or None)."""
-    timeout = spec.warmup + spec.duration + 60 + spec.connections / 200
-    try:
-        done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=log_file, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return None, None, f"loadgen did not finish within {timeout:.0f} s"
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
-    try:
-        result = json.loads(lines[-1]) if lines else None
-    except json.JSONDecodeError:
-        result = None
-    if not isinstance(result, dict):
-        return done.returncode, None, (f"loadgen exited with status {done.returncode} and "
-                                       "printed no JSON object")
-    if done.returncode != 0:
-        return done.returncode, result, f"loadgen exited with status {done.returncode}"
-    return 0, result, None
-
-
-class Runner:
-    """Runs measurements and appends each one to results.jsonl as it finishes."""
-
-    def __init__(self, out, loadgen):
-        self.out = out
-        self.loadgen = loadgen
-        self.count = 0
-        self.failures = []
-        (out / "logs").mkdir(parents=True, exist_ok=True)
-        self.results = open(out / "results.jsonl", "w")
-
-    def measure(self, contestant, spec, repeat, extra=None):
-        self.count += 1
-        stem = f"{self.count:04d}-{spec.workload}-{contestant.name}"
-        record = {"contestant": contestant.name, "workload": spec.workload, "point": spec.point,
-                  "repeat": repeat, "spec": asdict(spec), "server_cpus":
-                  server_cpus(contestant.name), "started": utc_now(), **(extra or {}),
-                  "ok": False, "result": None, "generator_bound": False}
-        t0 = time.monotonic()
-        with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp_name:
-            self._run(contestant, spec, Path(tmp_name), stem, record)
-        record["wall_seconds"] = round(time.monotonic() - t0, 1)
-        self.results.write(json.dumps(record) + "\n")
-        self.results.flush()
-        log(f"[{self.count}] {describe(record)}")
-        return record
-
-    def _run(self, contestant, spec, tmp, stem, record):
-        with open(self.out / "logs" / f"{stem}.server.log", "w") as server_log, \
-                open(self.out / "logs" / f"{stem}.loadgen.log", "w") as loadgen_log:
-            try:
-                proc, port = start_server(contestant, spec, tmp, server_log)
-            except StartError as e:
-                self._fail(record, f"server did not start: {e}")
-                return
-            try:
-                argv = loadgen_argv(self.loadgen, contestant, spec, port, proc.pid, tmp)
-                status, result, problem = run_loadgen(argv, spec, loadgen_log)
-            finally:
-                record["server_exit"] = stop_server(proc)
-        record.update(loadgen_exit=status, result=result, ok=problem is None)
-        if problem:
-            self._fail(record, problem)
-        record["generator_bound"] = generator_bound(result)
-
-    def _fail(self, record, problem):
-        record.update(ok=False, problem=problem)
-        self.failures.append(f"{record['contestant']} {record['workload']} "
-                             f"{record['point']}: {problem}")
-
-
-def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def describe(record):
-    head = f"{record['workload']} {record['point']} {record['contestant']} r{record['repeat']}"
-    r = record.get("result")
-    if not r:
-        return f"{head}: FAILED ({record.get('problem')})"
-    text = (f"{head}: {num(r.get('deliveries_per_second'), 0)} deliveries/s, "
-            f"CPU {num(r.get('cpu_per_delivery_us'), 2)} us/delivery, "
-            f"p99 {num(ms(metric(r, 'latency_us.p99')), 2)} ms, "
-            f"ratio {num(r.get('delivery_ratio'), 4)}")
-    if record["workload"] == "W0":
-        text = (f"{head}: {r.get('connections')} connections, "
-                f"{num(r.get('joins_per_second'), 0)} joins/s, "
-                f"RSS {num(r.get('rss_per_connection_bytes'), 0)} B/connection")
-    if not record["ok"]:
-        text += f" FAILED ({record['problem']})"
-    return text + (" [generator-bound]" if record.get("generator_bound") else "")
 
 
 # ---- W2: capacity search ----

@@ -137,8 +137,10 @@ def capacity_results(records):
 def capacity_section(records, names):
     best = capacity_results(records)
     lines = [f"Highest offered rate with p99 <= {P99_BUDGET_US / 1000:g} ms and delivery ratio "
-             f">= {MIN_DELIVERY_RATIO}; median over repeats; CPU and p99 at that rate.", ""]
-    capacity, rows = {}, []
+             f">= {MIN_DELIVERY_RATIO}; median over repeats; CPU and p99 at that rate. The best "
+             "search is shown too: the machine's pauses only ever lower a capacity, so the best "
+             "is the least disturbed of the searches.", ""]
+    capacity, best_found, rows = {}, {}, []
     for name in names:
         steps = [b for (c, _), b in best.items() if c == name]
         if not steps:
@@ -147,14 +149,16 @@ def capacity_section(records, names):
         rate = median([b["spec"]["rate"] for b in found])
         members = records[0]["spec"]["members"]
         capacity[name] = rate
+        best_found[name] = max((b["spec"]["rate"] for b in found), default=None)
         bound = any(r.get("generator_bound") for r in records if r["contestant"] == name)
         rows.append([name + (" †" if bound else ""), f"{len(found)}/{len(steps)}", num(rate, 0),
                      num(scaled(rate, members - 1), 0),
                      num(median([metric(b["result"], "cpu_per_delivery_us") for b in found]), 2),
-                     num(ms(median([metric(b["result"], "latency_us.p99") for b in found])), 2)])
+                     num(ms(median([metric(b["result"], "latency_us.p99") for b in found])), 2),
+                     num(best_found[name], 0)])
     lines += table(["contestant", "searches with a pass", "messages/s", "deliveries/s",
-                    "CPU/delivery (us)", "p99 (ms)"], rows)
-    ratios = ratio_table([("capacity", capacity)])
+                    "CPU/delivery (us)", "p99 (ms)", "best search (messages/s)"], rows)
+    ratios = ratio_table([("capacity", capacity), ("best search", best_found)])
     return lines + ([""] + ratios if ratios else []) + [""]
 
 
