@@ -11,6 +11,7 @@
 #include "admin/template_catalog.hpp"
 #include "auth/random_id.hpp"
 #include "auth/token.hpp"
+#include "store/store_writer.hpp"
 
 namespace hearth::admin {
 namespace {
@@ -61,6 +62,9 @@ void api::audit(const std::string& action, const std::string& target, const std:
 
 response api::handle(const request& req) {
   try {
+    if (auto* writer = server_writes_.load(); writer != nullptr) {
+      writer->flush();
+    }
     return route(req);
   } catch (const store::store_error& e) {
     // No false success: nothing the call wanted to record is acknowledged.

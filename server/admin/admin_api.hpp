@@ -27,6 +27,10 @@ namespace hearth::core {
 class worksheet_templates;
 }  // namespace hearth::core
 
+namespace hearth::store {
+class store_writer;
+}  // namespace hearth::store
+
 namespace hearth::admin {
 
 class template_catalog;
@@ -72,6 +76,11 @@ class api {
   // Where live session summaries come from (the running server); until set,
   // every session reads as not running.
   void set_live_source(live_source* source) { live_.store(source); }
+  // The running server's writer. The API reads and writes the store
+  // directly, so before each call it waits for what the server submitted
+  // earlier to be committed (records nobody waits for may linger): the call
+  // then reads it, and its own records follow it in the audit trail.
+  void set_server_writes(store::store_writer* writer) { server_writes_.store(writer); }
 
  private:
   response route(const request& req);
@@ -129,6 +138,7 @@ class api {
   wall_clock now_;
   std::shared_ptr<admin::template_catalog> templates_;
   std::atomic<live_source*> live_{nullptr};
+  std::atomic<store::store_writer*> server_writes_{nullptr};
 };
 
 }  // namespace hearth::admin

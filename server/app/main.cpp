@@ -99,6 +99,7 @@ int serve(const std::vector<std::string>& args) {
       std::rename(tmp.c_str(), config.port_file.c_str());
     }
     admin_api.set_live_source(&server.live());
+    admin_api.set_server_writes(&writer);
     server.run();
     // Admin calls still running hold HTTP sessions of this server: finish
     // them while its io_context exists.

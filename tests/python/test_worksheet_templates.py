@@ -36,7 +36,9 @@ def to_proto(template):
     return t
 
 
-class WorksheetTemplates(AdminCase):
+class TemplateCalls:
+    """The protocol's template commands and the audit rows they leave."""
+
     async def worksheet(self, client, **command):
         rid = await client.command(worksheet=wpb.WorksheetCommand(**command))
         reply, _ = await client.wait_reply(rid)
@@ -63,6 +65,8 @@ class WorksheetTemplates(AdminCase):
         return self.db_rows("SELECT actor, action, outcome, detail FROM audit WHERE action IN "
                             "('template_saved', 'template_retired') ORDER BY seq")
 
+
+class WorksheetTemplates(TemplateCalls, AdminCase):
     async def test_save_push_elsewhere_admin_retire_and_restart(self):
         fac_a = await self.joined("fac-a", "facilitator", room_id="group-a")
         pat_a = await self.joined("pat-a", room_id="group-a")
@@ -174,6 +178,28 @@ class WorksheetTemplates(AdminCase):
         body = await self.get_json(TEMPLATES)
         self.assertEqual(len(body["templates"]), 10)
         self.assertTrue(all(t["built_in"] for t in body["templates"]))
+
+
+class AdminCallsAfterTheServersRecords(TemplateCalls, AdminCase):
+    """The server lets records nobody waits for (attendance, audit notes)
+    linger before they commit; the admin API reads and writes the store
+    directly. Each admin call first waits for what the server submitted
+    before it: the call reads it, and the call's own audit record follows it.
+    Here the linger is ten minutes, so only that wait commits them."""
+    SERVER_ARGS = ("--store-linger-ms", "600000")
+
+    async def test_a_call_reads_and_records_after_what_the_server_submitted_first(self):
+        await self.joined("fac-a", "facilitator", room_id="group-a")
+        pat_a = await self.joined("pat-a", room_id="group-a")
+        self.assert_refused(await self.save(pat_a, weekly()), errors.ERROR_CODE_PERMISSION_DENIED)
+
+        self.assert_error(await self.call("DELETE", TEMPLATES + "/halt_checkin"), 409, "conflict")
+        self.assertEqual(self.template_audit(), [
+            ("pat-a", "template_saved", "denied", "not_staff template=c_weekly"),
+            ("admin", "template_retired", "denied", "built_in template=halt_checkin"),
+        ])
+        report = await self.get_json("/admin/v1/sessions/group-a/attendance")
+        self.assertEqual([p["subject"] for p in report["people"]], ["fac-a", "pat-a"])
 
 
 if __name__ == "__main__":
