@@ -177,6 +177,13 @@ const std::vector<option>& options() {
           "deletable-chats",
           "most recent room chat messages a facilitator can delete (default 1000)",
           [](config& c) -> std::uint32_t& { return c.net.room.deletable_chats; }),
+      number_option<std::uint32_t>(
+          "recent-chat", "room chat messages a joining member is shown (default 50)",
+          [](config& c) -> std::uint32_t& { return c.net.room.recent_chat; }),
+      number_option<std::uint32_t>(
+          "recent-chat-bytes",
+          "bytes the texts of those messages may hold, per room (default 65536)",
+          [](config& c) -> std::uint32_t& { return c.net.room.recent_chat_bytes; }),
       number_option<std::int64_t>(
           "max-turn-ms", "longest turn on the floor, extensions included (default 7200000)",
           [](config& c) -> std::int64_t& { return c.net.room.max_turn; }),

@@ -362,6 +362,9 @@ std::string room::check_invariants() const {
     if (auto broken = where.floor.check_invariants(roster_); !broken.empty()) {
       return broken;
     }
+    if (auto broken = where.recent_chat.check_bounds(); !broken.empty()) {
+      return broken;
+    }
     for (const auto& chat : where.recent_chat) {
       const chat_record* record = find_chat(where, chat.seq());
       if (record == nullptr || record->deleted) {

@@ -14,6 +14,7 @@
 #include "core/lobby.hpp"
 #include "core/moderation.hpp"
 #include "core/poll.hpp"
+#include "core/recent_chats.hpp"
 #include "core/ring.hpp"
 #include "core/roster.hpp"
 #include "core/safety.hpp"
@@ -119,12 +120,15 @@ class room {
   };
   struct place {
     place(std::uint32_t place_id, std::string place_name, const room_limits& limits)
-        : id(place_id), name(std::move(place_name)), floor(limits, place_id) {}
+        : id(place_id),
+          name(std::move(place_name)),
+          floor(limits, place_id),
+          recent_chat(limits.recent_chat, limits.recent_chat_bytes) {}
     std::uint32_t id = 0;
     std::string name;
     std::uint32_t seq = 0;
     floor_control floor;
-    ring<v1::ChatMessage> recent_chat;  // with ChatMessage.seq set
+    recent_chats recent_chat;  // with ChatMessage.seq set
     // The last `deletable_chats` room chat messages, by ascending seq: their
     // author, and whether a facilitator deleted them. Bounded: a room that
     // talks for hours must not grow without limit.
@@ -156,7 +160,6 @@ class room {
   effects typing(const member& from, bool active, time_ms now);
   // Where the next room chat message is kept for snapshots: the oldest one
   // once the room keeps as many as it may; nullptr if it keeps none.
-  v1::ChatMessage* recent_chat_slot(place& where);
 
   // A joined member's command, by kind.
   effects dispatch(member& m, connection_id conn, const v1::ClientMessage& message, time_ms now);

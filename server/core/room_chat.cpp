@@ -91,15 +91,9 @@ effects room::send_chat(member& from, const v1::SendChat& chat, time_ms now) {
   if (scope == v1::CHAT_SCOPE_ROOM) {
     // The room the sender is in: the main room or their breakout.
     place& where = place_of(from);
-    v1::ChatMessage* kept = recent_chat_slot(where);
-    if (kept != nullptr) {
-      *kept = *message;  // into a recycled message: its text's buffer is reused
-    }
+    where.recent_chat.keep(*message, where.seq + 1);  // the seq emit_place gives the event
     emit_place(out, where, std::move(e), now);
     result.set_seq(where.seq);
-    if (kept != nullptr) {
-      kept->set_seq(where.seq);
-    }
     where.chats.push_back({where.seq, from.id, false});
     while (where.chats.size() > limits_.deletable_chats) {
       where.chats.pop_front();
@@ -150,19 +144,6 @@ room::chat_record* room::find_chat(place& where, std::uint32_t seq) {
 const room::chat_record* room::find_chat(const place& where, std::uint32_t seq) {
   // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast)
   return find_chat(const_cast<place&>(where), seq);
-}
-
-v1::ChatMessage* room::recent_chat_slot(place& where) {
-  if (limits_.recent_chat == 0) {
-    return nullptr;
-  }
-  while (where.recent_chat.size() > limits_.recent_chat) {
-    where.recent_chat.pop_front();
-  }
-  if (where.recent_chat.size() == limits_.recent_chat) {
-    return &where.recent_chat.recycle_front();
-  }
-  return &where.recent_chat.emplace_back();
 }
 
 effects room::typing(const member& from, bool active, time_ms now) {

@@ -381,7 +381,7 @@ bool room::delete_chat(effects& out, place& where, std::uint32_t seq, time_ms no
     return false;
   }
   record->deleted = true;
-  where.recent_chat.erase_if([seq](const v1::ChatMessage& chat) { return chat.seq() == seq; });
+  where.recent_chat.erase(seq);
   v1::Event e;
   e.mutable_chat_deleted()->set_seq(seq);
   emit_place(out, where, std::move(e), now);

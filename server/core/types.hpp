@@ -32,10 +32,11 @@ std::string role_label(v1::Role role);
 
 // Every limit the core enforces; the shell fills them from configuration.
 struct room_limits {
-  std::uint32_t max_members = 50;        // present or reconnecting at once
-  std::uint32_t max_chat_bytes = 4000;   // UTF-8 bytes per chat message
-  time_ms reconnect_grace = 15'000;      // dropped members stay "reconnecting" this long
-  std::uint32_t recent_chat = 50;        // room chat messages kept for snapshots
+  std::uint32_t max_members = 50;                 // present or reconnecting at once
+  std::uint32_t max_chat_bytes = 4000;            // UTF-8 bytes per chat message
+  time_ms reconnect_grace = 15'000;               // dropped members stay "reconnecting" this long
+  std::uint32_t recent_chat = 50;                 // room chat messages kept for snapshots
+  std::uint32_t recent_chat_bytes = 64U * 1024U;  // bytes their texts may hold
   std::uint32_t deletable_chats = 1000;  // most recent room chat messages a facilitator can delete
   std::uint32_t dedupe_window = 64;      // client_msg_ids remembered per member
   time_ms max_turn = 7'200'000;          // longest turn budget, extensions included
