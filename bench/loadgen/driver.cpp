@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -15,10 +14,9 @@
 #include <stdexcept>
 #include <vector>
 
-#include "auth/random_id.hpp"
 #include "auth/signing_key.hpp"
-#include "auth/token.hpp"
 #include "member.hpp"
+#include "member_token.hpp"
 #include "payload.hpp"
 #include "tally.hpp"
 
@@ -148,33 +146,13 @@ class driver final : public member_events {
     return k > 0 && (static_cast<std::uint64_t>(room) * k) % 1000 < k;
   }
 
-  std::string token_for(std::uint32_t index, std::uint32_t room, bool lead) {
-    if (!key_) {
-      return {};
-    }
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    auth::claims c;
-    c.subject = "bench-" + std::to_string(index);
-    c.display_name = "Member " + std::to_string(index);
-    c.room = room_name(room);
-    c.role = lead ? auth::role::facilitator : auth::role::participant;
-    c.issuer = "hearthd";
-    c.audience = "hearth";
-    c.token_id = auth::random_hex_id(8);
-    c.issued_at = now;
-    c.not_before = now;
-    c.expires_at = now + 86400;
-    return auth::mint_token(c, *key_);
-  }
-
   // Returns the new member's index; a member whose socket failed at once is
   // already retired.
   std::uint32_t open_member(std::uint32_t room, member_kind kind, bool lead) {
     const auto index = static_cast<std::uint32_t>(members_.size());
-    members_.push_back(
-        std::make_unique<member>(o_, tls_, index, room, kind, token_for(index, room, lead), *this));
+    members_.push_back(std::make_unique<member>(
+        o_, tls_, index, room, kind, key_ ? member_token(*key_, index, room, lead) : std::string(),
+        *this));
     armed_.push_back(0);
     auto& m = *members_.back();
     if (m.conn().closed()) {
