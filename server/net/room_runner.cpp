@@ -16,11 +16,16 @@ namespace asio = boost::asio;
 namespace {
 
 // An export is one reply: keep it within the budget a replay gets, so it can
-// never overflow its reader's outbound queue and close the connection.
+// never overflow its reader's outbound queue and close the connection. A
+// snapshot's recent chat gets a quarter of the queue (the snapshot carries
+// the members, floor and worksheets too): beyond it, every newcomer to a room
+// that had long chats would be closed on joining.
 core::room_limits room_limits_of(const settings& config) {
   core::room_limits limits = config.room;
   limits.max_export_bytes = static_cast<std::uint32_t>(std::min<std::size_t>(
       config.max_outbound_queue_bytes / 2, std::numeric_limits<std::uint32_t>::max()));
+  limits.recent_chat_bytes = static_cast<std::uint32_t>(
+      std::min<std::size_t>(config.room.recent_chat_bytes, config.max_outbound_queue_bytes / 4));
   return limits;
 }
 

@@ -65,10 +65,15 @@ class SlowConsumer(HearthTestCase):
         for client in (a, b):
             self.assertEqual(await self.expect_closed(client, 4001), [])
             self.assertTrue(client.disconnect.reconnect)
-        # The server itself is fine. (A newcomer to this room would be closed
-        # too: its snapshot carries the big chat in recent_chat.)
+        # The server itself is fine, and so is the room: the recent chat a
+        # newcomer's snapshot carries gets a quarter of the queue, so the big
+        # chat is not in it and the snapshot fits.
         c = await self.joined("c", room_id="room-2")
         self.assertEqual(await self.assert_chat_works(c, "small"), 2)
+        d = await self.joined("d")
+        self.assertEqual(list(d.join_result.snapshot.recent_chat), [])
+        # After the chat (3): a and b reconnecting (4, 5), d joining (6).
+        self.assertEqual(await self.assert_chat_works(d, "small"), 7)
 
 
 class Shutdown(HearthTestCase):
