@@ -13,16 +13,22 @@ class FakeRunner:
     """Answers each step as a server that keeps p99 under the budget up to `limit`
     messages/s; `generator_limit` marks steps at or above it generator-bound."""
 
-    def __init__(self, limit, generator_limit=float("inf"), flaky_rates=()):
+    def __init__(self, limit, generator_limit=float("inf"), flaky_rates=(), paused_rates=()):
         self.limit = limit
         self.generator_limit = generator_limit
         self.flaky_rates = set(flaky_rates)  # rates that fail although below the limit
-        self.steps = []
+        self.paused_rates = set(paused_rates)  # rates whose first measurement fails
+        self.steps = []  # (rate, phase) of each step's first measurement
+        self.retries = []  # rates measured a second time
 
     def measure(self, contestant, spec, repeat, extra=None):
-        self.steps.append((spec.rate, extra["search_phase"]))
+        retry = extra.get("search_retry", False)
+        (self.retries if retry else self.steps).append(
+            spec.rate if retry else (spec.rate, extra["search_phase"]))
         bound = spec.rate >= self.generator_limit
-        good = spec.rate <= self.limit and round(spec.rate) not in self.flaky_rates
+        paused = not retry and round(spec.rate) in self.paused_rates
+        good = (spec.rate <= self.limit and round(spec.rate) not in self.flaky_rates
+                and not paused)
         p99 = 2_000 if good else 40_000
         return {"ok": True, "generator_bound": bound,
                 "result": {"latency_us": {"p99": p99}, "delivery_ratio": 1.0, "errors": []}}
@@ -67,6 +73,20 @@ class CapacitySearch(unittest.TestCase):
         found = search(runner)
         self.assertGreaterEqual(found, 6_250)
         self.assertLess(found, 6_988)
+
+    def test_every_failure_is_measured_again_and_a_pause_does_not_count(self):
+        # Without the second measurement 6,250/s would fail and the capacity be
+        # found below it; a server that passes it once more is credited with it.
+        runner = FakeRunner(limit=7_300, paused_rates={6250})
+        found = search(runner)
+        self.assert_within_refinement(found, 7_300)
+        failed_first = [r for r, _ in runner.steps if r > 7_300 or round(r) == 6250]
+        self.assertEqual(sorted(runner.retries), sorted(failed_first))
+
+    def test_a_generator_bound_step_is_not_measured_again(self):
+        runner = FakeRunner(limit=20_000, generator_limit=7_000)
+        search(runner)
+        self.assertEqual(runner.retries, [])
 
     def test_no_pass_at_all_finds_nothing(self):
         self.assertIsNone(search(FakeRunner(limit=0)))
