@@ -158,8 +158,6 @@ class room {
   // Chat (room_chat.cpp).
   effects send_chat(member& from, const v1::SendChat& chat, time_ms now);
   effects typing(const member& from, bool active, time_ms now);
-  // Where the next room chat message is kept for snapshots: the oldest one
-  // once the room keeps as many as it may; nullptr if it keeps none.
 
   // A joined member's command, by kind.
   effects dispatch(member& m, connection_id conn, const v1::ClientMessage& message, time_ms now);
