@@ -21,9 +21,10 @@ namespace {
 TEST(worksheet_simulation, replicas_converge_on_the_rooms_document) {
   const auto seed = worksheets::testing::test_seed();
   // Long histories resume by replay; short ones force snapshots. A queue of
-  // two per sheet makes the room refuse batches as busy.
+  // one per sheet makes the room refuse batches as busy (with two, some
+  // seeds never filled it).
   const sim_settings variants[] = {
-      {1000, 64, 15'000}, {40, 64, 15'000}, {6, 64, 15'000}, {1000, 2, 15'000}, {6, 2, 3'000}};
+      {1000, 64, 15'000}, {40, 64, 15'000}, {6, 64, 15'000}, {1000, 1, 15'000}, {6, 1, 3'000}};
   sim_counts total;
   for (std::uint64_t run = 0; run < 15; ++run) {
     SCOPED_TRACE("run " + std::to_string(run) + " (seed " + std::to_string(seed + run * 101) + ")");
